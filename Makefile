@@ -1,0 +1,63 @@
+# KSM Portal: `make run` serves the Batang demo, `make test` runs the whole suite.
+# Both set up everything first: .venv (pinned by requirements.lock), front-end assets from
+# the npm registry (package-lock.json), migrations.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install assets migrate demo lint format messages lock check-python clean
+
+run: install assets migrate demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KSM Portal needs Python 3.11 or newer (found " + sys.version.split()[0] + ").")'
+
+$(VENV)/.installed: requirements.lock pyproject.toml | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to install Bootstrap and htmx (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Refresh the Indonesian catalogue after changing user-facing strings, then translate it.
+messages: install
+	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'node_modules/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale id --ignore '.venv/*'
+
+# Re-pin requirements.lock from the ranges in pyproject.toml (base and dev extras).
+lock: check-python
+	rm -rf /tmp/ksm-lock-venv && $(PYTHON) -m venv /tmp/ksm-lock-venv
+	/tmp/ksm-lock-venv/bin/pip install --quiet $$($(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(" ".join(repr(d) for d in p["dependencies"] + p["optional-dependencies"]["dev"]))' | tr -d "'")
+	/tmp/ksm-lock-venv/bin/pip freeze --exclude-editable | sort -f > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from groups.selectors import home_context
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers and uptime checks: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "reason": str(error).strip()[:200]},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    return render(request, "home.html", home_context(request.user))
