@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, LPad, Mod, Substr
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -178,6 +179,9 @@ class SelfHelpGroup(Audited):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:detail", args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -508,6 +512,9 @@ class Cooperative(Audited):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:cooperative_detail", args=[self.pk])
 
 
 class CooperativeMembership(Audited):

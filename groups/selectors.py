@@ -100,7 +100,7 @@ def _member_counts(memberships_qs, key: str) -> dict:
     }
 
 
-def program_overview(*, regency: Regency, page_number=1, districts_per_page: int = 5):
+def program_overview(*, regency: Regency, page_number=1, districts_per_page: int = 10):
     """Counts for one regency: a page of districts broken down by village, plus regency totals.
 
     Every query is a GROUP BY over indexed foreign keys restricted to this regency (or to the

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -233,6 +234,9 @@ class Bumdes(Audited):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("villages:bumdes_detail", args=[self.pk])
 
     @property
     def business_unit_list(self) -> list[str]:

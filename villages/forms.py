@@ -1,0 +1,31 @@
+from django import forms
+
+from groups.forms import CrispyMixin, DateInput, limit_village_field
+
+from .models import Bumdes
+
+
+class BumdesForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Bumdes
+        fields = [
+            "village",
+            "name",
+            "registration_number",
+            "established_date",
+            "business_units",
+            "status",
+            "ranking",
+        ]
+        widgets = {
+            "established_date": DateInput(),
+            "business_units": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A BUMDes belongs to its village for good; it does not move.
+            del self.fields["village"]
+        else:
+            limit_village_field(self.fields["village"], villages)
