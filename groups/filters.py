@@ -49,6 +49,7 @@ class GroupFilter(django_filters.FilterSet):
             village_choices = villages.filter(district_id=district_id)
         self.form.fields["village"].queryset = village_choices.order_by("code")
         for name in ("regency", "district", "village"):
+            self.form.fields[name].label_from_instance = lambda region: region.name
             self.form.fields[name].widget.attrs["onchange"] = "this.form.requestSubmit()"
 
     def _selected(self, name):

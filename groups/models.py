@@ -174,6 +174,7 @@ class SelfHelpGroup(Audited):
         indexes = [
             models.Index(fields=["village", "origin"], name="ksm_village_origin_idx"),
             models.Index(fields=["status"], name="ksm_status_idx"),
+            models.Index(fields=["name", "id"], name="ksm_name_idx"),
             # Trigram indexes for search live in a PostgreSQL-only migration (0002).
         ]
 

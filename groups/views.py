@@ -38,10 +38,10 @@ def group_list_view(request):
     page = _page(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx swaps just the search block (filters + results): less to send on a weak connection.
+    template = "groups/_group_search.html" if request.htmx else "groups/group_list.html"
     return render(
-        request,
-        "groups/group_list.html",
-        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+        request, template, {"filter": filterset, "page": page, "querystring": query.urlencode()}
     )
 
 
