@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +41,9 @@ class GroupFilter(django_filters.FilterSet):
         district_id = self._selected("district")
         districts = District.objects.none()
         if regency_id:
-            districts = District.objects.filter(regency_id=regency_id, villages__in=villages).distinct()
+            districts = District.objects.filter(
+                regency_id=regency_id, villages__in=villages
+            ).distinct()
         self.form.fields["district"].queryset = districts.order_by("code")
         village_choices = Village.objects.none()
         if district_id:

@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Regency, Village
+from villages.models import Regency
 
 from .models import Cooperative, Member, Membership, SelfHelpGroup
 from .validators import normalise_phone
@@ -79,7 +79,12 @@ class MemberForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("nik", "family_card_number"):
             self.fields[name].widget.attrs.update(
-                {"inputmode": "numeric", "pattern": "[0-9]{16}", "maxlength": 16, "autocomplete": "off"}
+                {
+                    "inputmode": "numeric",
+                    "pattern": "[0-9]{16}",
+                    "maxlength": 16,
+                    "autocomplete": "off",
+                }
             )
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "placeholder": "08…"})
         limit_village_field(self.fields["village"], villages)
@@ -127,13 +132,17 @@ class CooperativeForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["regency"].queryset = Regency.objects.select_related("province").order_by("code")
+        self.fields["regency"].queryset = Regency.objects.select_related("province").order_by(
+            "code"
+        )
 
 
 class CooperativeAdmitForm(CrispyMixin, forms.Form):
     """Admit a KSM by village code and registration number: no list of a million KSM."""
 
-    village_code = forms.CharField(label=_("village code"), max_length=13, help_text="33.25.01.2001")
+    village_code = forms.CharField(
+        label=_("village code"), max_length=13, help_text="33.25.01.2001"
+    )
     registration_number = forms.CharField(label=_("KSM registration number"), max_length=40)
     joined_date = forms.DateField(label=_("joined date"), widget=DateInput())
 
@@ -145,7 +154,9 @@ class CooperativeAdmitForm(CrispyMixin, forms.Form):
                 village__code=code.strip(), registration_number=number.strip()
             ).first()
             if group is None:
-                raise forms.ValidationError(_("No KSM with this registration number in that village."))
+                raise forms.ValidationError(
+                    _("No KSM with this registration number in that village.")
+                )
             cleaned["group"] = group
         return cleaned
 

@@ -4,7 +4,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, LPad, Mod, Substr
+from django.db.models.functions import (
+    Cast,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    LPad,
+    Mod,
+    Substr,
+)
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -37,7 +45,12 @@ class SelfHelpGroupQuerySet(models.QuerySet):
             return self.all()
         return self.filter(
             Q(village__in=Village.objects.assigned_to(user))
-            | Q(pk__in=Membership.objects.active().officers().filter(member__user=user).values("group"))
+            | Q(
+                pk__in=Membership.objects.active()
+                .officers()
+                .filter(member__user=user)
+                .values("group")
+            )
         )
 
     def editable_by(self, user):
@@ -68,7 +81,6 @@ class BusinessSector(models.TextChoices):
     TRADE = "trade", _("Trade")
     SERVICES = "services", _("Services")
     OTHER = "other", _("Other")
-
 
 
 class SelfHelpGroup(Audited):
@@ -239,15 +251,18 @@ NIK_MATCHES_BIRTH = (
         models.lookups.Exact(
             _nik_two_digits(7),
             _two_digit_text(
-                ExtractDay("birth_date")
-                + Case(When(sex="F", then=Value(40)), default=Value(0))
+                ExtractDay("birth_date") + Case(When(sex="F", then=Value(40)), default=Value(0))
             ),
         )
     )
     & Q(models.lookups.Exact(_nik_two_digits(9), _two_digit_text(ExtractMonth("birth_date"))))
     & Q(
         models.lookups.Exact(
-            _nik_two_digits(11), _two_digit_text(Mod(ExtractYear("birth_date"), Value(100)))
+            _nik_two_digits(11),
+            # Cast: SQLite's MOD returns a float ("4.0"), which would never match "04".
+            _two_digit_text(
+                Cast(Mod(ExtractYear("birth_date"), Value(100)), models.IntegerField())
+            ),
         )
     )
 )

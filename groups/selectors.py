@@ -54,9 +54,7 @@ def group_list(*, user, filters: dict | None = None):
 
 
 def group_officers(group: SelfHelpGroup) -> list[Membership]:
-    return list(
-        group.memberships.active().officers().select_related("member").order_by("role")
-    )
+    return list(group.memberships.active().officers().select_related("member").order_by("role"))
 
 
 # ---------------------------------------------------------------------------------------------

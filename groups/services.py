@@ -46,7 +46,14 @@ MEMBER_FIELDS = (
     "phone",
     "user",
 )
-COOPERATIVE_FIELDS = ("name", "legal_entity_number", "established_date", "regency", "status", "address")
+COOPERATIVE_FIELDS = (
+    "name",
+    "legal_entity_number",
+    "established_date",
+    "regency",
+    "status",
+    "address",
+)
 
 
 def _assign(instance, fields: dict, allowed: tuple[str, ...]) -> None:
@@ -70,7 +77,9 @@ def group_register(*, actor: AbstractBaseUser | None, village: Village, **fields
 
 
 @transaction.atomic
-def group_update(*, actor: AbstractBaseUser | None, group: SelfHelpGroup, **fields) -> SelfHelpGroup:
+def group_update(
+    *, actor: AbstractBaseUser | None, group: SelfHelpGroup, **fields
+) -> SelfHelpGroup:
     _assign(group, fields, GROUP_FIELDS)
     _group_checks(group)
     return validated_save(group, actor=actor)
@@ -98,7 +107,9 @@ def member_join(
         member.village = group.village
     _member_prepare(member)
     validated_save(member, actor=actor)
-    return membership_start(actor=actor, member=member, group=group, role=role, joined_date=joined_date)
+    return membership_start(
+        actor=actor, member=member, group=group, role=role, joined_date=joined_date
+    )
 
 
 @transaction.atomic
@@ -113,9 +124,7 @@ def membership_start(
     membership = Membership(member=member, group=group, role=role, joined_date=joined_date)
     reject_future_dates(membership, "joined_date")
     if joined_date < group.formed_date:
-        raise ValidationError(
-            {"joined_date": _("A member cannot join before the KSM was formed.")}
-        )
+        raise ValidationError({"joined_date": _("A member cannot join before the KSM was formed.")})
     return validated_save(membership, actor=actor)
 
 
@@ -130,6 +139,8 @@ def member_update(*, actor: AbstractBaseUser | None, member: Member, **fields) -
 def membership_change_role(
     *, actor: AbstractBaseUser | None, membership: Membership, role: str
 ) -> Membership:
+    # Re-read under a lock: a page loaded before the member left must not bring them back.
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
         raise ValidationError(_("This membership has ended; its role can no longer change."))
     membership.role = role
@@ -173,7 +184,9 @@ def cooperative_admit_group(
     group: SelfHelpGroup,
     joined_date: datetime.date,
 ) -> CooperativeMembership:
-    membership = CooperativeMembership(cooperative=cooperative, group=group, joined_date=joined_date)
+    membership = CooperativeMembership(
+        cooperative=cooperative, group=group, joined_date=joined_date
+    )
     reject_future_dates(membership, "joined_date")
     if joined_date < cooperative.established_date:
         raise ValidationError(

@@ -111,6 +111,4 @@ def normalise_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     if value and not re.fullmatch(PHONE_PATTERN, value):
-        raise ValidationError(
-            _("Write a mobile number like 081234567890."), code="phone_invalid"
-        )
+        raise ValidationError(_("Write a mobile number like 081234567890."), code="phone_invalid")

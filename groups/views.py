@@ -34,7 +34,9 @@ def _page(request, queryset, per_page=25):
 
 @login_required
 def group_list_view(request):
-    filterset = GroupFilter(request.GET or None, queryset=group_list(user=request.user), user=request.user)
+    filterset = GroupFilter(
+        request.GET or None, queryset=group_list(user=request.user), user=request.user
+    )
     page = _page(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
@@ -140,20 +142,21 @@ def member_add(request, pk):
             if "add_another" in request.POST:
                 return redirect("groups:member_add", pk=group.pk)
             return redirect(group)
-    return render(request, "groups/member_form.html", {"form": form, "group": group, "member": None})
+    return render(
+        request, "groups/member_form.html", {"form": form, "group": group, "member": None}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_update(request, pk):
-    member = get_object_or_404(Member.objects.visible_to(request.user).select_related("village"), pk=pk)
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("village"), pk=pk
+    )
     if not Member.objects.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied
-    villages = Village.objects.filter(
-        Q(district_id=member.village.district_id) | Q(pk__in=Village.objects.editable_by(request.user))
-        if not request.user.is_staff
-        else Q(district_id=member.village.district_id)
-    )
+    # Members live in or near the group's kecamatan: offer the villages of their district.
+    villages = Village.objects.filter(district_id=member.village.district_id)
     form = MemberForm(request.POST or None, instance=member, villages=villages)
     memberships = member.memberships.filter(
         group__in=SelfHelpGroup.objects.visible_to(request.user)
@@ -176,8 +179,9 @@ def member_update(request, pk):
 
 def _editable_membership(request, pk) -> Membership:
     membership = get_object_or_404(
-        Membership.objects.filter(group__in=SelfHelpGroup.objects.visible_to(request.user))
-        .select_related("member", "group"),
+        Membership.objects.filter(
+            group__in=SelfHelpGroup.objects.visible_to(request.user)
+        ).select_related("member", "group"),
         pk=pk,
     )
     if not SelfHelpGroup.objects.editable_by(request.user).filter(pk=membership.group_id).exists():
@@ -223,7 +227,10 @@ def membership_role(request, pk):
             messages.success(
                 request,
                 _("%(name)s is now %(role)s.")
-                % {"name": membership.member.full_name, "role": membership.get_role_display().lower()},
+                % {
+                    "name": membership.member.full_name,
+                    "role": membership.get_role_display().lower(),
+                },
             )
             return redirect(membership.group)
     return render(request, "groups/membership_role.html", {"form": form, "membership": membership})

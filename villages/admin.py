@@ -44,6 +44,12 @@ class BumdesAdmin(AuditedAdmin):
 class FacilitatorAssignmentAdmin(AuditedAdmin):
     list_display = ("user", "village", "start_date", "end_date")
     list_filter = ("start_date", "end_date")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "village__name", "village__code")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "village__name",
+        "village__code",
+    )
     list_select_related = ("user", "village")
     autocomplete_fields = ("user", "village")

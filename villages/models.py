@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -171,6 +171,7 @@ class BumdesStatus(models.TextChoices):
     DORMANT = "dormant", _("Dormant")
     DISSOLVED = "dissolved", _("Dissolved")
 
+
 class BumdesRanking(models.TextChoices):
     """Classification per Permendesa PDTT 3/2021."""
 
@@ -178,7 +179,6 @@ class BumdesRanking(models.TextChoices):
     GROWING = "growing", _("Growing (Tumbuh)")
     DEVELOPING = "developing", _("Developing (Berkembang)")
     ADVANCED = "advanced", _("Advanced (Maju)")
-
 
 
 class Bumdes(Audited):
@@ -246,7 +246,9 @@ class Bumdes(Audited):
 class FacilitatorAssignmentQuerySet(models.QuerySet):
     def current(self, on_date=None):
         on_date = on_date or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on_date), start_date__lte=on_date)
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on_date), start_date__lte=on_date
+        )
 
 
 class FacilitatorAssignment(Audited):

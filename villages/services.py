@@ -9,13 +9,22 @@ from ksm_portal.services_base import reject_future_dates, validated_save
 
 from .models import Bumdes, District, FacilitatorAssignment, Province, Regency, Village
 
-BUMDES_FIELDS = ("name", "registration_number", "established_date", "business_units", "status", "ranking")
+BUMDES_FIELDS = (
+    "name",
+    "registration_number",
+    "established_date",
+    "business_units",
+    "status",
+    "ranking",
+)
 
 
 def _region_upsert(model, *, code: str, name: str, **parent):
     instance = model.objects.filter(code=code).first() or model(code=code)
-    changed = instance._state.adding or instance.name != name or any(
-        getattr(instance, f"{key}_id") != value.pk for key, value in parent.items()
+    changed = (
+        instance._state.adding
+        or instance.name != name
+        or any(getattr(instance, f"{key}_id") != value.pk for key, value in parent.items())
     )
     if changed:
         instance.name = name

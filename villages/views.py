@@ -65,7 +65,9 @@ def bumdes_create(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("BUMDes %(name)s has been registered.") % {"name": bumdes.name})
+            messages.success(
+                request, _("BUMDes %(name)s has been registered.") % {"name": bumdes.name}
+            )
             return redirect(bumdes)
     return render(request, "villages/bumdes_form.html", {"form": form, "bumdes": None})
 

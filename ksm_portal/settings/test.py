@@ -12,3 +12,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "id"
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests

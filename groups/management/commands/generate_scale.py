@@ -1,0 +1,558 @@
+"""Synthetic national-shaped data for load tests: `manage.py generate_scale --ksm 100000`.
+
+Shape, per regency: 15 districts of 10-15 villages, 10 KSM per village (about 60% reactivated),
+`--members-per-ksm` members each (25 by default: chair, secretary, treasurer and members, one
+active membership per member), a BUMDes in most villages, and a cooperative per 40 KSM of a
+district that about 60% of them join. A few facilitator logins are assigned to villages so the
+benchmark can time a facilitator as well as staff.
+
+The services are bypassed on purpose: validating 2.5 million members one by one would take
+hours. Rows go in with COPY on PostgreSQL (bulk_create in batches on other databases), and the
+database constraints (Meta.constraints, unique keys, foreign keys) still check every row, so the
+data is as valid as the services would make it. No history rows are written.
+
+Everything generated hangs under regencies whose name starts with "Sintetis", in real province
+codes other than 33 (Jawa Tengah belongs to the Batang demo). A run appends: it takes regency
+codes not used yet, so it can be repeated to grow the data. `--reset` first deletes all
+synthetic data (and only that).
+"""
+
+import datetime
+import io
+import random
+import time
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from groups.management import names
+from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
+from villages.models import (
+    Bumdes,
+    District,
+    FacilitatorAssignment,
+    Province,
+    Regency,
+    Village,
+)
+from villages.services import facilitator_assign
+
+PREFIX = "Sintetis"
+FACILITATOR_USERNAMES = ("sintetis_pendamping1", "sintetis_pendamping2", "sintetis_pendamping3")
+STAFF_USERNAME = "sintetis_staf"
+
+# Kemendagri province codes and names; 33 (Jawa Tengah) is left to the Batang demo.
+PROVINCES = {
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "DKI Jakarta",
+    "32": "Jawa Barat",
+    "34": "DI Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
+}
+REGENCIES_PER_PROVINCE = 30
+DISTRICTS_PER_REGENCY = 15
+VILLAGES_PER_DISTRICT = (10, 15)
+KSM_PER_VILLAGE = 10
+KSM_PER_COOPERATIVE = 40
+REACTIVATED_SHARE = 0.6
+
+AUDIT = ("created_at", "updated_at", "created_by_id", "updated_by_id")
+# Every column but an auto id is listed, so a model change fails loudly here, not in the data.
+COLUMNS = {
+    Province: ("id", "code", "name"),
+    Regency: ("id", "code", "name", "province_id"),
+    District: ("id", "code", "name", "regency_id"),
+    Village: ("id", "code", "name", "district_id"),
+    Bumdes: (
+        "village_id",
+        "name",
+        "registration_number",
+        "established_date",
+        "business_units",
+        "status",
+        "ranking",
+        *AUDIT,
+    ),
+    SelfHelpGroup: (
+        "id",
+        "village_id",
+        "name",
+        "registration_number",
+        "origin",
+        "formed_date",
+        "reactivated_date",
+        "business_sector",
+        "status",
+        "meeting_day",
+        "address",
+        *AUDIT,
+    ),
+    Member: (
+        "id",
+        "nik",
+        "family_card_number",
+        "full_name",
+        "sex",
+        "birth_date",
+        "village_id",
+        "address",
+        "phone",
+        "user_id",
+        *AUDIT,
+    ),
+    Membership: ("member_id", "group_id", "role", "joined_date", "left_date", *AUDIT),
+    Cooperative: (
+        "id",
+        "name",
+        "legal_entity_number",
+        "established_date",
+        "regency_id",
+        "status",
+        "address",
+        *AUDIT,
+    ),
+    CooperativeMembership: ("cooperative_id", "group_id", "joined_date", "left_date", *AUDIT),
+}
+
+FEMALE_NAMES = names.FEMALE_SINGLE + tuple(
+    f"{a} {b}" for a in names.FEMALE_FIRST for b in names.FEMALE_SECOND
+)
+MALE_NAMES = names.MALE_SINGLE + tuple(
+    f"{a} {b}" for a in names.MALE_FIRST for b in names.MALE_SECOND
+)
+SECTORS = tuple(SelfHelpGroup.Sector.values)
+SECTOR_WEIGHTS = tuple(50 if s == SelfHelpGroup.Sector.SAVINGS_LOANS else 7 for s in SECTORS)
+OFFICER_ROLES = (Membership.Role.CHAIR, Membership.Role.SECRETARY, Membership.Role.TREASURER)
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)
+
+
+def ordinal(year: int, month: int = 1, day: int = 1) -> int:
+    return datetime.date(year, month, day).toordinal()
+
+
+class Loader:
+    """Buffers rows per model and writes them in bulk: COPY on PostgreSQL, bulk_create elsewhere.
+
+    Ids are handed out before the rows are written so that children can point at parents: from
+    the table's own sequence on PostgreSQL (safe beside other writers), after the largest id
+    elsewhere.
+    """
+
+    # How many ids to take from a sequence at a time; what a run leaves unused is a gap.
+    ID_BLOCKS = {Province: 1, Regency: 1, District: 15, Village: 200, Cooperative: 100}
+    DEFAULT_ID_BLOCK = 20_000
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+        self.rows = defaultdict(list)
+        self.written = defaultdict(int)
+        self.seconds = defaultdict(float)
+        self._free_ids = defaultdict(list)
+        self._next_id = {}
+        for model, columns in COLUMNS.items():
+            expected = {f.column for f in model._meta.concrete_fields}
+            if set(columns) | {"id"} != expected:
+                raise CommandError(
+                    f"{model.__name__} has columns {sorted(expected)}; "
+                    "update COLUMNS in generate_scale to match."
+                )
+
+    def new_id(self, model) -> int:
+        free = self._free_ids[model]
+        if not free:
+            block = self.ID_BLOCKS.get(model, self.DEFAULT_ID_BLOCK)
+            free.extend(reversed(self._reserve_ids(model, block)))
+        return free.pop()
+
+    def _reserve_ids(self, model, count: int) -> list[int]:
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            if model not in self._next_id:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+                self._next_id[model] = cursor.fetchone()[0]
+        start = self._next_id[model]
+        self._next_id[model] = start + count
+        return list(range(start, start + count))
+
+    def add(self, model, row: tuple) -> None:
+        self.rows[model].append(row)
+
+    def flush(self) -> None:
+        for model in COLUMNS:  # parents before children
+            rows = self.rows.pop(model, [])
+            if rows:
+                started = time.monotonic()
+                (self._copy if self.postgres else self._bulk_create)(model, rows)
+                self.written[model] += len(rows)
+                self.seconds[model] += time.monotonic() - started
+
+    def _copy(self, model, rows) -> None:
+        columns = COLUMNS[model]
+        buffer = io.StringIO()
+        buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+        buffer.seek(0)
+        quote = connection.ops.quote_name
+        sql = (
+            f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+            "FROM STDIN"
+        )
+        with connection.connection.cursor() as cursor:
+            cursor.copy_expert(sql, buffer)
+
+    def _bulk_create(self, model, rows) -> None:
+        columns = COLUMNS[model]
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+        )
+
+
+class Command(BaseCommand):
+    help = "Generate synthetic national-shaped data (regions, KSM, members) for load tests."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--ksm", type=int, required=True, help="How many KSM to add.")
+        parser.add_argument("--members-per-ksm", type=int, default=25)
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=f"First delete all synthetic data (regencies named '{PREFIX} ...').",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
+        parser.add_argument(
+            "--batch-ksm", type=int, default=4000, help="KSM (with their members) per write."
+        )
+
+    def handle(self, *args, **options):
+        if options["ksm"] < 0 or not 1 <= options["members_per_ksm"] <= 200:
+            raise CommandError("--ksm must be 0 or more and --members-per-ksm 1 to 200.")
+        self.started = time.monotonic()
+        with transaction.atomic():
+            if options["reset"]:
+                self._reset()
+            if options["ksm"]:
+                loader = Loader()
+                districts = self._generate(loader, options)
+                self._facilitators(districts)
+                if loader.postgres:
+                    self._analyze()
+                written = ", ".join(
+                    f"{count:,} {model.__name__}" for model, count in loader.written.items()
+                )
+                self._say(f"Wrote {written}.")
+                if options["verbosity"] > 1:
+                    timings = ", ".join(
+                        f"{model.__name__} {seconds:.1f} s"
+                        for model, seconds in loader.seconds.items()
+                    )
+                    self._say(f"Writing took: {timings}.")
+        total = SelfHelpGroup.objects.count()
+        self._say(f"Done: {total:,} KSM in the database.")
+
+    # --- generating --------------------------------------------------------------------------
+
+    def _free_regency_codes(self):
+        """Regency codes in the provinces, in order, that no regency has yet."""
+        taken = set(Regency.objects.values_list("code", flat=True))
+        for province_code in PROVINCES:
+            for number in range(1, REGENCIES_PER_PROVINCE + 1):
+                code = f"{province_code}.{number:02d}"
+                if code not in taken:
+                    yield code
+        raise CommandError("No free synthetic regency codes left.")
+
+    def _generate(self, loader: Loader, options) -> list[list[int]]:
+        """Write the KSM; returns the village ids of each district made, for assignments."""
+        wanted, per_ksm = options["ksm"], options["members_per_ksm"]
+        self.now = timezone.now()
+        self.today = timezone.localdate().toordinal()
+        provinces = dict(Province.objects.values_list("code", "id"))
+        made, buffered, districts = 0, 0, []
+        regency_codes = self._free_regency_codes()
+        while made < wanted:
+            regency_code = next(regency_codes)
+            rng = random.Random(f"{options['seed']}-{regency_code}")
+            province_code = regency_code[:2]
+            if province_code not in provinces:
+                provinces[province_code] = loader.new_id(Province)
+                name = f"{PREFIX} {PROVINCES[province_code]}"
+                loader.add(Province, (provinces[province_code], province_code, name))
+            regency_id = loader.new_id(Regency)
+            loader.add(
+                Regency,
+                (
+                    regency_id,
+                    regency_code,
+                    f"{PREFIX} Kabupaten {regency_code}",
+                    provinces[province_code],
+                ),
+            )
+            for number in range(1, DISTRICTS_PER_REGENCY + 1):
+                if made >= wanted:
+                    break
+                count = min(wanted - made, KSM_PER_VILLAGE * rng.randint(*VILLAGES_PER_DISTRICT))
+                district_code = f"{regency_code}.{number:02d}"
+                villages = self._district(loader, rng, regency_id, district_code, count, per_ksm)
+                districts.append(villages)
+                made += count
+                buffered += count
+                if buffered >= options["batch_ksm"] or made >= wanted:
+                    loader.flush()
+                    buffered = 0
+                    members = loader.written[Member]
+                    self._say(f"{made:,} / {wanted:,} KSM, {members:,} members")
+        return districts
+
+    def _district(self, loader, rng, regency_id, code, ksm_count, per_ksm) -> list[int]:
+        district_id = loader.new_id(District)
+        loader.add(District, (district_id, code, f"{PREFIX} Kecamatan {code}", regency_id))
+        region6 = code.replace(".", "")
+        serials = defaultdict(int)  # NIK serials are unique per region and birth date
+        audit = (self.now, self.now, None, None)
+        groups, village_ids = [], []
+        for index in range((ksm_count + KSM_PER_VILLAGE - 1) // KSM_PER_VILLAGE):
+            village_id = loader.new_id(Village)
+            village_ids.append(village_id)
+            village_code = f"{code}.{2001 + index}"
+            village_name = f"{PREFIX} Desa {village_code}"
+            loader.add(Village, (village_id, village_code, village_name, district_id))
+            if rng.random() < 0.85:
+                loader.add(
+                    Bumdes,
+                    (
+                        village_id,
+                        f"BUMDes {village_name}",
+                        "",
+                        self._date(rng, ordinal(2015), self.today),
+                        "Simpan pinjam\nToko desa",
+                        Bumdes.Status.ACTIVE,
+                        rng.choice(Bumdes.Ranking.values),
+                        *audit,
+                    ),
+                )
+            in_village = min(KSM_PER_VILLAGE, ksm_count - index * KSM_PER_VILLAGE)
+            for number in range(1, in_village + 1):
+                group = self._group(loader, rng, village_id, number, audit)
+                self._members(loader, rng, group, village_id, region6, serials, per_ksm, audit)
+                groups.append(group)
+        self._cooperatives(loader, rng, regency_id, code, groups, audit)
+        return village_ids
+
+    def _group(self, loader, rng, village_id, number, audit) -> tuple[int, int]:
+        """Adds one KSM; returns (id, ordinal of the day it formed or was reactivated)."""
+        group_id = loader.new_id(SelfHelpGroup)
+        if rng.random() < REACTIVATED_SHARE:
+            formed = rng.randint(ordinal(1995), ordinal(2015, 12, 31))
+            reactivated = rng.randint(ordinal(2016), self.today)
+            origin, start = SelfHelpGroup.Origin.REACTIVATED, reactivated
+        else:
+            formed, reactivated = rng.randint(ordinal(2010), self.today), None
+            origin, start = SelfHelpGroup.Origin.NEW, formed
+        loader.add(
+            SelfHelpGroup,
+            (
+                group_id,
+                village_id,
+                rng.choice(names.KSM_NAMES),
+                f"{number:03d}/KSM/{datetime.date.fromordinal(start).year}",
+                origin,
+                datetime.date.fromordinal(formed),
+                datetime.date.fromordinal(reactivated) if reactivated else None,
+                rng.choices(SECTORS, SECTOR_WEIGHTS)[0],
+                SelfHelpGroup.Status.ACTIVE,
+                rng.randint(1, 28),
+                f"RT {rng.randint(1, 9):03d}/RW {rng.randint(1, 5):03d}",
+                *audit,
+            ),
+        )
+        return group_id, start
+
+    def _members(self, loader, rng, group, village_id, region6, serials, count, audit) -> None:
+        group_id, start = group
+        # Born before 2000: on SQLite the member_nik_valid constraint rejects birth years
+        # 2000-2009 (its MOD yields "1.0", padded to "1."), so no such members are generated.
+        birth_first, birth_last = ordinal(1950), ordinal(1999, 12, 31)
+        for index in range(count):
+            member_id = loader.new_id(Member)
+            female = rng.random() < 0.55
+            sex = "F" if female else "M"
+            birth_ordinal = rng.randint(birth_first, birth_last)
+            birth = datetime.date.fromordinal(birth_ordinal)
+            serials[birth_ordinal, sex] += 1
+            loader.add(
+                Member,
+                (
+                    member_id,
+                    names.nik(region6, sex, birth, serials[birth_ordinal, sex]),
+                    f"{region6}{rng.randrange(10**10):010d}",
+                    rng.choice(FEMALE_NAMES if female else MALE_NAMES),
+                    sex,
+                    birth,
+                    village_id,
+                    f"RT {rng.randint(1, 9):03d}/RW {rng.randint(1, 5):03d}",
+                    names.phone(rng) if rng.random() < 0.9 else "",
+                    None,
+                    *audit,
+                ),
+            )
+            joined = start if rng.random() < 0.7 else min(start + rng.randint(0, 365), self.today)
+            loader.add(
+                Membership,
+                (
+                    member_id,
+                    group_id,
+                    OFFICER_ROLES[index] if index < len(OFFICER_ROLES) else Membership.Role.MEMBER,
+                    datetime.date.fromordinal(joined),
+                    None,
+                    *audit,
+                ),
+            )
+
+    def _cooperatives(self, loader, rng, regency_id, district_code, groups, audit) -> None:
+        for number, first in enumerate(range(0, len(groups), KSM_PER_COOPERATIVE), start=1):
+            cooperative_id = loader.new_id(Cooperative)
+            established = rng.randint(ordinal(2010), self.today)
+            loader.add(
+                Cooperative,
+                (
+                    cooperative_id,
+                    f"Koperasi {rng.choice(names.KSM_NAMES)[4:]} {district_code}-{number}",
+                    "",
+                    datetime.date.fromordinal(established),
+                    regency_id,
+                    Cooperative.Status.ACTIVE,
+                    "",
+                    *audit,
+                ),
+            )
+            for group_id, start in groups[first : first + KSM_PER_COOPERATIVE]:
+                if rng.random() < 0.6:
+                    joined = min(max(established, start) + rng.randint(0, 180), self.today)
+                    loader.add(
+                        CooperativeMembership,
+                        (cooperative_id, group_id, datetime.date.fromordinal(joined), None, *audit),
+                    )
+
+    @staticmethod
+    def _date(rng, first: int, last: int) -> datetime.date:
+        return datetime.date.fromordinal(rng.randint(first, last))
+
+    def _facilitators(self, districts: list[list[int]]) -> None:
+        """A staff login, and facilitators each assigned to one district's villages of this run
+        (if they have no current assignment), for the benchmark."""
+        User = get_user_model()
+        if not User.objects.filter(username=STAFF_USERNAME).exists():
+            staff = User(username=STAFF_USERNAME, first_name=PREFIX, is_staff=True)
+            staff.set_unusable_password()
+            staff.save()
+        for index, username in enumerate(FACILITATOR_USERNAMES):
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, first_name=PREFIX)
+                user.set_unusable_password()
+                user.save()
+            if FacilitatorAssignment.objects.current().filter(user=user).exists():
+                continue
+            village_ids = districts[min(index, len(districts) - 1)]
+            for village in Village.objects.filter(pk__in=village_ids):
+                facilitator_assign(
+                    actor=None, user=user, village=village, start_date=datetime.date(2016, 5, 1)
+                )
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics, so the benchmark measures the plans production would get."""
+        with connection.cursor() as cursor:
+            for model in COLUMNS:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    # --- deleting -----------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        regencies = Regency.objects.filter(name__startswith=PREFIX)
+        villages = Village.objects.filter(district__regency__in=regencies)
+        groups = SelfHelpGroup.objects.filter(village__in=villages)
+        steps = [
+            CooperativeMembership.objects.filter(
+                Q(group__in=groups) | Q(cooperative__regency__in=regencies)
+            ),
+            Cooperative.objects.filter(regency__in=regencies),
+            Membership.objects.filter(group__in=groups),
+            Member.objects.filter(village__in=villages),
+            groups,
+            Bumdes.objects.filter(village__in=villages),
+            FacilitatorAssignment.objects.filter(village__in=villages),
+            villages,
+            District.objects.filter(regency__in=regencies),
+            regencies,
+            Province.objects.filter(name__startswith=PREFIX, regencies__isnull=True),
+        ]
+        deleted = []
+        for queryset in steps:
+            count = self._delete(queryset)
+            if count:
+                deleted.append(f"{count:,} {queryset.model.__name__}")
+        self._say("Reset: deleted " + (", ".join(deleted) or "nothing") + ".")
+
+    @staticmethod
+    def _delete(queryset) -> int:
+        """DELETE in one statement: QuerySet.delete() would load millions of rows for signals."""
+        sql, params = queryset.values("pk").query.sql_with_params()
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)
+            return cursor.rowcount
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(f"[{time.monotonic() - self.started:6.1f} s] {text}")

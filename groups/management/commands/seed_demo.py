@@ -1,0 +1,519 @@
+"""Load the Batang pilot (May 2016 - early 2018) as demo data, through the services.
+
+Jawa Tengah > Kabupaten Batang with its 15 kecamatan; 10 pilot villages in 9 kecamatan; 10 KSM
+per village (37 new, 63 reactivated) with 10-25 members each and their officers; one BUMDes per
+pilot village; 6 cooperatives joined by KSM; demo logins for each role.
+
+The data is planned first from a fixed random seed, then written where missing, found by natural
+keys (region code, KSM village + registration number, NIK, username, ...). So every run plans the
+same rows, and a second run writes nothing. Village names are illustrative: the seed document
+does not name the pilot villages (see docs/demo.md).
+"""
+
+import datetime
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from groups.management import names
+from groups.management.names import words
+from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
+from groups.services import (
+    cooperative_admit_group,
+    cooperative_register,
+    group_register,
+    member_join,
+    member_update,
+    membership_start,
+)
+from villages.models import Bumdes, FacilitatorAssignment, Village
+from villages.services import (
+    bumdes_register,
+    district_upsert,
+    facilitator_assign,
+    province_upsert,
+    regency_upsert,
+    village_upsert,
+)
+
+SEED = 20160501
+DEMO_PASSWORD = "batang2016"
+
+PROVINCE = ("33", "Jawa Tengah")
+REGENCY = ("33.25", "Kabupaten Batang")
+KECAMATAN = {
+    "01": "Wonotunggal",
+    "02": "Bandar",
+    "03": "Blado",
+    "04": "Reban",
+    "05": "Bawang",
+    "06": "Tersono",
+    "07": "Gringsing",
+    "08": "Limpung",
+    "09": "Subah",
+    "10": "Tulis",
+    "11": "Batang",
+    "12": "Warungasem",
+    "13": "Kandeman",
+    "14": "Pecalungan",
+    "15": "Banyuputih",
+}
+# Illustrative names: 10 villages in 9 kecamatan, Bandar has two.
+PILOT_VILLAGES = (
+    ("33.25.01.2001", "Sidomulyo"),
+    ("33.25.02.2001", "Karangsari"),
+    ("33.25.02.2002", "Tegalsari"),
+    ("33.25.03.2001", "Kalisari"),
+    ("33.25.04.2001", "Sumberejo"),
+    ("33.25.05.2001", "Purwosari"),
+    ("33.25.06.2001", "Sukorejo"),
+    ("33.25.08.2001", "Margorejo"),
+    ("33.25.09.2001", "Wonosari"),
+    ("33.25.10.2001", "Kedungsari"),
+)
+KSM_PER_VILLAGE = 10
+NEW_KSM_PER_VILLAGE = (4, 4, 4, 4, 4, 4, 4, 3, 3, 3)  # 37 new, 63 reactivated
+
+# The seed article's group and member: KSM Guyub Rukun (reactivated), Mukaromah a member.
+GUYUB_RUKUN = ("33.25.02.2001", 1, "KSM Guyub Rukun")
+MUKAROMAH = "Mukaromah"
+
+PILOT_START = datetime.date(2016, 5, 1)
+PILOT_END = datetime.date(2018, 3, 31)
+FORMING_PERIOD = (datetime.date(2016, 6, 1), datetime.date(2017, 10, 31))
+EARLIER_FORMING_PERIOD = (datetime.date(2005, 1, 1), datetime.date(2014, 12, 31))
+
+SECTORS = {
+    SelfHelpGroup.Sector.SAVINGS_LOANS: 50,
+    SelfHelpGroup.Sector.AGRICULTURE: 12,
+    SelfHelpGroup.Sector.LIVESTOCK: 10,
+    SelfHelpGroup.Sector.FOOD_PROCESSING: 10,
+    SelfHelpGroup.Sector.TRADE: 8,
+    SelfHelpGroup.Sector.CRAFTS: 5,
+    SelfHelpGroup.Sector.SERVICES: 3,
+    SelfHelpGroup.Sector.FISHERY: 2,
+}
+DUSUN = words("Krajan Kauman Karanganyar Sidorejo Tegalrejo Kebonsari Pucung Ngaliyan Gondang")
+BUMDES_UNITS = (
+    "Simpan pinjam",
+    "Pengelolaan air bersih (PAMDes)",
+    "Toko desa",
+    "Pengelolaan sampah",
+    "Wisata desa",
+    "Penyewaan alat pertanian",
+    "Pemasaran hasil bumi",
+    "Pembayaran listrik dan pulsa",
+)
+BUMDES_SUFFIXES = words("Makmur Sejahtera Mandiri Berkah Maju Jaya Sentosa Lestari Mulya Barokah")
+# (name, indexes into PILOT_VILLAGES whose KSM join it)
+COOPERATIVES = (
+    ("Koperasi Serba Usaha Guyub Makmur", (0, 1)),
+    ("Koperasi Wanita Sekar Arum", (2, 3)),
+    ("Koperasi Tani Subur Makmur", (4, 5)),
+    ("Koperasi Simpan Pinjam Ngudi Rejeki", (6, 7)),
+    ("Koperasi Produsen Sumber Pangan", (8,)),
+    ("Koperasi Serba Usaha Mitra Desa", (9,)),
+)
+FACILITATORS = {"pendamping1": PILOT_VILLAGES[:5], "pendamping2": PILOT_VILLAGES[5:]}
+# Officer logins: username -> (village code, KSM number in the village, role)
+OFFICER_LOGINS = {
+    "bendahara01": (GUYUB_RUKUN[0], GUYUB_RUKUN[1], Membership.Role.TREASURER),
+    "bendahara02": ("33.25.01.2001", 2, Membership.Role.TREASURER),
+    "bendahara03": ("33.25.04.2001", 3, Membership.Role.TREASURER),
+    "bendahara04": ("33.25.06.2001", 1, Membership.Role.TREASURER),
+    "bendahara05": ("33.25.09.2001", 4, Membership.Role.TREASURER),
+    "ketua01": (GUYUB_RUKUN[0], GUYUB_RUKUN[1], Membership.Role.CHAIR),
+}
+
+
+@dataclass
+class MemberPlan:
+    nik: str
+    family_card_number: str
+    full_name: str
+    sex: str
+    birth_date: datetime.date
+    phone: str
+    address: str
+    role: str
+    joined_date: datetime.date
+
+
+@dataclass
+class GroupPlan:
+    village_code: str
+    number: int
+    registration_number: str
+    name: str
+    origin: str
+    formed_date: datetime.date
+    reactivated_date: datetime.date | None
+    business_sector: str
+    meeting_day: int
+    address: str
+    members: list[MemberPlan] = field(default_factory=list)
+
+    @property
+    def start_date(self) -> datetime.date:
+        return self.reactivated_date or self.formed_date
+
+
+@dataclass
+class Plan:
+    groups: list[GroupPlan]
+    bumdes: dict[str, dict]  # village code -> bumdes_register fields
+    cooperatives: list[tuple[dict, list[tuple[GroupPlan, datetime.date]]]]
+
+
+def build_plan(rng: random.Random) -> Plan:
+    """Everything the demo holds, decided before looking at the database."""
+    ksm_names = iter(_shuffled(rng, names.KSM_NAMES))
+    serial = iter(range(1, 10000))
+    groups = []
+    for (code, village_name), new_count in zip(
+        PILOT_VILLAGES, _shuffled(rng, NEW_KSM_PER_VILLAGE), strict=True
+    ):
+        numbers = range(1, KSM_PER_VILLAGE + 1)
+        candidates = [n for n in numbers if (code, n) != GUYUB_RUKUN[:2]]
+        new_numbers = set(rng.sample(candidates, new_count))
+        for number in numbers:
+            group = _plan_group(rng, code, village_name, number, number in new_numbers)
+            if (code, number) == GUYUB_RUKUN[:2]:
+                group.name = GUYUB_RUKUN[2]
+                group.members = _plan_members(rng, code, group, serial, last_member=MUKAROMAH)
+            else:
+                group.name = next(ksm_names)
+                group.members = _plan_members(rng, code, group, serial)
+            groups.append(group)
+
+    bumdes = {code: _plan_bumdes(rng, village_name) for code, village_name in PILOT_VILLAGES}
+
+    cooperatives = []
+    for index, (name, village_indexes) in enumerate(COOPERATIVES):
+        established = names.random_date(rng, datetime.date(2017, 3, 1), datetime.date(2017, 11, 30))
+        fields = {
+            "name": name,
+            "legal_entity_number": f"{517 + index * 7}/BH/XIV.11/{established.month}/2017",
+            "established_date": established,
+            "address": f"Kecamatan {KECAMATAN[PILOT_VILLAGES[village_indexes[0]][0][6:8]]}",
+        }
+        joining = []
+        for village_index in village_indexes:
+            code = PILOT_VILLAGES[village_index][0]
+            village_groups = [g for g in groups if g.village_code == code]
+            for group in rng.sample(village_groups, rng.randint(4, 7)):
+                earliest = max(established, group.start_date)
+                joined = min(earliest + datetime.timedelta(days=rng.randint(0, 60)), PILOT_END)
+                joining.append((group, joined))
+        cooperatives.append((fields, joining))
+    return Plan(groups=groups, bumdes=bumdes, cooperatives=cooperatives)
+
+
+def _shuffled(rng: random.Random, values) -> list:
+    values = list(values)
+    rng.shuffle(values)
+    return values
+
+
+def _plan_group(rng, code, village_name, number, is_new) -> GroupPlan:
+    if is_new:
+        formed, reactivated = names.random_date(rng, *FORMING_PERIOD), None
+    else:
+        formed = names.random_date(rng, *EARLIER_FORMING_PERIOD)
+        reactivated = names.random_date(rng, *FORMING_PERIOD)
+    year = (reactivated or formed).year
+    return GroupPlan(
+        village_code=code,
+        number=number,
+        registration_number=f"{number:03d}/KSM/{year}",
+        name="",
+        origin=SelfHelpGroup.Origin.NEW if is_new else SelfHelpGroup.Origin.REACTIVATED,
+        formed_date=formed,
+        reactivated_date=reactivated,
+        business_sector=rng.choices(list(SECTORS), weights=list(SECTORS.values()))[0],
+        meeting_day=rng.randint(1, 28),
+        address=f"Dusun {rng.choice(DUSUN)}, Desa {village_name}",
+    )
+
+
+def _plan_members(rng, code, group: GroupPlan, serial, last_member="") -> list[MemberPlan]:
+    """10-25 members of one family each, living in the group's village; the first three are
+    chair, secretary and treasurer. `last_member` names a woman known from the seed article."""
+    region6 = code[:8].replace(".", "")  # the kecamatan: 33.25.01 -> 332501
+    roles = [Membership.Role.CHAIR, Membership.Role.SECRETARY, Membership.Role.TREASURER]
+    count = rng.randint(10, 25)
+    members = []
+    for index in range(count):
+        sex = "F" if rng.random() < 0.6 else "M"
+        full_name = names.person_name(rng, sex)
+        if last_member and index == count - 1:
+            sex, full_name = "F", last_member
+        birth = names.random_date(rng, datetime.date(1952, 1, 1), datetime.date(1995, 12, 31))
+        number = next(serial)
+        members.append(
+            MemberPlan(
+                nik=names.nik(region6, sex, birth, number),
+                family_card_number=names.family_card_number(
+                    region6,
+                    names.random_date(rng, datetime.date(2005, 1, 1), datetime.date(2015, 12, 31)),
+                    number,
+                ),
+                full_name=full_name,
+                sex=sex,
+                birth_date=birth,
+                phone=names.phone(rng) if rng.random() < 0.85 else "",
+                address=f"Dusun {rng.choice(DUSUN)} RT {rng.randint(1, 6):03d}/RW "
+                f"{rng.randint(1, 4):03d}",
+                role=roles[index] if index < len(roles) else Membership.Role.MEMBER,
+                joined_date=_joined_date(rng, group),
+            )
+        )
+    return members
+
+
+def _joined_date(rng, group: GroupPlan) -> datetime.date:
+    """Founders join on the day the group forms; others later, or at the reactivation."""
+    if rng.random() < 0.7:
+        return group.formed_date
+    if group.reactivated_date:
+        return names.random_date(rng, group.formed_date, group.reactivated_date)
+    later = group.formed_date + datetime.timedelta(days=rng.randint(30, 240))
+    return min(later, PILOT_END)
+
+
+def _plan_bumdes(rng, village_name) -> dict:
+    if rng.random() < 0.3:
+        established = names.random_date(rng, datetime.date(2012, 1, 1), datetime.date(2015, 12, 31))
+    else:
+        established = names.random_date(rng, datetime.date(2016, 8, 1), datetime.date(2017, 6, 30))
+    return {
+        "name": f"BUMDes {village_name} {rng.choice(BUMDES_SUFFIXES)}",
+        "established_date": established,
+        "business_units": "\n".join(rng.sample(BUMDES_UNITS, rng.randint(2, 4))),
+        "status": Bumdes.Status.ACTIVE,
+        "ranking": rng.choice(Bumdes.Ranking.values),
+    }
+
+
+class Command(BaseCommand):
+    help = "Load the Batang pilot demo (regions, 100 KSM, members, BUMDes, cooperatives, logins)."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        self.created = Counter()
+        plan = build_plan(random.Random(SEED))
+        with transaction.atomic():
+            users = self._users()
+            staff = users["staf"]
+            villages = self._regions()
+            self._bumdes(staff, villages, plan.bumdes)
+            groups = self._groups(staff, villages, plan.groups)
+            self._cooperatives(staff, villages, groups, plan.cooperatives)
+            self._assignments(staff, users, villages)
+            officers = self._officer_logins(staff, users, groups, plan.groups)
+        self._report(villages, officers, time.monotonic() - started)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _users(self) -> dict:
+        User = get_user_model()
+        specs = {
+            "staf": {
+                "first_name": "Staf",
+                "last_name": "Bina Swadaya",
+                "is_staff": True,
+                "is_superuser": True,
+            }
+        }
+        for index, username in enumerate(FACILITATORS, start=1):
+            specs[username] = {"first_name": "Pendamping", "last_name": str(index)}
+        for username, (_code, _number, role) in OFFICER_LOGINS.items():
+            specs[username] = {"first_name": Membership.Role(role).label}
+        users = {}
+        for username, fields in specs.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, **fields)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                self.created["user"] += 1
+            users[username] = user
+        return users
+
+    def _regions(self) -> dict[str, Village]:
+        province = province_upsert(code=PROVINCE[0], name=PROVINCE[1])
+        regency = regency_upsert(province=province, code=REGENCY[0], name=REGENCY[1])
+        districts = {
+            number: district_upsert(regency=regency, code=f"{REGENCY[0]}.{number}", name=name)
+            for number, name in KECAMATAN.items()
+        }
+        return {
+            code: village_upsert(district=districts[code[6:8]], code=code, name=name)
+            for code, name in PILOT_VILLAGES
+        }
+
+    def _bumdes(self, actor, villages, planned: dict) -> None:
+        pilot = Bumdes.objects.filter(village__in=villages.values())
+        existing = set(pilot.values_list("village_id", flat=True))
+        for code, fields in planned.items():
+            if villages[code].pk not in existing:
+                bumdes_register(actor=actor, village=villages[code], **fields)
+                self.created["BUMDes"] += 1
+
+    def _groups(self, actor, villages, planned: list[GroupPlan]) -> dict:
+        by_key = self._existing_groups(villages)
+        for plan in planned:
+            key = (plan.village_code, plan.registration_number)
+            if key in by_key:
+                continue  # an existing KSM keeps its members as they are now
+            village = villages[plan.village_code]
+            group = group_register(
+                actor=actor,
+                village=village,
+                name=plan.name,
+                registration_number=plan.registration_number,
+                origin=plan.origin,
+                formed_date=plan.formed_date,
+                reactivated_date=plan.reactivated_date,
+                business_sector=plan.business_sector,
+                meeting_day=plan.meeting_day,
+                address=plan.address,
+            )
+            self.created["KSM"] += 1
+            self._members(actor, village, group, plan.members)
+            by_key[key] = group
+        return by_key
+
+    def _existing_groups(self, villages) -> dict:
+        codes = {village.pk: code for code, village in villages.items()}
+        return {
+            (codes[group.village_id], group.registration_number): group
+            for group in SelfHelpGroup.objects.filter(village__in=villages.values())
+        }
+
+    def _members(self, actor, village, group, planned: list[MemberPlan]) -> None:
+        known = dict(
+            Member.objects.filter(nik__in=[m.nik for m in planned]).values_list("nik", "pk")
+        )
+        for plan in planned:
+            if plan.nik in known:
+                member = Member.objects.get(pk=known[plan.nik])
+                membership_start(
+                    actor=actor,
+                    member=member,
+                    group=group,
+                    role=plan.role,
+                    joined_date=plan.joined_date,
+                )
+            else:
+                member_join(
+                    actor=actor,
+                    group=group,
+                    role=plan.role,
+                    joined_date=plan.joined_date,
+                    nik=plan.nik,
+                    family_card_number=plan.family_card_number,
+                    full_name=plan.full_name,
+                    sex=plan.sex,
+                    birth_date=plan.birth_date,
+                    village=village,
+                    address=plan.address,
+                    phone=plan.phone,
+                )
+                self.created["member"] += 1
+            self.created["membership"] += 1
+
+    def _cooperatives(self, actor, villages, groups: dict, planned) -> None:
+        regency = next(iter(villages.values())).district.regency
+        for fields, joining in planned:
+            cooperative = Cooperative.objects.filter(regency=regency, name=fields["name"]).first()
+            if cooperative is None:
+                cooperative = cooperative_register(actor=actor, regency=regency, **fields)
+                self.created["cooperative"] += 1
+            admitted = set(
+                CooperativeMembership.objects.filter(
+                    cooperative=cooperative, left_date__isnull=True
+                ).values_list("group_id", flat=True)
+            )
+            for plan, joined in joining:
+                group = groups[(plan.village_code, plan.registration_number)]
+                if group.pk not in admitted:
+                    cooperative_admit_group(
+                        actor=actor, cooperative=cooperative, group=group, joined_date=joined
+                    )
+                    self.created["cooperative membership"] += 1
+
+    def _assignments(self, actor, users, villages) -> None:
+        for username, assigned in FACILITATORS.items():
+            user = users[username]
+            open_villages = set(
+                FacilitatorAssignment.objects.filter(user=user, end_date__isnull=True).values_list(
+                    "village_id", flat=True
+                )
+            )
+            for code, _name in assigned:
+                if villages[code].pk not in open_villages:
+                    facilitator_assign(
+                        actor=actor, user=user, village=villages[code], start_date=PILOT_START
+                    )
+                    self.created["facilitator assignment"] += 1
+
+    def _officer_logins(self, actor, users, groups: dict, planned: list[GroupPlan]) -> dict:
+        """Link each officer login to its member; returns username -> (role, group, member)."""
+        registration_numbers = {(p.village_code, p.number): p.registration_number for p in planned}
+        linked = {}
+        for username, (code, number, role) in OFFICER_LOGINS.items():
+            group = groups[(code, registration_numbers[(code, number)])]
+            membership = (
+                group.memberships.active().filter(role=role).select_related("member").first()
+            )
+            if membership is None:
+                self.stderr.write(f"{username}: {group} has no active {role}; login not linked")
+                continue
+            member, user = membership.member, users[username]
+            if member.user_id is None:
+                member_update(actor=actor, member=member, user=user)
+                self.created["officer login link"] += 1
+            elif member.user_id != user.pk:
+                self.stderr.write(f"{username}: {member} already has another login; left as is")
+            linked[username] = (role, group, member)
+        return linked
+
+    # --- reporting -------------------------------------------------------------------------
+
+    def _report(self, villages, officers: dict, seconds: float) -> None:
+        write = self.stdout.write
+        if self.created:
+            done = ", ".join(f"{count} {what}" for what, count in self.created.items())
+            write(f"Batang demo loaded in {seconds:.1f} s: created {done}.")
+        else:
+            write(f"Batang demo already loaded; nothing changed ({seconds:.1f} s).")
+        counts = {
+            "villages": len(villages),
+            "KSM": SelfHelpGroup.objects.filter(village__in=villages.values()).count(),
+            "members": Membership.objects.active()
+            .filter(group__village__in=villages.values())
+            .count(),
+        }
+        write("Pilot: " + ", ".join(f"{count} {what}" for what, count in counts.items()) + ".")
+        write("")
+        rows = [("username", "role", "sees")]
+        rows.append(("staf", "Bina Swadaya staff, admin", "everything, every region; /admin/"))
+        for username, assigned in FACILITATORS.items():
+            village_names = ", ".join(name for _code, name in assigned)
+            rows.append((username, "facilitator (pendamping)", f"KSM of {village_names}"))
+        village_names = {village.pk: village.name for village in villages.values()}
+        for username, (role, group, member) in officers.items():
+            label = "treasurer (bendahara)" if role == "treasurer" else "chair (ketua)"
+            where = f"Desa {village_names[group.village_id]}"
+            rows.append((username, label, f"own KSM only: {group.name}, {where} ({member})"))
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        write(f"Demo logins, password for all: {DEMO_PASSWORD}")
+        for row in rows:
+            write(f"  {row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}")
+        write("(An existing account keeps the password it has; this command never resets it.)")
