@@ -18,12 +18,8 @@ DISTRICT_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
 VILLAGE_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 
 
-def _code_validator(pattern: str, example: str) -> RegexValidator:
-    return RegexValidator(
-        pattern,
-        _("Wrong code shape: a Kemendagri code looks like %(example)s.") % {"example": example},
-        code="code_shape",
-    )
+def _code_validator(pattern: str, message) -> RegexValidator:
+    return RegexValidator(pattern, message, code="code_shape")
 
 
 class Region(models.Model):
@@ -64,7 +60,12 @@ def _code_shape(model_name: str, pattern: str) -> models.CheckConstraint:
 class Province(Region):
     parent_field = ""
     code = models.CharField(
-        _("code"), max_length=2, unique=True, validators=[_code_validator(PROVINCE_CODE, "33")]
+        _("code"),
+        max_length=2,
+        unique=True,
+        validators=[
+            _code_validator(PROVINCE_CODE, _("Wrong code shape: a province code looks like 33."))
+        ],
     )
 
     class Meta(Region.Meta):
@@ -79,7 +80,12 @@ class Regency(Region):
         Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="regencies"
     )
     code = models.CharField(
-        _("code"), max_length=5, unique=True, validators=[_code_validator(REGENCY_CODE, "33.25")]
+        _("code"),
+        max_length=5,
+        unique=True,
+        validators=[
+            _code_validator(REGENCY_CODE, _("Wrong code shape: a regency code looks like 33.25."))
+        ],
     )
 
     class Meta(Region.Meta):
@@ -97,7 +103,11 @@ class District(Region):
         _("code"),
         max_length=8,
         unique=True,
-        validators=[_code_validator(DISTRICT_CODE, "33.25.01")],
+        validators=[
+            _code_validator(
+                DISTRICT_CODE, _("Wrong code shape: a district code looks like 33.25.01.")
+            )
+        ],
     )
 
     class Meta(Region.Meta):
@@ -147,7 +157,11 @@ class Village(Region):
         _("code"),
         max_length=13,
         unique=True,
-        validators=[_code_validator(VILLAGE_CODE, "33.25.01.2001")],
+        validators=[
+            _code_validator(
+                VILLAGE_CODE, _("Wrong code shape: a village code looks like 33.25.01.2001.")
+            )
+        ],
     )
 
     objects = VillageQuerySet.as_manager()

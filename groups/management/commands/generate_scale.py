@@ -204,6 +204,13 @@ class Loader:
                     "update COLUMNS in generate_scale to match."
                 )
 
+    def tune_session(self) -> None:
+        """For this transaction only: check foreign keys per COPY rather than queueing millions
+        of deferred checks until the commit, and merge trigram index entries in bigger steps."""
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+
     def new_id(self, model) -> int:
         free = self._free_ids[model]
         if not free:
@@ -284,6 +291,8 @@ class Command(BaseCommand):
                 self._reset()
             if options["ksm"]:
                 loader = Loader()
+                if loader.postgres:
+                    loader.tune_session()
                 districts = self._generate(loader, options)
                 self._facilitators(districts)
                 if loader.postgres:

@@ -1,0 +1,199 @@
+"""Shared fixtures (factories as fixtures, cookiecutter-django style) and browser-test support.
+
+Fixtures compose: `facilitator` is assigned to `village`, `ksm` lies in `village`, and
+`treasurer` keeps the books of `ksm`, so a test that asks for two of them gets related rows.
+"""
+
+import os
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from tests.groups.factories import (
+    CooperativeFactory,
+    MemberFactory,
+    MembershipFactory,
+    SelfHelpGroupFactory,
+    UserFactory,
+)
+from tests.villages.factories import (
+    BumdesFactory,
+    DistrictFactory,
+    FacilitatorAssignmentFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    VillageFactory,
+)
+
+# Playwright drives the browser from an event loop; the live server's ORM calls then run in
+# what Django sees as an async context.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+# --- Model fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def province(db):
+    return ProvinceFactory(code="33", name="Jawa Tengah")
+
+
+@pytest.fixture
+def regency(province):
+    return RegencyFactory(province=province, code="33.25", name="Batang")
+
+
+@pytest.fixture
+def district(regency):
+    return DistrictFactory(regency=regency, code="33.25.01", name="Wonotunggal")
+
+
+@pytest.fixture
+def village(district):
+    return VillageFactory(district=district, code="33.25.01.2001", name="Wonotunggal")
+
+
+@pytest.fixture
+def other_village(db):
+    """A village in another district, regency and province, assigned to nobody."""
+    return VillageFactory()
+
+
+@pytest.fixture
+def ksm(village):
+    return SelfHelpGroupFactory(village=village)
+
+
+@pytest.fixture
+def member(ksm):
+    return MembershipFactory(group=ksm).member
+
+
+@pytest.fixture
+def bumdes(village):
+    return BumdesFactory(village=village)
+
+
+@pytest.fixture
+def cooperative(regency):
+    return CooperativeFactory(regency=regency)
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+# --- People in their roles --------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_user(db):
+    """Bina Swadaya program staff: sees and changes everything."""
+    return UserFactory(username="staf", is_staff=True)
+
+
+@pytest.fixture
+def facilitator(village):
+    """A pendamping with a current assignment to `village`."""
+    assignment = FacilitatorAssignmentFactory(village=village, user__username="pendamping")
+    return assignment.user
+
+
+@pytest.fixture
+def treasurer(ksm):
+    """The bendahara of `ksm`, who logs in with their own account."""
+    account = UserFactory(username="bendahara")
+    member = MemberFactory(village=ksm.village, user=account)
+    MembershipFactory(group=ksm, member=member, treasurer=True)
+    return account
+
+
+@pytest.fixture
+def member_user(ksm):
+    """An ordinary KSM member who happens to have an account: no officer role."""
+    account = UserFactory(username="anggota")
+    member = MemberFactory(village=ksm.village, user=account)
+    MembershipFactory(group=ksm, member=member)
+    return account
+
+
+# --- Browser tests (Playwright on Debian's Chromium) ------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_INSTALL_HINT = "apt-get install chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+_SKIPPED_BROWSER_TESTS = pytest.StashKey[list[str]]()
+
+
+def browser_tests_must_run(env: Mapping[str, str]) -> bool:
+    """On CI a missing browser is an error, never a quiet skip."""
+    return env.get("CI", "").strip().lower() == "true"
+
+
+def browser_unavailable_reason(
+    env: Mapping[str, str], path_exists: Callable[[str], bool]
+) -> str | None:
+    """Why the browser tests cannot run on this machine, or None when they can."""
+    if path_exists(CHROMIUM):
+        return None
+    reason = f"Chromium is not installed at {CHROMIUM} (install it with: {CHROMIUM_INSTALL_HINT})"
+    if browser_tests_must_run(env):
+        reason += "; CI=true, so the browser tests must run and this is a failure"
+    return reason
+
+
+def skipped_browser_summary(nodeids: list[str]) -> list[str]:
+    """The lines printed at the end of a run whose browser tests were skipped."""
+    if not nodeids:
+        return []
+    return [
+        f"{len(nodeids)} browser test(s) did NOT run because Chromium is missing:",
+        *(f"  {nodeid}" for nodeid in nodeids),
+        f"Install Chromium to run them: {CHROMIUM_INSTALL_HINT}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a browser downloaded by `playwright install`."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": list(CHROMIUM_ARGS)}
+
+
+def pytest_configure(config):
+    config.stash[_SKIPPED_BROWSER_TESTS] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser") is None:
+        return
+    reason = browser_unavailable_reason(os.environ, os.path.exists)
+    if reason is None:
+        return
+    if browser_tests_must_run(os.environ):
+        pytest.fail(reason, pytrace=False)
+    item.config.stash[_SKIPPED_BROWSER_TESTS].append(item.nodeid)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = skipped_browser_summary(config.stash.get(_SKIPPED_BROWSER_TESTS, []))
+    if lines:
+        terminalreporter.section("browser tests skipped", sep="=", yellow=True, bold=True)
+        for line in lines:
+            terminalreporter.line(line, yellow=True)
