@@ -34,24 +34,28 @@ class GroupFilter(django_filters.FilterSet):
         villages = Village.objects.visible_to(user)
         if user is not None and user.is_staff:
             regencies = Regency.objects.all()
+            districts = District.objects.all()
         else:
-            regencies = Regency.objects.filter(districts__villages__in=villages).distinct()
-        self.form.fields["regency"].queryset = regencies.order_by("code")
-        regency_id = self._selected("regency")
-        district_id = self._selected("district")
-        districts = District.objects.none()
-        if regency_id:
-            districts = District.objects.filter(
-                regency_id=regency_id, villages__in=villages
-            ).distinct()
-        self.form.fields["district"].queryset = districts.order_by("code")
-        village_choices = Village.objects.none()
-        if district_id:
-            village_choices = villages.filter(district_id=district_id)
-        self.form.fields["village"].queryset = village_choices.order_by("code")
-        for name in ("regency", "district", "village"):
-            self.form.fields[name].label_from_instance = lambda region: region.name
-            self.form.fields[name].widget.attrs["onchange"] = "this.form.requestSubmit()"
+            districts = District.objects.filter(villages__in=villages).distinct()
+            regencies = Regency.objects.filter(districts__in=districts).distinct()
+        # Any region in the user's scope is accepted (a link may carry just ?village=);
+        # the options shown narrow step by step so no select lists the whole country.
+        shown = {
+            "regency": regencies,
+            "district": districts.filter(regency_id=self._selected("regency")),
+            "village": villages.filter(district_id=self._selected("district")),
+        }
+        for name, queryset in (
+            ("regency", regencies),
+            ("district", districts),
+            ("village", villages),
+        ):
+            field = self.form.fields[name]
+            field.queryset = queryset
+            field.widget.choices = [("", field.empty_label)] + [
+                (region.pk, region.name) for region in shown[name].order_by("code")
+            ]
+            field.widget.attrs["onchange"] = "this.form.requestSubmit()"
 
     def _selected(self, name):
         value = (self.data or {}).get(name)

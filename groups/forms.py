@@ -75,6 +75,9 @@ class MemberForm(CrispyMixin, forms.ModelForm):
             "sex": forms.RadioSelect,
         }
 
+    # Longer than the stored 15 characters: "+62 812-3456-7890" is accepted and stored as 0812...
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("nik", "family_card_number"):

@@ -4,13 +4,13 @@ user's scope) and every write through a service."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.pagination import paginate
 from villages.models import Bumdes, Village
 
 from . import services
@@ -28,22 +28,16 @@ from .models import Cooperative, CooperativeMembership, Member, Membership, Self
 from .selectors import group_list, group_officers, roles_for
 
 
-def _page(request, queryset, per_page=25):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
 @login_required
 def group_list_view(request):
     filterset = GroupFilter(
         request.GET or None, queryset=group_list(user=request.user), user=request.user
     )
-    page = _page(request, filterset.qs)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, filterset.qs)
     # htmx swaps just the search block (filters + results): less to send on a weak connection.
     template = "groups/_group_search.html" if request.htmx else "groups/group_list.html"
     return render(
-        request, template, {"filter": filterset, "page": page, "querystring": query.urlencode()}
+        request, template, {"filter": filterset, "page": page, "querystring": querystring}
     )
 
 
@@ -250,10 +244,16 @@ def cooperative_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         cooperatives = cooperatives.filter(name__icontains=query)
+    page, querystring = paginate(request, cooperatives)
     return render(
         request,
         "groups/cooperative_list.html",
-        {"page": _page(request, cooperatives), "q": query, "can_create": request.user.is_staff},
+        {
+            "page": page,
+            "querystring": querystring,
+            "q": query,
+            "can_create": request.user.is_staff,
+        },
     )
 
 
@@ -269,12 +269,14 @@ def cooperative_detail(request, pk):
         .order_by("left_date", "group__name")
     )
     can_edit = Cooperative.objects.editable_by(request.user).filter(pk=pk).exists()
+    page, querystring = paginate(request, memberships, per_page=50)
     return render(
         request,
         "groups/cooperative_detail.html",
         {
             "cooperative": cooperative,
-            "page": _page(request, memberships, per_page=50),
+            "page": page,
+            "querystring": querystring,
             "can_edit": can_edit,
             "admit_form": CooperativeAdmitForm() if can_edit else None,
         },
@@ -346,8 +348,9 @@ def cooperative_admit(request, pk):
                 _("%(group)s has joined the cooperative.") % {"group": form.cleaned_data["group"]},
             )
             return redirect(cooperative)
-    for error in form.non_field_errors() + [e for errs in form.errors.values() for e in errs]:
-        messages.error(request, error)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect(cooperative)
 
 

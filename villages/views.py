@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from groups.selectors import program_overview, roles_for
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.pagination import paginate
 
 from . import services
 from .forms import BumdesForm
@@ -23,11 +23,16 @@ def bumdes_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         bumdes = bumdes.filter(name__icontains=query)
-    page = Paginator(bumdes.order_by("village__code"), 25).get_page(request.GET.get("page"))
+    page, querystring = paginate(request, bumdes.order_by("village__code"))
     return render(
         request,
         "villages/bumdes_list.html",
-        {"page": page, "q": query, "can_create": roles_for(request.user).can_register},
+        {
+            "page": page,
+            "querystring": querystring,
+            "q": query,
+            "can_create": roles_for(request.user).can_register,
+        },
     )
 
 
