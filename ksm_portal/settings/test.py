@@ -13,3 +13,5 @@ STORAGES = {
 }
 LANGUAGE_CODE = "id"
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
+# No persistent connections: the live server's thread must not keep the test database open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
