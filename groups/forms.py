@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Regency
+from villages.models import Regency, Village
 
 from .models import Cooperative, Member, Membership, SelfHelpGroup
 from .validators import normalise_phone
@@ -53,7 +53,7 @@ class GroupForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        limit_village_field(self.fields["village"], villages)
+        limit_village_field(self, villages)
         self.fields["meeting_day"].widget.attrs.update({"min": 1, "max": 31})
 
 
@@ -90,7 +90,7 @@ class MemberForm(CrispyMixin, forms.ModelForm):
                 }
             )
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "placeholder": "08…"})
-        limit_village_field(self.fields["village"], villages)
+        limit_village_field(self, villages)
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
@@ -167,11 +167,15 @@ class CooperativeAdmitForm(CrispyMixin, forms.Form):
 SELECT_LIMIT = 200
 
 
-def limit_village_field(field: forms.ModelChoiceField, villages) -> None:
+def limit_village_field(form: forms.BaseForm, villages, name: str = "village") -> None:
     """A select when the user has a handful of villages (a facilitator), a code box when
     the choice is national (staff): a page must never list 80,000 villages."""
+    field = form.fields[name]
     field.queryset = villages.select_related("district").order_by("code")
     if villages[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
         field.to_field_name = "code"
         field.widget = forms.TextInput(attrs={"placeholder": "33.25.01.2001"})
         field.help_text = _("The village's Kemendagri code, e.g. 33.25.01.2001.")
+        current = getattr(form, "instance", None) and getattr(form.instance, f"{name}_id", None)
+        if current:
+            form.initial[name] = Village.objects.values_list("code", flat=True).get(pk=current)

@@ -28,4 +28,4 @@ class BumdesForm(CrispyMixin, forms.ModelForm):
             # A BUMDes belongs to its village for good; it does not move.
             del self.fields["village"]
         else:
-            limit_village_field(self.fields["village"], villages)
+            limit_village_field(self, villages)
