@@ -190,6 +190,7 @@ class Loader:
     DEFAULT_ID_BLOCK = 20_000
 
     def __init__(self):
+        """Make it inside the transaction that the rows go in."""
         self.postgres = connection.vendor == "postgresql"
         self.rows = defaultdict(list)
         self.written = defaultdict(int)
@@ -203,10 +204,13 @@ class Loader:
                     f"{model.__name__} has columns {sorted(expected)}; "
                     "update COLUMNS in generate_scale to match."
                 )
+        if self.postgres:
+            self._tune_session()
 
-    def tune_session(self) -> None:
-        """For this transaction only: check foreign keys per COPY rather than queueing millions
-        of deferred checks until the commit, and merge trigram index entries in bigger steps."""
+    def _tune_session(self) -> None:
+        """For this transaction only: check foreign keys per statement rather than queueing
+        millions of deferred checks until the commit, and merge trigram index entries in bigger
+        steps."""
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
@@ -287,16 +291,12 @@ class Command(BaseCommand):
             raise CommandError("--ksm must be 0 or more and --members-per-ksm 1 to 200.")
         self.started = time.monotonic()
         with transaction.atomic():
+            loader = Loader()
             if options["reset"]:
                 self._reset()
             if options["ksm"]:
-                loader = Loader()
-                if loader.postgres:
-                    loader.tune_session()
                 districts = self._generate(loader, options)
                 self._facilitators(districts)
-                if loader.postgres:
-                    self._analyze()
                 written = ", ".join(
                     f"{count:,} {model.__name__}" for model, count in loader.written.items()
                 )
@@ -307,6 +307,8 @@ class Command(BaseCommand):
                         for model, seconds in loader.seconds.items()
                     )
                     self._say(f"Writing took: {timings}.")
+        if loader.postgres:
+            self._refresh_statistics()
         total = SelfHelpGroup.objects.count()
         self._say(f"Done: {total:,} KSM in the database.")
 
@@ -430,9 +432,7 @@ class Command(BaseCommand):
 
     def _members(self, loader, rng, group, village_id, region6, serials, count, audit) -> None:
         group_id, start = group
-        # Born before 2000: on SQLite the member_nik_valid constraint rejects birth years
-        # 2000-2009 (its MOD yields "1.0", padded to "1."), so no such members are generated.
-        birth_first, birth_last = ordinal(1950), ordinal(1999, 12, 31)
+        birth_first, birth_last = ordinal(1950), ordinal(2004, 12, 31)
         for index in range(count):
             member_id = loader.new_id(Member)
             female = rng.random() < 0.55
@@ -520,11 +520,15 @@ class Command(BaseCommand):
                     actor=None, user=user, village=village, start_date=datetime.date(2016, 5, 1)
                 )
 
-    def _analyze(self) -> None:
-        """Fresh planner statistics, so the benchmark measures the plans production would get."""
+    def _refresh_statistics(self) -> None:
+        """Fresh planner statistics and no dead rows left by --reset, so the benchmark measures
+        the plans production would get. VACUUM cannot run inside a transaction (as in tests):
+        there only ANALYZE."""
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             for model in COLUMNS:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+        self._say(f"{command} done.")
 
     # --- deleting -----------------------------------------------------------------------------
 

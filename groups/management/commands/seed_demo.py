@@ -6,8 +6,11 @@ pilot village; 6 cooperatives joined by KSM; demo logins for each role.
 
 The data is planned first from a fixed random seed, then written where missing, found by natural
 keys (region code, KSM village + registration number, NIK, username, ...). So every run plans the
-same rows, and a second run writes nothing. Village names are illustrative: the seed document
-does not name the pilot villages (see docs/demo.md).
+same rows, and a second run writes nothing. (Changing the plan, its lists or the seed, changes
+the rows: load such a change into a fresh database.)
+
+Village names are illustrative: the seed document does not name the pilot villages (see
+docs/demo.md).
 """
 
 import datetime
@@ -110,6 +113,7 @@ BUMDES_UNITS = (
     "Pembayaran listrik dan pulsa",
 )
 BUMDES_SUFFIXES = words("Makmur Sejahtera Mandiri Berkah Maju Jaya Sentosa Lestari Mulya Barokah")
+ROMAN_MONTHS = words("I II III IV V VI VII VIII IX X XI XII")
 # (name, indexes into PILOT_VILLAGES whose KSM join it)
 COOPERATIVES = (
     ("Koperasi Serba Usaha Guyub Makmur", (0, 1)),
@@ -196,9 +200,10 @@ def build_plan(rng: random.Random) -> Plan:
     cooperatives = []
     for index, (name, village_indexes) in enumerate(COOPERATIVES):
         established = names.random_date(rng, datetime.date(2017, 3, 1), datetime.date(2017, 11, 30))
+        month = ROMAN_MONTHS[established.month - 1]
         fields = {
             "name": name,
-            "legal_entity_number": f"{517 + index * 7}/BH/XIV.11/{established.month}/2017",
+            "legal_entity_number": f"{517 + index * 7}/BH/XIV.11/{month}/2017",
             "established_date": established,
             "address": f"Kecamatan {KECAMATAN[PILOT_VILLAGES[village_indexes[0]][0][6:8]]}",
         }
@@ -212,6 +217,12 @@ def build_plan(rng: random.Random) -> Plan:
                 joining.append((group, joined))
         cooperatives.append((fields, joining))
     return Plan(groups=groups, bumdes=bumdes, cooperatives=cooperatives)
+
+
+def _officer(planned: list[GroupPlan], code: str, number: int, role: str):
+    """The planned KSM and member behind an officer login."""
+    group = next(g for g in planned if (g.village_code, g.number) == (code, number))
+    return group, next(m for m in group.members if m.role == role)
 
 
 def _shuffled(rng: random.Random, values) -> list:
@@ -308,7 +319,7 @@ class Command(BaseCommand):
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
         with transaction.atomic():
-            users = self._users()
+            users = self._users(plan.groups)
             staff = users["staf"]
             villages = self._regions()
             self._bumdes(staff, villages, plan.bumdes)
@@ -320,7 +331,7 @@ class Command(BaseCommand):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _users(self) -> dict:
+    def _users(self, planned: list[GroupPlan]) -> dict:
         User = get_user_model()
         specs = {
             "staf": {
@@ -332,8 +343,9 @@ class Command(BaseCommand):
         }
         for index, username in enumerate(FACILITATORS, start=1):
             specs[username] = {"first_name": "Pendamping", "last_name": str(index)}
-        for username, (_code, _number, role) in OFFICER_LOGINS.items():
-            specs[username] = {"first_name": Membership.Role(role).label}
+        for username, key in OFFICER_LOGINS.items():
+            _group, member = _officer(planned, *key)
+            specs[username] = {"first_name": member.full_name}
         users = {}
         for username, fields in specs.items():
             user = User.objects.filter(username=username).first()
@@ -465,10 +477,10 @@ class Command(BaseCommand):
 
     def _officer_logins(self, actor, users, groups: dict, planned: list[GroupPlan]) -> dict:
         """Link each officer login to its member; returns username -> (role, group, member)."""
-        registration_numbers = {(p.village_code, p.number): p.registration_number for p in planned}
         linked = {}
         for username, (code, number, role) in OFFICER_LOGINS.items():
-            group = groups[(code, registration_numbers[(code, number)])]
+            group_plan, _member = _officer(planned, code, number, role)
+            group = groups[(code, group_plan.registration_number)]
             membership = (
                 group.memberships.active().filter(role=role).select_related("member").first()
             )
@@ -498,6 +510,8 @@ class Command(BaseCommand):
             "KSM": SelfHelpGroup.objects.filter(village__in=villages.values()).count(),
             "members": Membership.objects.active()
             .filter(group__village__in=villages.values())
+            .values("member")
+            .distinct()
             .count(),
         }
         write("Pilot: " + ", ".join(f"{count} {what}" for what, count in counts.items()) + ".")

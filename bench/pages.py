@@ -1,0 +1,279 @@
+"""Time the pages that must stay fast at national scale, with their query counts.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ksm_scale .venv/bin/python bench/pages.py
+
+Each page is requested through Django's test client (the whole stack: middleware, view,
+template) as a staff user and as a facilitator, after two warm-up requests; the table shows the
+median and 95th percentile time over --runs requests and the number of SQL queries one request
+makes. Targets (bench/README.md): p95 <= 100 ms, and the same query count at 1,000 and 100,000 KSM.
+The database is only read, apart from the login sessions and last_login of the two users.
+"""
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Test settings: no HTTPS redirect and no collectstatic manifest needed; the test client keeps
+# one database connection open, so per-request work is the same as in production.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ksm_portal.settings.test")
+
+TARGET_P95_MS = 100
+
+
+@dataclass
+class Page:
+    label: str
+    user: str  # "staff" or "facilitator"
+    url_name: str
+    kwargs: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    page: Page
+    p50: float | None = None
+    p95: float | None = None
+    queries: int | None = None
+    slowest: list = field(default_factory=list)  # (ms, sql) of one request
+    problem: str = ""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--staff", help="staff username (default: staf, sintetis_staf, any)")
+    parser.add_argument("--facilitator", help="facilitator username (default: a synthetic one)")
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="also print each page's N slowest SQL"
+    )
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from groups.models import Member, SelfHelpGroup
+
+    ksm_total = SelfHelpGroup.objects.count()
+    if not ksm_total:
+        print("No KSM in the database: run `manage.py generate_scale --ksm N` (or seed_demo).")
+        return 2
+    users = {
+        "staff": pick_user(
+            args.staff, ["staf", "sintetis_staf"], get_user_model().objects.filter(is_staff=True)
+        ),
+        "facilitator": pick_facilitator(args.facilitator),
+    }
+    pages = plan_pages(users, settings.PAGE_SIZE)
+    clients = {}
+    for role, user in users.items():
+        if user is not None:
+            clients[role] = Client(SERVER_NAME="localhost")
+            clients[role].force_login(user)
+
+    print(
+        f"{ksm_total:,} KSM, {Member.objects.count():,} members in {connection.vendor} "
+        f"({connection.settings_dict['NAME']}); {args.runs} runs per page"
+    )
+    for role, user in users.items():
+        print(f"{role}: {user.username if user else '(none found: pages skipped)'}")
+    results = [measure(clients.get(page.user), page, args.runs, args.slowest) for page in pages]
+    for client in clients.values():
+        client.logout()
+    print_table(results, ksm_total)
+    for result in results:
+        if result.slowest:
+            print(f"\n{result.page.label} ({result.page.user}):")
+            for ms, sql in result.slowest:
+                print(f"  {ms:7.1f} ms  {sql[:300]}")
+    return 1 if any(result.problem for result in results) else 0
+
+
+def pick_user(username, preferred, fallback):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if username:
+        return users.filter(username=username).first()
+    for name in preferred:
+        user = fallback.filter(username=name, is_active=True).first()
+        if user:
+            return user
+    return fallback.filter(is_active=True).order_by("pk").first()
+
+
+def pick_facilitator(username):
+    """A facilitator with current assignments, preferring the synthetic ones (large data)."""
+    from django.contrib.auth import get_user_model
+
+    from villages.models import FacilitatorAssignment
+
+    assigned = get_user_model().objects.filter(
+        is_active=True,
+        is_staff=False,
+        pk__in=FacilitatorAssignment.objects.current().values("user"),
+    )
+    return pick_user(username, ["sintetis_pendamping1", "pendamping1"], assigned)
+
+
+def plan_pages(users, page_size: int) -> list[Page]:
+    """The pages to time, with a KSM and a regency from the middle of the data."""
+    from groups.models import SelfHelpGroup
+    from villages.models import Village
+
+    groups = SelfHelpGroup.objects.order_by("pk")
+    total = groups.count()
+    sample = groups.select_related("village__district__regency")[total // 2]
+    regency = sample.village.district.regency
+    filters = {"regency": regency.pk, "origin": "reactivated", "status": "active", "q": "makmur"}
+    filtered = (
+        groups.filter(
+            village__district__regency=regency,
+            origin="reactivated",
+            status="active",
+            name__icontains="makmur",
+        ).count()
+        or 1
+    )
+    last_page = math.ceil(total / page_size)
+    last_filtered_page = math.ceil(filtered / page_size)
+    pages = [
+        Page("KSM list, page 1", "staff", "groups:list"),
+        Page(
+            f"KSM list, page {last_page:,} (last)",
+            "staff",
+            "groups:list",
+            params={"page": last_page},
+        ),
+        Page("KSM list, filtered, page 1", "staff", "groups:list", params=filters),
+        Page(
+            f"KSM list, filtered, page {last_filtered_page} (last)",
+            "staff",
+            "groups:list",
+            params={**filters, "page": last_filtered_page},
+        ),
+        Page("KSM list, search only", "staff", "groups:list", params={"q": "sido"}),
+        Page("KSM detail", "staff", "groups:detail", kwargs={"pk": sample.pk}),
+        Page(
+            f"Program overview {regency.code}",
+            "staff",
+            "villages:overview",
+            kwargs={"regency_code": regency.code},
+        ),
+        Page(
+            f"Program overview {regency.code}, page 2",
+            "staff",
+            "villages:overview",
+            kwargs={"regency_code": regency.code},
+            params={"page": 2},
+        ),
+        Page("Home", "staff", "home"),
+    ]
+    facilitator = users.get("facilitator")
+    if facilitator is not None:
+        villages = Village.objects.assigned_to(facilitator)
+        own = SelfHelpGroup.objects.filter(village__in=villages).order_by("pk").first()
+        pages += [
+            Page("KSM list, page 1", "facilitator", "groups:list"),
+            Page("KSM list, search", "facilitator", "groups:list", params={"q": "sido"}),
+            Page("Home", "facilitator", "home"),
+        ]
+        if own is not None:
+            pages.append(Page("KSM detail", "facilitator", "groups:detail", kwargs={"pk": own.pk}))
+    return pages
+
+
+def measure(client, page: Page, runs: int, slowest: int = 0) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    result = Result(page)
+    if client is None:
+        result.problem = f"no {page.user} user"
+        return result
+    try:
+        url = reverse(page.url_name, kwargs=page.kwargs or None)
+    except NoReverseMatch:
+        result.problem = f"URL {page.url_name!r} missing"
+        return result
+    except Exception as error:  # e.g. a URLconf that imports a view not written yet
+        result.problem = f"URLconf: {type(error).__name__}: {error}"[:70]
+        return result
+    try:
+        for _ in range(2):  # warm-up: caches, connection, first template compile
+            response = client.get(url, page.params, secure=True)
+        if response.status_code != 200:
+            result.problem = f"HTTP {response.status_code}"
+            return result
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, page.params, secure=True)
+        result.queries = len(captured.captured_queries)
+        timed = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+        result.slowest = sorted(timed, reverse=True)[:slowest]
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url, page.params, secure=True)
+            timings.append((time.perf_counter() - started) * 1000)
+    except Exception as error:  # report every page, even when one view is broken
+        result.problem = f"{type(error).__name__}: {error}"[:70]
+        return result
+    result.p50 = statistics.median(timings)
+    result.p95 = percentile(timings, 95)
+    return result
+
+
+def percentile(values: list[float], pct: int) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def print_table(results: list[Result], ksm_total: int) -> None:
+    header = ("page", "user", "p50 ms", "p95 ms", "queries", "KSM in DB", "note")
+    rows = [header]
+    for r in results:
+        if r.problem:
+            rows.append((r.page.label, r.page.user, "-", "-", "-", f"{ksm_total:,}", r.problem))
+            continue
+        flag = "over target" if r.p95 > TARGET_P95_MS else ""
+        rows.append(
+            (
+                r.page.label,
+                r.page.user,
+                f"{r.p50:.1f}",
+                f"{r.p95:.1f}",
+                str(r.queries),
+                f"{ksm_total:,}",
+                flag,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    print()
+    for index, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if col < 2 or col == len(row) - 1 else cell.rjust(width)
+            for col, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
