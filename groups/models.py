@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ksm_portal.models_base import Audited
-from villages.models import Regency, Village
+from villages.models import Regency, Village, assigned_village_ids
 
 from .validators import (
     FAMILY_CARD_PATTERN,
@@ -43,15 +43,16 @@ class SelfHelpGroupQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        return self.filter(
-            Q(village__in=Village.objects.assigned_to(user))
-            | Q(
-                pk__in=Membership.objects.active()
-                .officers()
-                .filter(member__user=user)
-                .values("group")
-            )
+        village_ids = assigned_village_ids(user)
+        group_ids = list(
+            Membership.objects.active()
+            .officers()
+            .filter(member__user=user)
+            .values_list("group_id", flat=True)
         )
+        if not village_ids and not group_ids:
+            return self.none()
+        return self.filter(Q(village_id__in=village_ids) | Q(pk__in=group_ids))
 
     def editable_by(self, user):
         """Staff and the facilitators of the village may change a KSM; officers only read."""
@@ -59,7 +60,7 @@ class SelfHelpGroupQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        return self.filter(village__in=Village.objects.assigned_to(user))
+        return self.filter(village_id__in=assigned_village_ids(user))
 
     def new(self):
         return self.filter(origin=SelfHelpGroup.Origin.NEW)
@@ -187,6 +188,7 @@ class SelfHelpGroup(Audited):
             models.Index(fields=["village", "origin"], name="ksm_village_origin_idx"),
             models.Index(fields=["status"], name="ksm_status_idx"),
             models.Index(fields=["name", "id"], name="ksm_name_idx"),
+            models.Index(fields=["-updated_at"], name="ksm_recent_idx"),
             # Trigram indexes for search live in a PostgreSQL-only migration (0002).
         ]
 

@@ -94,7 +94,7 @@ def _ksm_counts(groups_qs, key: str) -> dict:
 def _member_counts(memberships_qs, key: str) -> dict:
     return {
         row[key]: row["n"]
-        for row in memberships_qs.values(key).annotate(n=Count("member_id", distinct=True))
+        for row in memberships_qs.order_by().values(key).annotate(n=Count("member", distinct=True))
     }
 
 
@@ -184,6 +184,7 @@ def regency_totals(regency: Regency) -> OverviewRow:
         ksm_reactivated=counts["reactivated"],
         active_members=Membership.objects.active()
         .filter(group__village__district__regency=regency)
+        .order_by()  # Meta.ordering would widen the DISTINCT
         .values("member_id")
         .distinct()
         .count(),
