@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from villages.models import Regency, Village
 
 from .models import Cooperative, Member, Membership, SelfHelpGroup
+from .services import COOPERATIVE_FIELDS, GROUP_FIELDS, MEMBER_FIELDS
 from .validators import normalise_phone
 
 
@@ -33,18 +34,7 @@ class CrispyMixin:
 class GroupForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = SelfHelpGroup
-        fields = [
-            "village",
-            "name",
-            "registration_number",
-            "origin",
-            "formed_date",
-            "reactivated_date",
-            "business_sector",
-            "status",
-            "meeting_day",
-            "address",
-        ]
+        fields = list(GROUP_FIELDS)
         widgets = {
             "formed_date": DateInput(),
             "reactivated_date": DateInput(),
@@ -60,16 +50,7 @@ class GroupForm(CrispyMixin, forms.ModelForm):
 class MemberForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "nik",
-            "family_card_number",
-            "full_name",
-            "sex",
-            "birth_date",
-            "village",
-            "address",
-            "phone",
-        ]
+        fields = [name for name in MEMBER_FIELDS if name != "user"]  # linked by staff
         widgets = {
             "birth_date": DateInput(),
             "sex": forms.RadioSelect,
@@ -130,7 +111,7 @@ class MembershipRoleForm(CrispyMixin, forms.Form):
 class CooperativeForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Cooperative
-        fields = ["name", "legal_entity_number", "established_date", "regency", "status", "address"]
+        fields = list(COOPERATIVE_FIELDS)
         widgets = {"established_date": DateInput()}
 
     def __init__(self, *args, **kwargs):

@@ -3,20 +3,13 @@ from django import forms
 from groups.forms import CrispyMixin, DateInput, limit_village_field
 
 from .models import Bumdes
+from .services import BUMDES_FIELDS
 
 
 class BumdesForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Bumdes
-        fields = [
-            "village",
-            "name",
-            "registration_number",
-            "established_date",
-            "business_units",
-            "status",
-            "ranking",
-        ]
+        fields = ["village", *BUMDES_FIELDS]
         widgets = {
             "established_date": DateInput(),
             "business_units": forms.Textarea(attrs={"rows": 3}),
