@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ksm_portal",
     "villages",
     "groups",
+    "finance",
     "training",
 ]
 

@@ -1,0 +1,506 @@
+"""Double-entry books for every KSM, BUMDes and cooperative.
+
+A Book has a chart of Accounts. Every money movement is a JournalEntry whose JournalLines
+balance (debits = credits). Entries are posted once and never change: a correction is a
+reversal entry pointing at the original. Balances are maintained per account and month
+(AccountMonth) and per member and account (MemberBalance) in the same transaction as the
+posting, so reports aggregate a few hundred rows instead of a book's lines.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from groups.models import Cooperative, Member, SelfHelpGroup
+from villages.models import Bumdes
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+ZERO = Decimal("0")
+
+
+class BookQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Books of the owners the user may see: a KSM's book follows the KSM's visibility;
+        BUMDes and cooperative books follow theirs."""
+        return self.filter(
+            Q(group__in=SelfHelpGroup.objects.visible_to(user))
+            | Q(bumdes__in=Bumdes.objects.visible_to(user))
+            | Q(cooperative__in=Cooperative.objects.visible_to(user))
+        )
+
+    def postable_by(self, user):
+        """Who may post: the treasurer of the KSM (their own book only) and staff."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        from groups.models import Membership
+
+        group_ids = (
+            Membership.objects.active()
+            .filter(member__user=user, role=Membership.Role.TREASURER)
+            .values("group_id")
+        )
+        return self.filter(group_id__in=group_ids)
+
+
+class Book(models.Model):
+    """The books of exactly one owner: a KSM, a BUMDes or a cooperative."""
+
+    class Kind(models.TextChoices):
+        KSM = "ksm", _("KSM")
+        BUMDES = "bumdes", _("BUMDes")
+        COOPERATIVE = "cooperative", _("Cooperative")
+
+    group = models.OneToOneField(
+        SelfHelpGroup,
+        verbose_name=_("KSM"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="book",
+    )
+    bumdes = models.OneToOneField(
+        Bumdes,
+        verbose_name=_("BUMDes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="book",
+    )
+    cooperative = models.OneToOneField(
+        Cooperative,
+        verbose_name=_("cooperative"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="book",
+    )
+    opening_date = models.DateField(_("opening date"))
+    closed_through = models.DateField(
+        _("closed through"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of the last closed month; nothing may be posted on or before it."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = BookQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(group__isnull=False, bumdes__isnull=True, cooperative__isnull=True)
+                    | Q(group__isnull=True, bumdes__isnull=False, cooperative__isnull=True)
+                    | Q(group__isnull=True, bumdes__isnull=True, cooperative__isnull=False)
+                ),
+                name="book_exactly_one_owner",
+                violation_error_message=_(
+                    "A book belongs to exactly one KSM, BUMDes or cooperative."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_through__isnull=True) | Q(closed_through__gte=F("opening_date")),
+                name="book_closed_after_opening",
+                violation_error_message=_("A book cannot be closed before it opened."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.owner)
+
+    def get_absolute_url(self):
+        return reverse("finance:book", args=[self.pk])
+
+    @property
+    def owner(self):
+        return self.group or self.bumdes or self.cooperative
+
+    @property
+    def kind(self) -> str:
+        if self.group_id:
+            return self.Kind.KSM
+        if self.bumdes_id:
+            return self.Kind.BUMDES
+        return self.Kind.COOPERATIVE
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    EQUITY = "equity", _("Equity")
+    INCOME = "income", _("Income")
+    EXPENSE = "expense", _("Expense")
+
+
+class NormalBalance(models.TextChoices):
+    DEBIT = "debit", _("Debit")
+    CREDIT = "credit", _("Credit")
+
+
+class Account(models.Model):
+    """An account of one book's chart. `role` names the accounts the treasurer forms use
+    (cash, bank, savings by type, ...), so charts may be renamed and renumbered freely."""
+
+    Type = AccountType
+    Normal = NormalBalance
+
+    book = models.ForeignKey(
+        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="accounts"
+    )
+    code = models.CharField(_("code"), max_length=12)
+    name = models.CharField(_("name"), max_length=100)
+    type = models.CharField(_("type"), max_length=10, choices=AccountType.choices)
+    normal_balance = models.CharField(
+        _("normal balance"), max_length=6, choices=NormalBalance.choices
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    role = models.CharField(_("role"), max_length=30, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_header = models.BooleanField(
+        _("header"), default=False, help_text=_("A heading that groups accounts; not posted to.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["book", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "code"],
+                name="account_code_unique_in_book",
+                violation_error_message=_("This book already has an account with this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["book", "role"],
+                condition=~Q(role=""),
+                name="account_role_unique_in_book",
+                violation_error_message=_("This book already has an account for this purpose."),
+            ),
+            # Lets a journal line's (account, book) pair be a foreign key on PostgreSQL.
+            models.UniqueConstraint(fields=["id", "book"], name="account_id_book_unique"),
+            models.CheckConstraint(
+                condition=Q(type__in=AccountType.values),
+                name="account_type_valid",
+                violation_error_message=_("Unknown account type."),
+            ),
+            models.CheckConstraint(
+                condition=Q(normal_balance__in=NormalBalance.values),
+                name="account_normal_balance_valid",
+                violation_error_message=_("The normal balance is debit or credit."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def sign(self) -> int:
+        """+1 when debits increase the account, -1 when credits do."""
+        return 1 if self.normal_balance == NormalBalance.DEBIT else -1
+
+
+class EntryKind(models.TextChoices):
+    """Which form made an entry: the cash book and the audit trail say so."""
+
+    CASH_IN = "cash_in", _("Cash received")
+    CASH_OUT = "cash_out", _("Cash paid")
+    SAVINGS_DEPOSIT = "savings_deposit", _("Savings deposit")
+    SAVINGS_WITHDRAWAL = "savings_withdrawal", _("Savings withdrawal")
+    BANK_TRANSFER = "bank_transfer", _("Cash and bank")
+    GENERAL = "general", _("General journal")
+    OPENING = "opening", _("Opening balances")
+    REVERSAL = "reversal", _("Reversal")
+    YEAR_END = "year_end", _("Year-end close")
+
+
+class JournalEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(book__in=Book.objects.visible_to(user))
+
+
+class JournalEntry(models.Model):
+    """One posted transaction. Immutable once written (model, admin, and on PostgreSQL a
+    trigger); `number` is gap-free per book and year, allocated under the book's row lock."""
+
+    Kind = EntryKind
+
+    book = models.ForeignKey(
+        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="entries"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    entry_date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=200)
+    receipt_ref = models.CharField(_("receipt number"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("reversal of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    token = models.CharField(
+        _("form token"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The one-time token of the form that posted it: a resubmission finds it."),
+    )
+
+    objects = JournalEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["-entry_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "year", "number"],
+                name="entry_number_unique_in_book_year",
+                violation_error_message=_("This entry number is already used in this book."),
+            ),
+            models.UniqueConstraint(
+                fields=["id", "book", "entry_date"], name="entry_id_book_date_unique"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="entry_number_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=EntryKind.values),
+                name="entry_kind_valid",
+                violation_error_message=_("Unknown entry kind."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="entry_description_not_blank",
+                violation_error_message=_("An entry needs a description."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reversal_of__isnull=True) | Q(kind=EntryKind.REVERSAL),
+                name="entry_reversal_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["book", "entry_date", "id"], name="entry_book_date_idx"),
+            models.Index(fields=["book", "kind", "entry_date"], name="entry_book_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}/{self.number:05d} {self.description}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("A posted entry cannot be changed; post a reversal instead."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("finance:entry", args=[self.book_id, self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A posted entry cannot be deleted; post a reversal instead."))
+
+    @property
+    def reference(self) -> str:
+        """The number a treasurer writes on the receipt: year and sequence, e.g. 2017/00042."""
+        return f"{self.year}/{self.number:05d}"
+
+
+class JournalLine(models.Model):
+    """One side of an entry: an account, optionally a member (the sub-ledger), and either a
+    debit or a credit. `book` and `entry_date` repeat the entry's so that ledgers and the cash
+    book read one index; on PostgreSQL foreign keys tie them to the entry and the account."""
+
+    entry = models.ForeignKey(
+        JournalEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="lines"
+    )
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    entry_date = models.DateField(_("date"))
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_lines",
+    )
+    debit = models.DecimalField(_("debit"), default=ZERO, **MONEY)
+    credit = models.DecimalField(_("credit"), default=ZERO, **MONEY)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
+        ordering = ["entry", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0),
+                name="line_amounts_not_negative",
+                violation_error_message=_("Amounts cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="line_debit_xor_credit",
+                violation_error_message=_("A line is either a debit or a credit, not both."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "entry_date", "entry"], name="line_account_date_idx"),
+            models.Index(
+                fields=["member", "account", "entry_date", "entry"],
+                condition=Q(member__isnull=False),
+                name="line_member_idx",
+            ),
+            models.Index(fields=["book", "entry_date"], name="line_book_date_idx"),
+        ]
+
+    def __str__(self):
+        side = _("D") if self.debit else _("C")
+        return f"{self.account} {side} {self.debit or self.credit}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("A posted entry cannot be changed; post a reversal instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A posted entry cannot be deleted; post a reversal instead."))
+
+    @property
+    def amount(self) -> Decimal:
+        return self.debit - self.credit
+
+
+class AccountMonth(models.Model):
+    """Debit and credit totals of one account in one month, kept by the posting service."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="months")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+    debit = models.DecimalField(default=ZERO, **MONEY)
+    credit = models.DecimalField(default=ZERO, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="account_month_unique"),
+        ]
+        indexes = [models.Index(fields=["book", "month"], name="account_month_book_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month:%Y-%m}"
+
+
+class MemberBalance(models.Model):
+    """A member's balance on one sub-ledger account (savings, loans), kept by the posting
+    service and locked by withdrawals so two cannot overdraw it together."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="member_balances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="balances")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    debit = models.DecimalField(default=ZERO, **MONEY)
+    credit = models.DecimalField(default=ZERO, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "member"], name="member_balance_unique"),
+        ]
+        indexes = [models.Index(fields=["book", "member"], name="member_balance_book_idx")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.account_id}"
+
+    @property
+    def balance(self) -> Decimal:
+        """In the account's normal direction (a savings balance is positive)."""
+        return (self.debit - self.credit) * self.account.sign
+
+
+class BookYear(models.Model):
+    """The last entry number used in a book's year: the gap-free sequence."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="years")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["book", "year"], name="book_year_unique")]
+
+    def __str__(self):
+        return f"{self.book_id} {self.year}: {self.last_number}"
+
+
+class FiscalPeriod(models.Model):
+    """A month of a book that was closed (and perhaps reopened): who and when."""
+
+    book = models.ForeignKey(
+        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="periods"
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("fiscal period")
+        verbose_name_plural = _("fiscal periods")
+        ordering = ["book", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "month"], name="period_unique_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="period_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.book} {self.month:%m-%Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

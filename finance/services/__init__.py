@@ -1,0 +1,22 @@
+"""Every write to the books goes through these functions."""
+
+from .posting import (  # noqa: F401
+    Line,
+    Posted,
+    account_for,
+    book_open,
+    clean_amount,
+    entry_reverse,
+    journal_post,
+    member_balance,
+)
+from .treasurer import (  # noqa: F401
+    CASH_IN_SOURCES,
+    CASH_OUT_CATEGORIES,
+    SAVINGS_TYPES,
+    bank_transfer,
+    cash_pay,
+    cash_receive,
+    savings_deposit,
+    savings_withdraw,
+)

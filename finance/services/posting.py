@@ -1,0 +1,330 @@
+"""Every write to the books. `journal_post` is the one way an entry is made; the treasurer
+forms' services (savings_deposit, cash_receive, ...) build its lines in plain terms."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import Member, Membership
+
+from ..charts import CHARTS, MEMBER_LEDGER_ROLES
+from ..models import (
+    ZERO,
+    Account,
+    AccountMonth,
+    Book,
+    BookYear,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    MemberBalance,
+)
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999999.99")  # fits MONEY (18, 2) with room for sums
+
+
+@dataclass
+class Line:
+    """One line to post: an account and either a debit or a credit."""
+
+    account: Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    member: Member | None = None
+    memo: str = ""
+
+
+@dataclass
+class Posted:
+    entry: JournalEntry
+    created: bool  # False when the form's token had already posted it
+
+
+def clean_amount(value) -> Decimal:
+    """A positive rupiah amount with at most two decimals, or a clear error."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"amount": _("Write the amount as a number, e.g. 25000.")}) from None
+    if not amount.is_finite():
+        raise ValidationError({"amount": _("Write the amount as a number, e.g. 25000.")})
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({"amount": _("This amount is too large.")})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({"amount": _("Rupiah amounts have at most two decimals.")})
+    return amount.quantize(CENT)
+
+
+# --- Books and charts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def book_open(*, owner, opening_date: datetime.date, actor=None) -> Book:
+    """Open the books of a KSM, BUMDes or cooperative with its starting chart of accounts."""
+    kind = {"selfhelpgroup": "ksm", "bumdes": "bumdes", "cooperative": "cooperative"}[
+        owner._meta.model_name
+    ]
+    field = {"ksm": "group", "bumdes": "bumdes", "cooperative": "cooperative"}[kind]
+    if opening_date > timezone.localdate():
+        raise ValidationError({"opening_date": _("This date is in the future.")})
+    if Book.objects.filter(**{field: owner}).exists():
+        raise ValidationError(_("These books are already open."))
+    book = Book(opening_date=opening_date, **{field: owner})
+    book.full_clean()
+    book.save()
+    by_code = {}
+    for code, name, type_, normal, role, parent, header in CHARTS[kind]:
+        by_code[code] = Account.objects.create(
+            book=book,
+            code=code,
+            name=name,
+            type=type_,
+            normal_balance=normal,
+            role=role,
+            parent=by_code.get(parent),
+            is_header=header,
+        )
+    return book
+
+
+def account_for(book: Book, role: str) -> Account:
+    try:
+        return Account.objects.get(book=book, role=role)
+    except Account.DoesNotExist:
+        raise ValidationError(
+            _("This book has no account for %(role)s; ask your facilitator to add it.")
+            % {"role": role}
+        ) from None
+
+
+# --- Posting ----------------------------------------------------------------------------------
+
+
+def _lock_book(book: Book) -> Book:
+    return Book.objects.select_for_update().get(pk=book.pk)
+
+
+def _check_date(book: Book, entry_date: datetime.date) -> None:
+    if entry_date > timezone.localdate():
+        raise ValidationError({"entry_date": _("This date is in the future.")})
+    if entry_date < book.opening_date:
+        raise ValidationError(
+            {
+                "entry_date": _("The books opened on %(date)s; the date cannot be earlier.")
+                % {"date": book.opening_date.strftime("%d-%m-%Y")}
+            }
+        )
+    if book.closed_through and entry_date <= book.closed_through:
+        raise ValidationError(
+            {
+                "entry_date": _(
+                    "The books are closed through %(date)s. Choose a later date, or ask "
+                    "program staff to reopen the month."
+                )
+                % {"date": book.closed_through.strftime("%d-%m-%Y")}
+            }
+        )
+
+
+def _check_lines(book: Book, lines: list[Line]) -> None:
+    if len(lines) < 2:
+        raise ValidationError(_("An entry needs at least two lines."))
+    debit = credit = ZERO
+    member_ids = set()
+    for line in lines:
+        if line.account.book_id != book.pk:
+            raise ValidationError(_("An account of another book cannot be used here."))
+        if not line.account.is_active or line.account.is_header:
+            raise ValidationError(
+                _("The account %(account)s cannot be posted to.") % {"account": line.account}
+            )
+        if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
+            raise ValidationError(_("Each line is either a debit or a credit, more than zero."))
+        for value in (line.debit, line.credit):
+            if value != value.quantize(CENT) or value > MAX_AMOUNT:
+                raise ValidationError(_("Rupiah amounts have at most two decimals."))
+        if line.account.role in MEMBER_LEDGER_ROLES and line.member is None:
+            raise ValidationError(
+                _("A line on %(account)s must name the member.") % {"account": line.account}
+            )
+        if line.member is not None:
+            member_ids.add(line.member.pk)
+        debit += line.debit
+        credit += line.credit
+    if debit != credit:
+        raise ValidationError(
+            _("The entry does not balance: debits %(debit)s, credits %(credit)s.")
+            % {"debit": debit, "credit": credit}
+        )
+    if member_ids and book.group_id:
+        active = set(
+            Membership.objects.active()
+            .filter(group_id=book.group_id, member_id__in=member_ids)
+            .values_list("member_id", flat=True)
+        )
+        if member_ids - active:
+            raise ValidationError(_("The member is not an active member of this KSM."))
+
+
+def _next_number(book: Book, year: int) -> int:
+    """Under the book's row lock: the next gap-free number of the year."""
+    sequence, _created = BookYear.objects.get_or_create(book=book, year=year)
+    BookYear.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+    return sequence.last_number + 1
+
+
+def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Add debits and credits into a totals table in one statement (SQLite and PostgreSQL
+    share the INSERT ... ON CONFLICT ... DO UPDATE syntax)."""
+    columns = (*key_columns, "book_id", "debit", "credit")
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
+        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
+        f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
+    month = entry_date.replace(day=1)
+    by_account: dict[int, list[Decimal]] = {}
+    by_member: dict[tuple[int, int], list[Decimal]] = {}
+    for line in lines:
+        totals = by_account.setdefault(line.account.pk, [ZERO, ZERO])
+        totals[0] += line.debit
+        totals[1] += line.credit
+        if line.member is not None:
+            totals = by_member.setdefault((line.account.pk, line.member.pk), [ZERO, ZERO])
+            totals[0] += line.debit
+            totals[1] += line.credit
+    _upsert_totals(
+        AccountMonth._meta.db_table,
+        ("account_id", "month"),
+        [(account, month, book.pk, d, c) for account, (d, c) in by_account.items()],
+    )
+    if by_member:
+        _upsert_totals(
+            MemberBalance._meta.db_table,
+            ("account_id", "member_id"),
+            [(a, m, book.pk, d, c) for (a, m), (d, c) in by_member.items()],
+        )
+
+
+@transaction.atomic
+def journal_post(
+    *,
+    book: Book,
+    entry_date: datetime.date,
+    description: str,
+    lines: list[Line],
+    kind: str = EntryKind.GENERAL,
+    actor=None,
+    receipt_ref: str = "",
+    token: str | None = None,
+    reversal_of: JournalEntry | None = None,
+) -> Posted:
+    """Post one balanced entry. With a form token, a repeat of the same submission returns
+    the entry already posted instead of posting again."""
+    book = _lock_book(book)
+    if token:
+        existing = JournalEntry.objects.filter(token=token).first()
+        if existing is not None:
+            if existing.book_id != book.pk:
+                raise ValidationError(_("This form does not belong to these books."))
+            return Posted(entry=existing, created=False)
+    description = " ".join((description or "").split())
+    if not description:
+        raise ValidationError({"description": _("Write what this was for.")})
+    _check_date(book, entry_date)
+    _check_lines(book, lines)
+    entry = JournalEntry(
+        book=book,
+        year=entry_date.year,
+        number=_next_number(book, entry_date.year),
+        entry_date=entry_date,
+        description=description[:200],
+        receipt_ref=(receipt_ref or "").strip()[:40],
+        kind=kind,
+        posted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reversal_of=reversal_of,
+        token=token or None,
+    )
+    entry.save()
+    JournalLine.objects.bulk_create(
+        JournalLine(
+            entry=entry,
+            book=book,
+            entry_date=entry_date,
+            account=line.account,
+            member=line.member,
+            debit=line.debit,
+            credit=line.credit,
+            memo=line.memo[:200],
+        )
+        for line in lines
+    )
+    _add_to_balances(book, entry_date, lines)
+    return Posted(entry=entry, created=True)
+
+
+@transaction.atomic
+def entry_reverse(
+    *,
+    entry: JournalEntry,
+    actor=None,
+    entry_date: datetime.date | None = None,
+    reason: str = "",
+    token: str | None = None,
+) -> Posted:
+    """Correct a posted entry by posting its mirror image, which points back at it."""
+    if entry.kind == EntryKind.REVERSAL:
+        raise ValidationError(_("A reversal cannot itself be reversed; post a new entry."))
+    if JournalEntry.objects.filter(reversal_of=entry).exists():
+        raise ValidationError(_("This entry has already been reversed."))
+    lines = [
+        Line(
+            account=line.account,
+            debit=line.credit,
+            credit=line.debit,
+            member=line.member,
+            memo=line.memo,
+        )
+        for line in entry.lines.select_related("account", "member")
+    ]
+    description = _("Reversal of %(ref)s: %(reason)s") % {
+        "ref": entry.reference,
+        "reason": reason.strip() or entry.description,
+    }
+    return journal_post(
+        book=entry.book,
+        entry_date=entry_date or timezone.localdate(),
+        description=description,
+        lines=lines,
+        kind=EntryKind.REVERSAL,
+        actor=actor,
+        receipt_ref=entry.receipt_ref,
+        token=token,
+        reversal_of=entry,
+    )
+
+
+def member_balance(book: Book, member: Member, account: Account) -> Decimal:
+    row = (
+        MemberBalance.objects.filter(account=account, member=member)
+        .values_list("debit", "credit")
+        .first()
+    )
+    if row is None:
+        return ZERO
+    return (row[0] - row[1]) * account.sign
