@@ -126,6 +126,13 @@ class Book(models.Model):
     def owner(self):
         return self.group or self.bumdes or self.cooperative
 
+    @staticmethod
+    def owner_field(owner) -> str:
+        """The Book field that points at this kind of owner."""
+        return {"selfhelpgroup": "group", "bumdes": "bumdes", "cooperative": "cooperative"}[
+            owner._meta.model_name
+        ]
+
     @property
     def kind(self) -> str:
         if self.group_id:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from finance.models import Book
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 from villages.models import Bumdes, Village
@@ -59,6 +60,7 @@ def group_detail(request, pk):
         "bumdes": Bumdes.objects.filter(village_id=group.village_id).first(),
         "history": group.history.select_related("history_user").order_by("-history_date")[:20],
         "can_edit": SelfHelpGroup.objects.editable_by(request.user).filter(pk=group.pk).exists(),
+        "book": Book.objects.filter(group=group).first(),
     }
     return render(request, "groups/group_detail.html", context)
 

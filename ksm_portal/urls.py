@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("villages.urls")),
     path("", include("groups.urls")),
+    path("", include("finance.urls")),
 ]

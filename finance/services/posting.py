@@ -70,10 +70,8 @@ def clean_amount(value) -> Decimal:
 @transaction.atomic
 def book_open(*, owner, opening_date: datetime.date, actor=None) -> Book:
     """Open the books of a KSM, BUMDes or cooperative with its starting chart of accounts."""
-    kind = {"selfhelpgroup": "ksm", "bumdes": "bumdes", "cooperative": "cooperative"}[
-        owner._meta.model_name
-    ]
-    field = {"ksm": "group", "bumdes": "bumdes", "cooperative": "cooperative"}[kind]
+    field = Book.owner_field(owner)
+    kind = {"group": "ksm", "bumdes": "bumdes", "cooperative": "cooperative"}[field]
     if opening_date > timezone.localdate():
         raise ValidationError({"opening_date": _("This date is in the future.")})
     if Book.objects.filter(**{field: owner}).exists():
