@@ -40,7 +40,7 @@ def roles_for(user) -> Roles:
             Membership.objects.active()
             .officers()
             .filter(member__user=user)
-            .select_related("group__village")
+            .select_related("group__village", "group__book")
             .order_by("group__name")
         ),
     )
