@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ksm_portal.pagination import EstimatedCountPaginator
+
 from .models import Account, Book, FiscalPeriod, JournalEntry, JournalLine
 
 
@@ -8,6 +10,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Posted books are changed only by posting (reversals); admin shows them."""
 
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -72,7 +75,6 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("description", "receipt_ref", "book__group__name")
     list_select_related = ("book__group", "book__bumdes", "book__cooperative", "posted_by")
-    date_hierarchy = "entry_date"
     inlines = [JournalLineInline]
 
     def has_change_permission(self, request, obj=None):

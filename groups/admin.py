@@ -12,7 +12,6 @@ class SelfHelpGroupAdmin(AuditedAdmin):
     search_fields = ("name", "registration_number", "village__name", "village__code")
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
-    date_hierarchy = "formed_date"
 
 
 @admin.register(Member)

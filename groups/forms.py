@@ -92,6 +92,15 @@ class MemberJoinForm(MemberForm):
         self.fields["joined_date"].initial = timezone.localdate()
         self.fields["village"].initial = group.village_id if group else None
 
+    def validate_unique(self):
+        """A NIK already registered is no error here: that person joins this KSM too."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("nik")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     def member_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in MemberForm.Meta.fields}
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, Value, When
 from django.db.models.functions import (
     Cast,
     ExtractDay,
@@ -129,6 +129,8 @@ class SelfHelpGroup(Audited):
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
 
+    past_date_fields = ("formed_date", "reactivated_date")
+
     objects = SelfHelpGroupQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -205,6 +207,12 @@ class SelfHelpGroup(Audited):
             errors["reactivated_date"] = _("A reactivated KSM needs the date it was reactivated.")
         if self.origin == self.Origin.NEW and self.reactivated_date:
             errors["reactivated_date"] = _("A newly formed KSM has no reactivation date.")
+        if self.pk and self.formed_date:
+            first_join = self.memberships.aggregate(first=Min("joined_date"))["first"]
+            if first_join and first_join < self.formed_date:
+                errors["formed_date"] = _(
+                    "Members joined on %(date)s, before this formation date."
+                ) % {"date": first_join.strftime("%d-%m-%Y")}
         if errors:
             raise ValidationError(errors)
 
@@ -225,13 +233,15 @@ class MemberQuerySet(models.QuerySet):
         )
 
     def editable_by(self, user):
+        """Only while the person is an active member of a group the user may edit: once they
+        have moved to another village, its facilitator looks after their details."""
         if not _user_ok(user):
             return self.none()
         if user.is_staff:
             return self.all()
         return self.filter(
             Exists(
-                Membership.objects.filter(
+                Membership.objects.active().filter(
                     member=OuterRef("pk"), group__in=SelfHelpGroup.objects.editable_by(user)
                 )
             )
@@ -312,6 +322,8 @@ class Member(Audited):
         related_name="member",
     )
 
+    past_date_fields = ("birth_date",)
+
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -350,6 +362,7 @@ class Member(Audited):
         ]
         indexes = [
             models.Index(fields=["family_card_number"], name="member_family_card_idx"),
+            models.Index(fields=["full_name", "id"], name="member_name_idx"),
         ]
 
     def __str__(self):
@@ -395,6 +408,8 @@ class Membership(Audited):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_date = models.DateField(_("joined date"))
     left_date = models.DateField(_("left date"), null=True, blank=True)
+
+    past_date_fields = ("joined_date", "left_date")
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -444,6 +459,18 @@ class Membership(Audited):
 
     def __str__(self):
         return f"{self.member} — {self.group} ({self.get_role_display()})"
+
+    def clean(self):
+        super().clean()
+        group = self.group if self.group_id else None
+        if group is None:
+            return
+        if self.joined_date and self.joined_date < group.formed_date:
+            raise ValidationError(
+                {"joined_date": _("A member cannot join before the KSM was formed.")}
+            )
+        if self._state.adding and group.status == SelfHelpGroup.Status.DISSOLVED:
+            raise ValidationError(_("This KSM has been dissolved; it takes no new members."))
 
     @property
     def is_active(self) -> bool:
@@ -504,6 +531,8 @@ class Cooperative(Audited):
         verbose_name=_("member KSM"),
     )
 
+    past_date_fields = ("established_date",)
+
     objects = CooperativeQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -534,6 +563,20 @@ class Cooperative(Audited):
     def get_absolute_url(self):
         return reverse("groups:cooperative_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if self.pk and self.established_date:
+            first_join = self.memberships.aggregate(first=Min("joined_date"))["first"]
+            if first_join and first_join < self.established_date:
+                raise ValidationError(
+                    {
+                        "established_date": _(
+                            "A KSM joined on %(date)s, before this establishment date."
+                        )
+                        % {"date": first_join.strftime("%d-%m-%Y")}
+                    }
+                )
+
 
 class CooperativeMembership(Audited):
     cooperative = models.ForeignKey(
@@ -550,6 +593,8 @@ class CooperativeMembership(Audited):
     )
     joined_date = models.DateField(_("joined date"))
     left_date = models.DateField(_("left date"), null=True, blank=True)
+
+    past_date_fields = ("joined_date", "left_date")
 
     history = HistoricalRecords()
 
@@ -574,3 +619,14 @@ class CooperativeMembership(Audited):
 
     def __str__(self):
         return f"{self.group} ∈ {self.cooperative}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.cooperative_id
+            and self.joined_date
+            and self.joined_date < self.cooperative.established_date
+        ):
+            raise ValidationError(
+                {"joined_date": _("A KSM cannot join before the cooperative was established.")}
+            )

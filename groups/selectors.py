@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from villages.models import Bumdes, District, Regency, Village
 
-from .models import Cooperative, Membership, SelfHelpGroup
+from .models import Cooperative, CooperativeMembership, Membership, SelfHelpGroup
 
 
 @dataclass
@@ -51,6 +51,19 @@ def roles_for(user) -> Roles:
 def group_list(*, user, filters: dict | None = None):
     """The KSM a user may see, with what the list shows, ready for a FilterSet."""
     return SelfHelpGroup.objects.visible_to(user).select_related("village__district__regency")
+
+
+def cooperative_ksm_counts(cooperative_ids: list[int]) -> dict[int, int]:
+    """{cooperative id: number of KSM that are members now} for the given cooperatives."""
+    return dict(
+        CooperativeMembership.objects.filter(
+            cooperative_id__in=cooperative_ids, left_date__isnull=True
+        )
+        .order_by()
+        .values("cooperative_id")
+        .annotate(n=Count("id"))
+        .values_list("cooperative_id", "n")
+    )
 
 
 def group_officers(group: SelfHelpGroup) -> list[Membership]:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ksm_portal.services_base import reject_future_dates, validated_save
+from ksm_portal.services_base import validated_save
 from villages.models import Village
 
 from .models import (
@@ -64,15 +64,10 @@ def _assign(instance, fields: dict, allowed: tuple[str, ...]) -> None:
         setattr(instance, key, value)
 
 
-def _group_checks(group: SelfHelpGroup) -> None:
-    reject_future_dates(group, "formed_date", "reactivated_date")
-
-
 @transaction.atomic
 def group_register(*, actor: AbstractBaseUser | None, village: Village, **fields) -> SelfHelpGroup:
     group = SelfHelpGroup(village=village)
     _assign(group, fields, GROUP_FIELDS)
-    _group_checks(group)
     return validated_save(group, actor=actor)
 
 
@@ -81,14 +76,12 @@ def group_update(
     *, actor: AbstractBaseUser | None, group: SelfHelpGroup, **fields
 ) -> SelfHelpGroup:
     _assign(group, fields, GROUP_FIELDS)
-    _group_checks(group)
     return validated_save(group, actor=actor)
 
 
 def _member_prepare(member: Member) -> None:
     member.phone = normalise_phone(member.phone)
     member.full_name = " ".join(member.full_name.split())
-    reject_future_dates(member, "birth_date")
 
 
 @transaction.atomic
@@ -100,7 +93,15 @@ def member_join(
     joined_date: datetime.date,
     **member_fields,
 ) -> Membership:
-    """Register a person and make them a member of the group, in one step."""
+    """Make a person a member of the group, registering them first if their NIK is new.
+
+    A person already registered (a member of another KSM) joins with the details on record;
+    the ones typed now are not applied, since another facilitator may look after them."""
+    existing = Member.objects.filter(nik=member_fields.get("nik")).first()
+    if existing is not None:
+        return membership_start(
+            actor=actor, member=existing, group=group, role=role, joined_date=joined_date
+        )
     member = Member()
     _assign(member, member_fields, MEMBER_FIELDS)
     if not member.village_id:
@@ -122,9 +123,6 @@ def membership_start(
     joined_date: datetime.date,
 ) -> Membership:
     membership = Membership(member=member, group=group, role=role, joined_date=joined_date)
-    reject_future_dates(membership, "joined_date")
-    if joined_date < group.formed_date:
-        raise ValidationError({"joined_date": _("A member cannot join before the KSM was formed.")})
     return validated_save(membership, actor=actor)
 
 
@@ -155,7 +153,6 @@ def membership_end(
     if not membership.is_active:
         raise ValidationError(_("This membership has already ended."))
     membership.left_date = left_date
-    reject_future_dates(membership, "left_date")
     return validated_save(membership, actor=actor)
 
 
@@ -163,7 +160,6 @@ def membership_end(
 def cooperative_register(*, actor: AbstractBaseUser | None, **fields) -> Cooperative:
     cooperative = Cooperative()
     _assign(cooperative, fields, COOPERATIVE_FIELDS)
-    reject_future_dates(cooperative, "established_date")
     return validated_save(cooperative, actor=actor)
 
 
@@ -172,7 +168,6 @@ def cooperative_update(
     *, actor: AbstractBaseUser | None, cooperative: Cooperative, **fields
 ) -> Cooperative:
     _assign(cooperative, fields, COOPERATIVE_FIELDS)
-    reject_future_dates(cooperative, "established_date")
     return validated_save(cooperative, actor=actor)
 
 
@@ -187,11 +182,6 @@ def cooperative_admit_group(
     membership = CooperativeMembership(
         cooperative=cooperative, group=group, joined_date=joined_date
     )
-    reject_future_dates(membership, "joined_date")
-    if joined_date < cooperative.established_date:
-        raise ValidationError(
-            {"joined_date": _("A KSM cannot join before the cooperative was established.")}
-        )
     return validated_save(membership, actor=actor)
 
 
@@ -206,5 +196,4 @@ def cooperative_membership_end(
     if membership.left_date is not None:
         raise ValidationError(_("This KSM has already left the cooperative."))
     membership.left_date = left_date
-    reject_future_dates(membership, "left_date")
     return validated_save(membership, actor=actor)

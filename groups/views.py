@@ -4,7 +4,6 @@ user's scope) and every write through a service."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +25,7 @@ from .forms import (
     MembershipRoleForm,
 )
 from .models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
-from .selectors import group_list, group_officers, roles_for
+from .selectors import cooperative_ksm_counts, group_list, group_officers, roles_for
 
 
 @login_required
@@ -34,7 +33,13 @@ def group_list_view(request):
     filterset = GroupFilter(
         request.GET or None, queryset=group_list(user=request.user), user=request.user
     )
-    page, querystring = paginate(request, filterset.qs)
+    # A region outside the user's scope (or any bad value) lists nothing, with the field's error.
+    groups = (
+        filterset.queryset.none()
+        if filterset.is_bound and not filterset.is_valid()
+        else filterset.qs
+    )
+    page, querystring = paginate(request, groups)
     # htmx swaps just the search block (filters + results): less to send on a weak connection.
     template = "groups/_group_search.html" if request.htmx else "groups/group_list.html"
     return render(
@@ -119,6 +124,7 @@ def member_add(request, pk):
     group = _editable_group(request, pk)
     form = MemberJoinForm(request.POST or None, group=group, villages=_home_villages(group))
     if request.method == "POST" and form.is_valid():
+        known = Member.objects.filter(nik=form.cleaned_data["nik"]).exists()
         try:
             membership = services.member_join(
                 actor=request.user,
@@ -130,6 +136,14 @@ def member_add(request, pk):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if known:
+                messages.info(
+                    request,
+                    _(
+                        "This NIK was already registered: the person has joined with the "
+                        "details on record."
+                    ),
+                )
             messages.success(
                 request,
                 _("%(name)s has joined %(group)s.")
@@ -240,13 +254,16 @@ def cooperative_list(request):
     cooperatives = (
         Cooperative.objects.visible_to(request.user)
         .select_related("regency")
-        .annotate(ksm_count=Count("memberships", filter=Q(memberships__left_date__isnull=True)))
         .order_by("name", "id")
     )
     query = request.GET.get("q", "").strip()
     if query:
         cooperatives = cooperatives.filter(name__icontains=query)
     page, querystring = paginate(request, cooperatives)
+    # Member KSM counted for this page's cooperatives only, not for the whole table.
+    counts = cooperative_ksm_counts([c.pk for c in page.object_list])
+    for cooperative in page.object_list:
+        cooperative.ksm_count = counts.get(cooperative.pk, 0)
     return render(
         request,
         "groups/cooperative_list.html",

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 
 
 class DeferredJoinPaginator(Paginator):
@@ -24,3 +26,25 @@ def paginate(request, queryset, per_page: int | None = None) -> tuple[Page, str]
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+class EstimatedCountPaginator(Paginator):
+    """For admin changelists of national tables: an unfiltered PostgreSQL table is counted from
+    the planner's statistics instead of COUNT(*) over millions of rows."""
+
+    EXACT_BELOW = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [queryset.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] >= self.EXACT_BELOW:
+                return row[0]
+        return super().count

@@ -1,23 +1,8 @@
 """Helpers every service uses to write one validated row."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-
-def reject_future_dates(instance: models.Model, *field_names: str) -> None:
-    """Raise a field error for any of the given dates that lies after today (Asia/Jakarta)."""
-    today = timezone.localdate()
-    errors = {}
-    for name in field_names:
-        value = getattr(instance, name, None)
-        if isinstance(value, datetime.date) and value > today:
-            errors[name] = _("This date is in the future.")
-    if errors:
-        raise ValidationError(errors)
 
 
 def validated_save(instance: models.Model, *, actor=None, exclude: list[str] | None = None):

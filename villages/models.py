@@ -233,6 +233,8 @@ class Bumdes(Audited):
     )
     ranking = models.CharField(_("ranking"), max_length=10, choices=Ranking.choices, blank=True)
 
+    past_date_fields = ("established_date",)
+
     objects = BumdesQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -5,7 +5,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from ksm_portal.services_base import reject_future_dates, validated_save
+from ksm_portal.services_base import validated_save
 
 from .models import Bumdes, District, FacilitatorAssignment, Province, Regency, Village
 
@@ -57,7 +57,6 @@ def village_upsert(*, district: District, code: str, name: str) -> Village:
 @transaction.atomic
 def bumdes_register(*, actor: AbstractBaseUser | None, village: Village, **fields) -> Bumdes:
     bumdes = Bumdes(village=village, **{k: v for k, v in fields.items() if k in BUMDES_FIELDS})
-    reject_future_dates(bumdes, "established_date")
     return validated_save(bumdes, actor=actor)
 
 
@@ -66,7 +65,6 @@ def bumdes_update(*, actor: AbstractBaseUser | None, bumdes: Bumdes, **fields) -
     for key, value in fields.items():
         if key in BUMDES_FIELDS:
             setattr(bumdes, key, value)
-    reject_future_dates(bumdes, "established_date")
     return validated_save(bumdes, actor=actor)
 
 

@@ -109,7 +109,8 @@ def overview(request, regency_code=None):
         )
         if regency_code is None:
             return render(request, "villages/overview.html", {"regency": None})
-        return redirect("villages:overview", regency_code=regency_code)
+        regency = get_object_or_404(regencies, code=regency_code)
+        return redirect("villages:overview", regency_code=regency.code)
     regency = get_object_or_404(regencies, code=regency_code)
     context = program_overview(regency=regency, page_number=request.GET.get("page"))
     context.update(regency=regency, regencies=regencies)

@@ -283,20 +283,40 @@ def test_member_join_refuses_bad_data_and_saves_nobody(
     assert not Membership.objects.exists()
 
 
-def test_a_nik_already_registered_is_refused(member, facilitator, other_village):
+def test_a_person_already_registered_joins_another_ksm_with_the_details_on_record(
+    member, facilitator, other_village
+):
     group = SelfHelpGroupFactory(village=other_village)
+    name_on_record = member.full_name
 
-    refused(
+    membership = services.member_join(
+        actor=facilitator,
+        group=group,
+        joined_date=FORMED,
+        **_person(nik=member.nik, sex=member.sex, birth_date=member.birth_date, full_name="X"),
+    )
+
+    assert Member.objects.count() == 1
+    assert membership.member == member
+    assert membership.group == group
+    member.refresh_from_db()
+    assert member.full_name == name_on_record
+
+
+def test_a_person_cannot_join_the_same_ksm_twice(member, facilitator):
+    group = member.memberships.get().group
+
+    messages = refused(
         services.member_join,
-        field="nik",
+        field="__all__",
         actor=facilitator,
         group=group,
         joined_date=FORMED,
         **_person(nik=member.nik, sex=member.sex, birth_date=member.birth_date),
     )
 
-    assert Member.objects.count() == 1
-    assert not group.memberships.exists()
+    assert messages
+    assert group.memberships.filter(member=member).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -53,3 +53,12 @@ def test_editing_a_ksm_shows_its_village_code_in_the_code_box(staff_client, many
     response = staff_client.get(reverse("groups:update", args=[group.pk]))
 
     assert f'value="{many_villages.code}"' in response.content.decode()
+
+
+def test_a_village_outside_the_facilitators_area_in_the_address_lists_nothing(
+    facilitator_client, ksm, other_village
+):
+    response = facilitator_client.get(reverse("groups:list"), {"village": other_village.pk})
+
+    assert response.status_code == 200
+    assert ksm.name not in response.content.decode()

@@ -579,7 +579,7 @@ def test_a_nik_that_is_too_short_is_explained_on_the_nik_field(facilitator_clien
     assert field_errors(response, "nik") == [translated("A NIK is exactly 16 digits.")]
 
 
-def test_a_nik_already_registered_is_refused(facilitator_client, ksm, member):
+def test_adding_someone_already_active_in_the_ksm_is_refused(facilitator_client, ksm, member):
     response = facilitator_client.post(
         reverse("groups:member_add", args=[ksm.pk]),
         member_form(
@@ -592,10 +592,11 @@ def test_a_nik_already_registered_is_refused(facilitator_client, ksm, member):
     )
 
     assert response.status_code == 200
-    assert field_errors(response, "nik") == [
-        translated("A member with this NIK is already registered.")
+    assert non_field_errors(response) == [
+        translated("This person is already an active member of this KSM.")
     ]
     assert Member.objects.count() == 1
+    assert ksm.memberships.filter(member=member).count() == 1
 
 
 def test_a_second_treasurer_is_refused_and_leaves_no_member_behind(
