@@ -44,6 +44,15 @@ class AccountAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("book", "parent")
     readonly_fields = ("role",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def get_readonly_fields(self, request, obj=None):
+        # The rules of finance.services.accounts: accounts that feed the forms stay active
+        # with their type; type and side change only while an account has no entries.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.role or obj.lines.exists()):
+            fields += ["type", "normal_balance", "is_active", "book"]
+        return fields
 
     def has_delete_permission(self, request, obj=None):
         # Accounts with lines are deactivated, never deleted.

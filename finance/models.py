@@ -350,10 +350,16 @@ class JournalLine(models.Model):
     entry = models.ForeignKey(
         JournalEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="lines"
     )
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on book and account: the composite indexes below start with
+    # them, and PostgreSQL would otherwise count a month's cash through all the year's lines.
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     entry_date = models.DateField(_("date"))
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines"
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
     )
     member = models.ForeignKey(
         Member,

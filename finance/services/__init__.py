@@ -1,5 +1,8 @@
 """Every write to the books goes through these functions."""
 
+from .accounts import account_create, account_deactivate, account_update  # noqa: F401
+from .opening import opening_balances_post  # noqa: F401
+from .periods import period_close, period_reopen, year_end_close  # noqa: F401
 from .posting import (  # noqa: F401
     Line,
     Posted,

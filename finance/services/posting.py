@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from groups.models import Member, Membership
 
@@ -79,36 +79,68 @@ def book_open(*, owner, opening_date: datetime.date, actor=None) -> Book:
     book = Book(opening_date=opening_date, **{field: owner})
     book.full_clean()
     book.save()
+    # Headings first (their ids are the parents), then the accounts, with history rows.
+    chart = CHARTS[kind]
     by_code = {}
-    for code, name, type_, normal, role, parent, header in CHARTS[kind]:
-        by_code[code] = Account.objects.create(
-            book=book,
-            code=code,
-            name=name,
-            type=type_,
-            normal_balance=normal,
-            role=role,
-            parent=by_code.get(parent),
-            is_header=header,
-        )
+    for headers in (True, False):
+        accounts = [
+            Account(
+                book=book,
+                code=code,
+                name=name,
+                type=type_,
+                normal_balance=normal,
+                role=role,
+                parent=by_code.get(parent),
+                is_header=header,
+            )
+            for code, name, type_, normal, role, parent, header in chart
+            if header == headers
+        ]
+        for account in bulk_create_with_history(accounts, Account, default_user=actor):
+            by_code[account.code] = account
     return book
 
 
-def account_for(book: Book, role: str) -> Account:
-    try:
-        return Account.objects.get(book=book, role=role)
-    except Account.DoesNotExist:
+def accounts_for(book: Book, *roles: str) -> list[Account]:
+    """The book's accounts for these roles, in order, read in one query."""
+    found = {account.role: account for account in Account.objects.filter(book=book, role__in=roles)}
+    missing = [role for role in roles if role not in found]
+    if missing:
         raise ValidationError(
             _("This book has no account for %(role)s; ask your facilitator to add it.")
-            % {"role": role}
-        ) from None
+            % {"role": ", ".join(missing)}
+        )
+    return [found[role] for role in roles]
+
+
+def account_for(book: Book, role: str) -> Account:
+    return accounts_for(book, role)[0]
 
 
 # --- Posting ----------------------------------------------------------------------------------
 
 
 def _lock_book(book: Book) -> Book:
-    return Book.objects.select_for_update().get(pk=book.pk)
+    """Take the book's row lock (PostgreSQL; SQLite has one writer at a time anyway) and read
+    the dates that guard posting fresh under it. Raw SQL: this runs for every entry."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT opening_date, closed_through FROM {Book._meta.db_table} WHERE id = %s{lock}",
+            [book.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Book.DoesNotExist
+    opening, closed = (
+        value
+        if value is None or isinstance(value, datetime.date)
+        else datetime.date.fromisoformat(value)
+        for value in row
+    )
+    book.opening_date, book.closed_through = opening, closed
+    return book
 
 
 def _check_date(book: Book, entry_date: datetime.date) -> None:
@@ -174,10 +206,17 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
 
 
 def _next_number(book: Book, year: int) -> int:
-    """Under the book's row lock: the next gap-free number of the year."""
-    sequence, _created = BookYear.objects.get_or_create(book=book, year=year)
-    BookYear.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
-    return sequence.last_number + 1
+    """Under the book's row lock: the next gap-free number of the year, in one statement
+    (SQLite and PostgreSQL share INSERT ... ON CONFLICT ... RETURNING)."""
+    table = BookYear._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (book_id, year, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (book_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [book.pk, year],
+        )
+        return cursor.fetchone()[0]
 
 
 def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -192,6 +231,41 @@ def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) 
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
+
+
+def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
+    """All of an entry's lines in one plain INSERT (bulk_create costs more Python per entry
+    than the database work; posting is the hot path)."""
+    columns = (
+        "entry_id",
+        "book_id",
+        "entry_date",
+        "account_id",
+        "member_id",
+        "debit",
+        "credit",
+        "memo",
+    )
+    rows = [
+        (
+            entry.pk,
+            entry.book_id,
+            entry.entry_date,
+            line.account.pk,
+            line.member.pk if line.member is not None else None,
+            line.debit,
+            line.credit,
+            line.memo[:200],
+        )
+        for line in lines
+    ]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    table = JournalLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders}",
+            [value for row in rows for value in row],
+        )
 
 
 def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
@@ -259,19 +333,7 @@ def journal_post(
         token=token or None,
     )
     entry.save()
-    JournalLine.objects.bulk_create(
-        JournalLine(
-            entry=entry,
-            book=book,
-            entry_date=entry_date,
-            account=line.account,
-            member=line.member,
-            debit=line.debit,
-            credit=line.credit,
-            memo=line.memo[:200],
-        )
-        for line in lines
-    )
+    _insert_lines(entry, lines)
     _add_to_balances(book, entry_date, lines)
     return Posted(entry=entry, created=True)
 
@@ -286,6 +348,11 @@ def entry_reverse(
     token: str | None = None,
 ) -> Posted:
     """Correct a posted entry by posting its mirror image, which points back at it."""
+    _lock_book(entry.book)  # before the checks: two reversals of one entry cannot both pass
+    if token:
+        repeat = JournalEntry.objects.filter(token=token, book_id=entry.book_id).first()
+        if repeat is not None:
+            return Posted(entry=repeat, created=False)
     if entry.kind == EntryKind.REVERSAL:
         raise ValidationError(_("A reversal cannot itself be reversed; post a new entry."))
     if JournalEntry.objects.filter(reversal_of=entry).exists():

@@ -15,7 +15,7 @@ from .posting import (
     Line,
     Posted,
     _lock_book,
-    account_for,
+    accounts_for,
     clean_amount,
     journal_post,
     member_balance,
@@ -43,7 +43,6 @@ def _common(book, entry_date, description, receipt_ref, actor, token):
     }
 
 
-@transaction.atomic
 def cash_receive(
     *,
     book: Book,
@@ -59,17 +58,17 @@ def cash_receive(
     if source not in CASH_IN_SOURCES:
         raise ValidationError({"source": _("Choose where the money came from.")})
     amount = clean_amount(amount)
+    cash, income = accounts_for(book, "cash", source)
     return journal_post(
         lines=[
-            Line(account=account_for(book, "cash"), debit=amount),
-            Line(account=account_for(book, source), credit=amount),
+            Line(account=cash, debit=amount),
+            Line(account=income, credit=amount),
         ],
         kind=EntryKind.CASH_IN,
         **_common(book, entry_date, description, receipt_ref, actor, token),
     )
 
 
-@transaction.atomic
 def cash_pay(
     *,
     book: Book,
@@ -85,17 +84,17 @@ def cash_pay(
     if category not in CASH_OUT_CATEGORIES:
         raise ValidationError({"category": _("Choose what the money was spent on.")})
     amount = clean_amount(amount)
+    expense, cash = accounts_for(book, category, "cash")
     return journal_post(
         lines=[
-            Line(account=account_for(book, category), debit=amount),
-            Line(account=account_for(book, "cash"), credit=amount),
+            Line(account=expense, debit=amount),
+            Line(account=cash, credit=amount),
         ],
         kind=EntryKind.CASH_OUT,
         **_common(book, entry_date, description, receipt_ref, actor, token),
     )
 
 
-@transaction.atomic
 def savings_deposit(
     *,
     book: Book,
@@ -112,14 +111,14 @@ def savings_deposit(
     if savings_type not in SAVINGS_TYPES:
         raise ValidationError({"savings_type": _("Choose the kind of savings.")})
     amount = clean_amount(amount)
-    account = account_for(book, savings_type)
+    cash, account = accounts_for(book, "cash", savings_type)
     description = description or _("%(account)s deposit, %(member)s") % {
         "account": account.name,
         "member": member.full_name,
     }
     return journal_post(
         lines=[
-            Line(account=account_for(book, "cash"), debit=amount),
+            Line(account=cash, debit=amount),
             Line(account=account, credit=amount, member=member),
         ],
         kind=EntryKind.SAVINGS_DEPOSIT,
@@ -143,7 +142,7 @@ def savings_withdraw(
     lock is taken before the balance is read, so two withdrawals cannot both pass."""
     amount = clean_amount(amount)
     book = _lock_book(book)
-    account = account_for(book, "savings_voluntary")
+    account, cash = accounts_for(book, "savings_voluntary", "cash")
     balance: Decimal = member_balance(book, member, account)
     repeat = token is not None and book.entries.filter(token=token).exists()
     if not repeat and amount > balance:  # a resubmitted form finds its entry instead
@@ -159,14 +158,13 @@ def savings_withdraw(
     return journal_post(
         lines=[
             Line(account=account, debit=amount, member=member),
-            Line(account=account_for(book, "cash"), credit=amount),
+            Line(account=cash, credit=amount),
         ],
         kind=EntryKind.SAVINGS_WITHDRAWAL,
         **_common(book, entry_date, description, receipt_ref, actor, token),
     )
 
 
-@transaction.atomic
 def bank_transfer(
     *,
     book: Book,
@@ -182,7 +180,7 @@ def bank_transfer(
     if direction not in ("to_bank", "from_bank"):
         raise ValidationError({"direction": _("Choose into or out of the bank.")})
     amount = clean_amount(amount)
-    cash, bank = account_for(book, "cash"), account_for(book, "bank")
+    cash, bank = accounts_for(book, "cash", "bank")
     debit, credit = (bank, cash) if direction == "to_bank" else (cash, bank)
     return journal_post(
         lines=[Line(account=debit, debit=amount), Line(account=credit, credit=amount)],

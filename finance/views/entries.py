@@ -1,1 +1,234 @@
-urlpatterns = []
+"""Recording what happened (the treasurer forms), the journal, and corrections by reversal.
+
+Each record page is one form, one service call and a redirect to the entry it posted. The
+form's one-time token makes a second submission show the entry already posted instead.
+A posted entry is never edited or deleted: it is corrected by a reversal.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ksm_portal.forms import apply_validation_error
+from ksm_portal.pagination import paginate
+
+from .. import services, tokens
+from ..forms import (
+    FORM_FOR_KIND,
+    GENERAL_LINES,
+    RECORD_FORMS,
+    GeneralJournalForm,
+    JournalFilter,
+    ReverseForm,
+)
+from ..models import Book, EntryKind, JournalEntry, JournalLine
+from .common import can_post, postable_book, visible_book
+
+SERVICES = {
+    "cash-in": services.cash_receive,
+    "cash-out": services.cash_pay,
+    "deposit": services.savings_deposit,
+    "withdrawal": services.savings_withdraw,
+    "bank": services.bank_transfer,
+    "general": services.journal_post,
+}
+# A link may preselect these, e.g. a member's passbook linking to "deposit for this member".
+PRESELECT = ("member", "savings_type", "source", "category", "direction")
+
+
+def record_forms_for(book: Book) -> dict:
+    """The record forms this book offers: BUMDes and cooperative books have no members."""
+    return {
+        slug: form_class
+        for slug, form_class in RECORD_FORMS.items()
+        if book.kind == Book.Kind.KSM or not getattr(form_class, "needs_members", False)
+    }
+
+
+def _entry_link(entry: JournalEntry) -> str:
+    return format_html(
+        '<a class="alert-link" href="{}">{}</a>', entry.get_absolute_url(), entry.reference
+    )
+
+
+def _show_posted(request, posted: services.Posted, message: str):
+    """Redirect to the entry; say whether it was just posted or had been already."""
+    if posted.created:
+        text = conditional_escape(message) % {"reference": _entry_link(posted.entry)}
+        messages.success(request, mark_safe(text))  # the text was escaped above
+    else:
+        messages.info(request, _("This was already recorded."))
+    return redirect(posted.entry)
+
+
+def _lines_wanted(request) -> int:
+    value = request.GET.get("lines", "")
+    return int(value) if value.isdigit() else GENERAL_LINES
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request, book_id, form):
+    """A record form. Its page address carries the form's token (?t=), so going back to the
+    page, even when the phone reloads it, brings back the same token: sending the form again
+    then shows the entry already posted."""
+    book = postable_book(request, book_id)
+    form_class = record_forms_for(book).get(form)
+    if form_class is None:
+        raise Http404
+    kwargs = {"book": book}
+    if form_class is GeneralJournalForm:
+        kwargs["lines"] = _lines_wanted(request)
+    used = None
+    if request.method == "POST":
+        bound = form_class(request.POST, **kwargs)
+        already = tokens.token_entry(book, bound.token_key)
+        if already is not None:
+            return _show_posted(request, services.Posted(entry=already, created=False), "")
+        if bound.is_valid():
+            try:
+                posted = SERVICES[form](
+                    book=book, actor=request.user, token=bound.token_key, **bound.service_kwargs()
+                )
+            except ValidationError as error:
+                apply_validation_error(bound, error)
+            else:
+                return _show_posted(request, posted, _("Recorded as entry %(reference)s."))
+    else:
+        initial = {name: request.GET[name] for name in PRESELECT if name in request.GET}
+        bound = form_class(initial=initial, token=request.GET.get("t"), **kwargs)
+        if bound.token_key is None:
+            query = request.GET.copy()
+            query["t"] = bound.token
+            return redirect(f"{request.path}?{query.urlencode()}")
+        used = tokens.token_entry(book, bound.token_key)
+    template = "finance/record_general.html" if form == "general" else "finance/record_form.html"
+    return render(
+        request,
+        template,
+        {
+            "book": book,
+            "form": bound,
+            "slug": form,
+            "used": used,
+            "more_lines": _lines_wanted(request) + 4,
+        },
+    )
+
+
+def journal_entries(book: Book):
+    """The book's entries, newest first, each with its amount (the sum of its debits) and
+    whether it was reversed: two small subqueries evaluated for the page's rows only."""
+    amount = (
+        JournalLine.objects.filter(entry_id=OuterRef("pk"))
+        .order_by()
+        .values("entry_id")
+        .annotate(total=Sum("debit"))
+        .values("total")
+    )
+    return book.entries.annotate(
+        amount=Subquery(amount),
+        is_reversed=Exists(JournalEntry.objects.filter(reversal_of_id=OuterRef("pk"))),
+    ).order_by("-entry_date", "-id")
+
+
+@login_required
+@require_safe
+def journal(request, book_id):
+    book = visible_book(request, book_id)
+    filterset = JournalFilter(request.GET or None, queryset=journal_entries(book), book=book)
+    page, querystring = paginate(request, filterset.qs)
+    return render(
+        request,
+        "finance/journal_list.html",
+        {
+            "book": book,
+            "filter": filterset,
+            "page": page,
+            "querystring": querystring,
+            "can_post": can_post(request.user, book),
+        },
+    )
+
+
+@login_required
+@require_safe
+def entry_detail(request, book_id, pk):
+    book = visible_book(request, book_id)
+    entry = get_object_or_404(
+        book.entries.select_related("posted_by", "reversal_of", "reversed_by"), pk=pk
+    )
+    lines = list(entry.lines.select_related("account", "member").order_by("id"))
+    poster = can_post(request.user, book)
+    again = FORM_FOR_KIND.get(entry.kind)
+    return render(
+        request,
+        "finance/entry_detail.html",
+        {
+            "book": book,
+            "entry": entry,
+            "lines": lines,
+            "total_debit": sum(line.debit for line in lines),
+            "total_credit": sum(line.credit for line in lines),
+            "reversed_by": getattr(entry, "reversed_by", None),
+            "can_post": poster,
+            "can_reverse": poster
+            and entry.kind != EntryKind.REVERSAL
+            and getattr(entry, "reversed_by", None) is None,
+            "record_again": again if poster and again in record_forms_for(book) else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_reverse(request, book_id, pk):
+    book = postable_book(request, book_id)
+    entry = get_object_or_404(book.entries.select_related("reversed_by"), pk=pk)
+    form = ReverseForm(request.POST if request.method == "POST" else None, book=book)
+    already = tokens.token_entry(book, form.token_key)
+    if already is not None:
+        return _show_posted(request, services.Posted(entry=already, created=False), "")
+    if entry.kind == EntryKind.REVERSAL:
+        messages.info(request, _("A correction cannot itself be reversed; record a new entry."))
+        return redirect(entry)
+    if getattr(entry, "reversed_by", None) is not None:
+        messages.info(request, _("This entry has already been reversed."))
+        return redirect(entry)
+    if form.is_bound and form.is_valid():
+        try:
+            posted = services.entry_reverse(
+                entry=entry,
+                actor=request.user,
+                entry_date=form.cleaned_data["entry_date"],
+                reason=form.cleaned_data["reason"],
+                token=form.token_key,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return _show_posted(
+                request, posted, _("Reversed. The correction is entry %(reference)s.")
+            )
+    lines = entry.lines.select_related("account", "member").order_by("id")
+    return render(
+        request,
+        "finance/entry_reverse.html",
+        {"book": book, "entry": entry, "lines": lines, "form": form},
+    )
+
+
+urlpatterns = [
+    path("books/<int:book_id>/record/<slug:form>/", record, name="record"),
+    path("books/<int:book_id>/journal/", journal, name="journal"),
+    path("books/<int:book_id>/entries/<int:pk>/", entry_detail, name="entry"),
+    path("books/<int:book_id>/entries/<int:pk>/reverse/", entry_reverse, name="entry_reverse"),
+]

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from finance.demo import demo_books_load
 from groups.management import names
 from groups.management.names import words
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
@@ -327,6 +328,17 @@ class Command(BaseCommand):
             self._cooperatives(staff, villages, groups, plan.cooperatives)
             self._assignments(staff, users, villages)
             officers = self._officer_logins(staff, users, groups, plan.groups)
+            self.created.update(
+                demo_books_load(
+                    actor=staff,
+                    groups=[groups[(g.village_code, g.registration_number)] for g in plan.groups],
+                    bumdes=Bumdes.objects.filter(village__in=villages.values()),
+                    cooperatives=Cooperative.objects.filter(
+                        name__in=[fields["name"] for fields, _joining in plan.cooperatives]
+                    ),
+                    seed=SEED,
+                )
+            )
         self._report(villages, officers, time.monotonic() - started)
 
     # --- writing ---------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""The Batang demo's books: every pilot KSM has a year of balanced bookkeeping that ties out."""
+
+import datetime
+import io
+from collections import defaultdict
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+
+from finance import selectors
+from finance.models import (
+    ZERO,
+    AccountType,
+    Book,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    MemberBalance,
+)
+from finance.selectors import balances, book_summary
+from groups.models import SelfHelpGroup
+
+pytestmark = pytest.mark.django_db
+BOOKS_OPEN = datetime.date(2017, 1, 1)
+YEAR_END = datetime.date(2017, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module and rolled back after it (as in test_seed_demo)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = io.StringIO()
+        call_command("seed_demo", stdout=output)
+        yield output.getvalue()
+        transaction.set_rollback(True)
+
+
+def ksm_books():
+    return Book.objects.filter(group__village__district__regency__code="33.25")
+
+
+def guyub_rukun_book():
+    return Book.objects.get(group__name="KSM Guyub Rukun")
+
+
+def test_every_pilot_ksm_bumdes_and_cooperative_has_its_books(demo):
+    assert ksm_books().count() == 100
+    assert Book.objects.filter(bumdes__isnull=False).count() == 10
+    assert Book.objects.filter(cooperative__isnull=False).count() == 6
+    assert "116 book" in demo and "journal entry" in demo
+
+
+def test_every_entry_and_every_book_balances(demo):
+    unbalanced = (
+        JournalEntry.objects.values("pk")
+        .annotate(count=Count("lines"), debit=Sum("lines__debit"), credit=Sum("lines__credit"))
+        .filter(Q(count__lt=2) | ~Q(debit=F("credit")))
+    )
+    assert not unbalanced.exists()
+    per_book = JournalLine.objects.values("book").annotate(d=Sum("debit"), c=Sum("credit"))
+    assert len(per_book) == 116  # every book has activity
+    assert all(row["d"] == row["c"] for row in per_book)
+
+
+def test_verify_books_passes_on_the_demo(demo):
+    output = io.StringIO()
+    call_command("verify_books", stdout=output)
+    assert "116 book(s)" in output.getvalue()
+    assert "every invariant holds" in output.getvalue()
+
+
+def test_every_report_figure_ties_to_the_journal(demo):
+    """The statements (from the maintained monthly totals) agree with the lines to the
+    rupiah; assets = liabilities + equity + the year's surplus; the members' savings add up
+    to the savings accounts; the book's cash figure is the cash account's lines."""
+    lines = defaultdict(lambda: (ZERO, ZERO))
+    for row in JournalLine.objects.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+        lines[row["account_id"]] = (row["d"], row["c"])
+    members = defaultdict(lambda: ZERO)
+    for row in MemberBalance.objects.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+        members[row["account_id"]] = row["c"] - row["d"]
+    for book in Book.objects.all():
+        by_type = dict.fromkeys(AccountType.values, ZERO)
+        for kept in balances(book, date_to=YEAR_END):
+            assert (kept.debit, kept.credit) == lines[kept.account.pk], (book, kept.account)
+            by_type[kept.account.type] += kept.debit - kept.credit
+            if kept.account.role.startswith("savings_"):
+                assert members[kept.account.pk] == kept.balance, (book, kept.account)
+        surplus = -by_type["income"] - by_type["expense"]
+        assert by_type["asset"] == -by_type["liability"] - by_type["equity"] + surplus, book
+        cash_debit, cash_credit = lines[book.accounts.get(role="cash").pk]
+        assert book_summary(book).cash == cash_debit - cash_credit
+
+
+def test_the_reports_of_every_ksm_tie_out_for_2017(demo):
+    """The trial balance, the statements, the cash book and each passbook as the report pages
+    build them (finance.selectors) agree with the journal lines to the rupiah."""
+    year = selectors.Period.of("year", 2017)
+    for book in ksm_books().select_related("group"):
+        lines = JournalLine.objects.filter(book=book, entry_date__lte=YEAR_END)
+
+        def net(lines=lines, **where):
+            sums = lines.filter(**where).aggregate(d=Sum("debit"), c=Sum("credit"))
+            return (sums["d"] or ZERO) - (sums["c"] or ZERO)
+
+        trial = selectors.trial_balance(book, as_of=YEAR_END)
+        assert trial.balanced, book
+        assert trial.total_debit == sum(
+            (max(net(account=row.account), ZERO) for row in trial.rows), ZERO
+        )
+        sheet = selectors.balance_sheet(book, year)
+        assert sheet.balanced, book
+        assert sheet.assets.current == net(account__type=AccountType.ASSET)
+        statement = selectors.income_statement(book, year)
+        assert statement.surplus[0] == -net(account__type__in=("income", "expense"))
+        cash = selectors.cash_account(book)
+        cash_book = selectors.ledger(cash, date_from=book.opening_date, date_to=YEAR_END)
+        assert cash_book.opening == ZERO
+        assert cash_book.closing == net(account=cash)
+    guyub_rukun = guyub_rukun_book()
+    for membership in guyub_rukun.group.memberships.select_related("member")[:5]:
+        passbook = selectors.passbook(
+            guyub_rukun, membership.member, date_from=BOOKS_OPEN, date_to=YEAR_END
+        )
+        assert passbook.total == -net_of_member(guyub_rukun, membership.member)
+
+
+def net_of_member(book, member):
+    sums = JournalLine.objects.filter(book=book, member=member).aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    return (sums["d"] or ZERO) - (sums["c"] or ZERO)
+
+
+def test_cash_and_each_members_sukarela_never_go_below_zero_on_any_day(demo):
+    running = defaultdict(lambda: ZERO)
+    rows = (
+        JournalLine.objects.filter(
+            Q(account__role="cash") | Q(account__role="savings_voluntary"),
+            book__in=ksm_books(),
+        )
+        .order_by("entry_date", "entry_id", "id")
+        .values_list("account__role", "book_id", "member_id", "debit", "credit")
+    )
+    for role, book_id, member_id, debit, credit in rows:
+        if role == "cash":
+            running[(book_id, None)] += debit - credit
+        else:
+            running[(book_id, member_id)] += credit - debit
+        assert running[(book_id, member_id)] >= 0, (role, book_id, member_id)
+
+
+def test_ksm_guyub_rukun_collected_wajib_at_twelve_meetings_in_2017(demo):
+    book = guyub_rukun_book()
+    meetings = JournalEntry.objects.filter(
+        book=book,
+        kind=EntryKind.SAVINGS_DEPOSIT,
+        entry_date__year=2017,
+        lines__account__role="savings_mandatory",
+    ).distinct()
+    assert meetings.count() == 12
+    assert {entry.entry_date.month for entry in meetings} == set(range(1, 13))
+    for entry in meetings:  # one line per member who paid, each naming the member
+        wajib = entry.lines.filter(account__role="savings_mandatory")
+        assert wajib.count() == wajib.values("member").distinct().count() >= 5
+
+
+def test_ksm_that_existed_before_the_books_opened_bring_their_savings_in_an_opening_entry(demo):
+    reactivated = ksm_books().filter(group__origin=SelfHelpGroup.Origin.REACTIVATED)
+    assert reactivated.count() == 63
+    for book in reactivated.select_related("group"):
+        assert book.opening_date == datetime.date(2017, 1, 1)
+        opening = book.entries.get(kind=EntryKind.OPENING)
+        assert opening.entry_date == book.opening_date
+        roles = set(opening.lines.values_list("account__role", flat=True))
+        assert {"cash", "savings_principal", "savings_mandatory"} <= roles
+    formed_in_2017 = ksm_books().filter(group__formed_date__year=2017, group__origin="new")
+    for book in formed_in_2017.select_related("group"):
+        assert book.opening_date == book.group.formed_date
+        assert not book.entries.filter(kind=EntryKind.OPENING).exists()
+
+
+def test_the_demo_treasurer_sees_and_keeps_his_own_book(demo):
+    bendahara = get_user_model().objects.get(username="bendahara01")
+    book = guyub_rukun_book()
+    visible = Book.objects.visible_to(bendahara)
+    assert list(visible.filter(group__isnull=False)) == [book]  # no other KSM's books
+    assert list(Book.objects.postable_by(bendahara)) == [book]
+    assert book.entries.filter(posted_by=bendahara).count() == book.entries.count() > 30
+
+
+def test_loading_the_demo_again_posts_nothing(demo):
+    before = (JournalEntry.objects.count(), JournalLine.objects.count(), Book.objects.count())
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+    assert "nothing changed" in output.getvalue()
+    assert (JournalEntry.objects.count(), JournalLine.objects.count(), Book.objects.count()) == (
+        before
+    )
