@@ -234,7 +234,8 @@ def test_the_cash_book_page_shows_opening_lines_and_closing(march_book, staff_us
     assert rows[2] == [
         "01-03-2017",
         "2017/00003",
-        "Simpanan Pokok deposit, Siti Aminah",
+        translated("%(account)s deposit, %(member)s")
+        % {"account": "Simpanan Pokok", "member": "Siti Aminah"},
         "50.000",
         "",
         "100.000",
