@@ -31,6 +31,15 @@ class BookAdmin(SimpleHistoryAdmin):
     readonly_fields = ("closed_through", "created_at")
     show_full_result_count = False
 
+    def get_readonly_fields(self, request, obj=None):
+        # A book keeps its owner; its opening date moves only while nothing is posted.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["group", "bumdes", "cooperative"]
+            if obj.entries.exists():
+                fields.append("opening_date")
+        return fields
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -51,7 +60,7 @@ class AccountAdmin(SimpleHistoryAdmin):
         # with their type; type and side change only while an account has no entries.
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and (obj.role or obj.lines.exists()):
-            fields += ["type", "normal_balance", "is_active", "book"]
+            fields += ["type", "normal_balance", "is_active", "is_header", "parent", "book"]
         return fields
 
     def has_delete_permission(self, request, obj=None):

@@ -59,7 +59,8 @@ class GroupFilter(django_filters.FilterSet):
 
     def _selected(self, name):
         value = (self.data or {}).get(name)
-        return int(value) if value and str(value).isdigit() else None
+        value = str(value or "")
+        return int(value) if value.isascii() and value.isdigit() else None
 
     def search(self, queryset, name, value):
         value = value.strip()

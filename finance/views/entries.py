@@ -71,7 +71,8 @@ def _show_posted(request, posted: services.Posted, message: str):
 
 def _lines_wanted(request) -> int:
     value = request.GET.get("lines", "")
-    return int(value) if value.isdigit() else GENERAL_LINES
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() else GENERAL_LINES
 
 
 @login_required

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MinValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -38,9 +39,17 @@ def _with_defaults(data, defaults: dict):
     return data
 
 
+# Reports reach back to 1900 at most: earlier dates are typos (and date arithmetic on
+# 0001-01-01 would fail).
+EARLIEST = datetime.date(1900, 1, 1)
+DATE_LIMITS = [MinValueValidator(EARLIEST)]
+
+
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), widget=DateInput(), validators=DATE_LIMITS
+    )
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), validators=DATE_LIMITS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +65,7 @@ class DateRangeForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("As of"), widget=DateInput())
+    date = forms.DateField(label=gettext_lazy("As of"), widget=DateInput(), validators=DATE_LIMITS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,12 +239,7 @@ def ledger(request, book_id, account_id):
     book = visible_book(request, book_id)
     accounts = list(book.accounts.filter(is_header=False).order_by("code"))
     chosen = request.GET.get("account")
-    if (
-        chosen
-        and chosen != str(account_id)
-        and chosen.isdigit()
-        and any(a.pk == int(chosen) for a in accounts)
-    ):
+    if chosen and chosen != str(account_id) and any(str(a.pk) == chosen for a in accounts):
         query = request.GET.copy()
         for name in ("account", "page", "format"):
             query.pop(name, None)
