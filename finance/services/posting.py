@@ -25,6 +25,7 @@ from ..models import (
     JournalLine,
     MemberBalance,
 )
+from ..money import rupiah
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999.99")  # fits MONEY (18, 2) with room for sums
@@ -167,7 +168,7 @@ def _check_date(book: Book, entry_date: datetime.date) -> None:
 
 def _check_lines(book: Book, lines: list[Line]) -> None:
     if len(lines) < 2:
-        raise ValidationError(_("An entry needs at least two lines."))
+        raise ValidationError(_("A journal entry needs at least two lines."))
     debit = credit = ZERO
     member_ids = set()
     for line in lines:
@@ -193,7 +194,7 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
     if debit != credit:
         raise ValidationError(
             _("The entry does not balance: debits %(debit)s, credits %(credit)s.")
-            % {"debit": debit, "credit": credit}
+            % {"debit": rupiah(debit), "credit": rupiah(credit)}
         )
     if member_ids and book.group_id:
         active = set(

@@ -11,7 +11,6 @@ Who does what (the services check it too):
 import contextlib
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,19 +18,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groups.forms import CrispyMixin, DateInput
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
 from .. import tokens
-from ..forms import AmountField, active_members
-from ..models import Account, AccountType, Book, FiscalPeriod, NormalBalance
+from ..forms import AccountForm, OpeningWizard
+from ..models import Book, FiscalPeriod
 from ..money import rupiah
 from ..services.accounts import account_create, account_update, chart_editable_by
-from ..services.opening import opening_balances_post, opening_summary, other_accounts
+from ..services.opening import opening_balances_post, opening_summary
 from ..services.periods import (
     has_ended,
     last_closed_month,
@@ -200,184 +197,6 @@ def year_end(request, book_id):
 # --- Opening balances -------------------------------------------------------------------------
 
 
-class OpeningForm(CrispyMixin, forms.Form):
-    cutoff_date = forms.DateField(
-        label=gettext_lazy("Cut-off date"),
-        widget=DateInput(),
-        help_text=gettext_lazy("The day the balances below were counted."),
-    )
-    cash = AmountField(label=gettext_lazy("Cash in hand"), required=False)
-    bank = AmountField(label=gettext_lazy("Bank balance"), required=False)
-
-    def __init__(self, data=None, *, book: Book, **kwargs):
-        self.book = book
-        super().__init__(data, **kwargs)
-        self.fields["cutoff_date"].initial = book.opening_date
-        self.fields["cutoff_date"].widget.attrs["min"] = book.opening_date.isoformat()
-        for name in ("cash", "bank"):
-            self.fields[name].widget.attrs["placeholder"] = "0"
-        self.token_key, self._token_error = None, None
-        if self.is_bound:
-            try:
-                self.token_key = tokens.token_key(book, self.data.get("token"))
-            except ValidationError as error:
-                self._token_error = error
-
-    def clean(self):
-        if self._token_error is not None:
-            raise self._token_error
-        return super().clean()
-
-    @property
-    def token(self) -> str:
-        if self.token_key is not None:
-            return self.data["token"]
-        return tokens.token_new(self.book)
-
-
-# The member row's inputs, by the savings account role they fill.
-MEMBER_SAVINGS = (
-    ("savings_principal", gettext_lazy("Principal (pokok)")),
-    ("savings_mandatory", gettext_lazy("Compulsory (wajib)")),
-    ("savings_voluntary", gettext_lazy("Voluntary (sukarela)")),
-)
-
-
-class MemberOpeningForm(forms.Form):
-    """One member's savings by type and loan outstanding at the cut-off."""
-
-    member = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, members: dict, roles: set, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.members = members
-        for role, label in MEMBER_SAVINGS:
-            if role in roles:
-                self.fields[role] = AmountField(label=label, required=False)
-        if "loans_receivable" in roles:
-            self.fields["loan"] = AmountField(
-                label=gettext_lazy("Loan outstanding"), required=False
-            )
-        for name, field in self.fields.items():
-            if name != "member":
-                field.widget.attrs["placeholder"] = "0"
-
-    def clean_member(self):
-        member = self.members.get(self.cleaned_data["member"])
-        if member is None:
-            raise ValidationError(_("Choose an active member of this KSM."))
-        return member
-
-    @property
-    def person(self):
-        """The member this row is for (from the submitted or the initial id)."""
-        key = self.data.get(self.add_prefix("member")) if self.is_bound else None
-        return self.members.get(key or str(self.initial.get("member", "")))
-
-
-class OtherBalanceForm(forms.Form):
-    account = forms.ChoiceField(label=gettext_lazy("Account"), required=False)
-    amount = AmountField(required=False)
-    side = forms.ChoiceField(
-        label=gettext_lazy("Side"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Usual side")),
-            ("debit", gettext_lazy("Debit")),
-            ("credit", gettext_lazy("Credit")),
-        ],
-    )
-
-    def __init__(self, *args, accounts: dict, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.accounts = accounts
-        self.fields["amount"].widget.attrs["placeholder"] = "0"
-        self.fields["account"].choices = [("", "—"), *((k, str(a)) for k, a in accounts.items())]
-
-    def clean(self):
-        cleaned = super().clean()
-        account = self.accounts.get(cleaned.get("account") or "")
-        if cleaned.get("amount") and account is None:
-            self.add_error("account", _("Choose the account."))
-        cleaned["account_obj"] = account
-        return cleaned
-
-
-class BaseMemberFormSet(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        seen = set()
-        for form in self.forms:
-            member = form.cleaned_data.get("member")
-            if member is not None and member.pk in seen:
-                raise ValidationError(_("A member is listed twice."))
-            if member is not None:
-                seen.add(member.pk)
-
-
-OTHER_ROWS = 3
-
-
-class OpeningWizard:
-    """The page's three parts, validated together: the header, one row per active member,
-    and a few other balances."""
-
-    def __init__(self, data, *, book: Book):
-        self.book = book
-        self.form = OpeningForm(data, book=book)
-        roles = set(
-            book.accounts.filter(is_active=True, is_header=False)
-            .exclude(role="")
-            .values_list("role", flat=True)
-        )
-        members = {}
-        if book.kind == Book.Kind.KSM:
-            members = {str(member.pk): member for member in active_members(book)}
-        member_formset = forms.formset_factory(
-            MemberOpeningForm, formset=BaseMemberFormSet, extra=0, max_num=len(members) or 1
-        )
-        self.members = member_formset(
-            data,
-            prefix="members",
-            initial=[{"member": key} for key in members],
-            form_kwargs={"members": members, "roles": roles},
-        )
-        accounts = {str(account.pk): account for account in other_accounts(book)}
-        other_formset = forms.formset_factory(
-            OtherBalanceForm, extra=OTHER_ROWS, max_num=OTHER_ROWS, validate_max=True
-        )
-        self.other = other_formset(data, prefix="other", form_kwargs={"accounts": accounts})
-
-    def is_valid(self) -> bool:
-        results = [self.form.is_valid(), self.members.is_valid(), self.other.is_valid()]
-        return all(results)
-
-    def service_kwargs(self) -> dict:
-        savings, loans, other = [], [], []
-        for row in self.members.forms:
-            data = row.cleaned_data
-            member = data["member"]
-            for role, _label in MEMBER_SAVINGS:
-                if data.get(role):
-                    savings.append((member, role, data[role]))
-            if data.get("loan"):
-                loans.append((member, data["loan"]))
-        for row in self.other.forms:
-            data = row.cleaned_data
-            if data.get("amount") and data.get("account_obj") is not None:
-                other.append((data["account_obj"], data.get("side") or None, data["amount"]))
-        return {
-            "cutoff_date": self.form.cleaned_data["cutoff_date"],
-            "cash": self.form.cleaned_data.get("cash"),
-            "bank": self.form.cleaned_data.get("bank"),
-            "member_savings": savings,
-            "member_loans": loans,
-            "other": other,
-            "token": self.form.token_key,
-        }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def opening(request, book_id):
@@ -408,72 +227,6 @@ def opening(request, book_id):
 
 
 # --- Chart of accounts ------------------------------------------------------------------------
-
-
-class AccountForm(CrispyMixin, forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=12)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=AccountType.choices)
-    normal_balance = forms.ChoiceField(
-        label=gettext_lazy("Normal balance"),
-        required=False,
-        choices=[("", gettext_lazy("As usual for the type")), *NormalBalance.choices],
-    )
-    parent = forms.ChoiceField(label=gettext_lazy("Under heading"), required=False)
-    is_header = forms.BooleanField(
-        label=gettext_lazy("Heading only (groups other accounts, not posted to)"),
-        required=False,
-    )
-    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
-
-    def __init__(self, data=None, *, book: Book, account: Account | None = None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.book, self.account = book, account
-        headers = book.accounts.filter(is_header=True).order_by("code")
-        if account is not None:
-            headers = headers.exclude(pk=account.pk)
-        self.headers = {str(header.pk): header for header in headers}
-        self.fields["parent"].choices = [
-            ("", "—"),
-            *((key, str(header)) for key, header in self.headers.items()),
-        ]
-        if account is None:
-            del self.fields["is_active"]
-        else:
-            self.initial.update(
-                {
-                    "code": account.code,
-                    "name": account.name,
-                    "type": account.type,
-                    "normal_balance": account.normal_balance,
-                    "parent": str(account.parent_id or ""),
-                    "is_header": account.is_header,
-                    "is_active": account.is_active,
-                }
-            )
-            if account.role or account.lines.exists():
-                # The type is fixed once the forms rely on it or it has entries.
-                for name in ("type", "normal_balance", "is_header"):
-                    del self.fields[name]
-            if account.role:
-                self.fields["is_active"].disabled = True
-                self.fields["is_active"].help_text = _(
-                    "Used by the treasurer's forms: it stays active."
-                )
-
-    def clean_parent(self):
-        key = self.cleaned_data.get("parent") or ""
-        if key and key not in self.headers:
-            raise ValidationError(_("Choose a heading of this chart."))
-        return self.headers.get(key)
-
-    def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        if "normal_balance" in data and not data["normal_balance"]:
-            data.pop("normal_balance")
-        if self.fields.get("is_active") is not None and self.fields["is_active"].disabled:
-            data.pop("is_active", None)
-        return data
 
 
 def _chart_editable_book(request, book_id) -> Book:

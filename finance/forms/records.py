@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from groups.forms import CrispyMixin, DateInput
 from groups.models import Member, Membership
 
-from . import services, tokens
-from .charts import MEMBER_LEDGER_ROLES
-from .models import MONEY, ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MemberBalance
-from .money import rupiah
-from .services import Line
+from .. import services, tokens
+from ..charts import MEMBER_LEDGER_ROLES
+from ..models import MONEY, ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MemberBalance
+from ..money import rupiah
+from ..services import Line
 
 # --- Amounts ----------------------------------------------------------------------------------
 
