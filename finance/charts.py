@@ -40,6 +40,7 @@ KSM_CHART = [
     ("4.02", "Denda", INC, C, "income_fines", "4", False),
     ("4.03", "Pendapatan Usaha", INC, C, "income_business", "4", False),
     ("4.04", "Pendapatan Lain (bunga bank)", INC, C, "income_other", "4", False),
+    ("4.05", "Pendapatan Administrasi Pinjaman", INC, C, "income_admin", "4", False),
     _header("5", "Beban", X, D),
     ("5.01", "Administrasi dan ATK", X, D, "expense_admin", "5", False),
     ("5.02", "Rapat", X, D, "expense_meeting", "5", False),
@@ -47,6 +48,7 @@ KSM_CHART = [
     ("5.04", "Penyusutan", X, D, "expense_depreciation", "5", False),
     ("5.05", "Bunga", X, D, "expense_interest", "5", False),
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
+    ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
 ]
 
 BUMDES_CHART = [
@@ -57,9 +59,13 @@ BUMDES_CHART = [
     ("1.04", "Persediaan", A, D, "inventory", "1", False),
     ("1.05", "Aset Tetap", A, D, "equipment", "1", False),
     ("1.06", "Akumulasi Penyusutan", A, C, "accumulated_depreciation", "1", False),
+    ("1.07", "Piutang Pinjaman KSM", A, D, "loans_receivable", "1", False),
+    ("1.08", "Cadangan Kerugian Piutang", A, C, "loan_loss_allowance", "1", False),
     _header("2", "Kewajiban", L, C),
     ("2.01", "Utang Usaha", L, C, "payables", "2", False),
     ("2.02", "Utang Pinjaman", L, C, "borrowings", "2", False),
+    ("2.03", "Utang Bagi Hasil PADes", L, C, "pades_payable", "2", False),
+    ("2.04", "Dana Lain-lain", L, C, "fund_other", "2", False),
     _header("3", "Ekuitas", E, C),
     ("3.01", "Penyertaan Modal Desa", E, C, "village_capital", "3", False),
     ("3.02", "Penyertaan Modal Masyarakat", E, C, "community_capital", "3", False),
@@ -70,12 +76,17 @@ BUMDES_CHART = [
     _header("4", "Pendapatan", INC, C),
     ("4.01", "Pendapatan Unit Usaha", INC, C, "income_business", "4", False),
     ("4.02", "Pendapatan Lain", INC, C, "income_other", "4", False),
+    ("4.03", "Jasa Pinjaman KSM", INC, C, "income_interest", "4", False),
+    ("4.04", "Denda", INC, C, "income_fines", "4", False),
+    ("4.05", "Pendapatan Administrasi Pinjaman", INC, C, "income_admin", "4", False),
     _header("5", "Beban", X, D),
     ("5.01", "Harga Pokok Penjualan", X, D, "expense_cost_of_sales", "5", False),
     ("5.02", "Gaji dan Honor", X, D, "expense_honorarium", "5", False),
     ("5.03", "Administrasi dan Umum", X, D, "expense_admin", "5", False),
     ("5.04", "Penyusutan", X, D, "expense_depreciation", "5", False),
     ("5.05", "Beban Lain", X, D, "expense_other", "5", False),
+    ("5.06", "Bunga", X, D, "expense_interest", "5", False),
+    ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
 ]
 
 COOPERATIVE_CHART = [
@@ -91,6 +102,11 @@ COOPERATIVE_CHART = [
     ("2.01", "Simpanan Sukarela", L, C, "savings_voluntary", "2", False),
     ("2.02", "Dana Pembagian SHU", L, C, "surplus_payable", "2", False),
     ("2.03", "Utang Pinjaman", L, C, "borrowings", "2", False),
+    ("2.04", "Dana Pengurus", L, C, "fund_board", "2", False),
+    ("2.05", "Dana Karyawan", L, C, "fund_staff", "2", False),
+    ("2.06", "Dana Pendidikan", L, C, "fund_education", "2", False),
+    ("2.07", "Dana Sosial", L, C, "fund_social", "2", False),
+    ("2.08", "Dana Lain-lain", L, C, "fund_other", "2", False),
     _header("3", "Ekuitas", E, C),
     ("3.01", "Simpanan Pokok", E, C, "savings_principal", "3", False),
     ("3.02", "Simpanan Wajib", E, C, "savings_mandatory", "3", False),
@@ -102,6 +118,8 @@ COOPERATIVE_CHART = [
     ("4.01", "Jasa Pinjaman", INC, C, "income_interest", "4", False),
     ("4.02", "Pendapatan Usaha", INC, C, "income_business", "4", False),
     ("4.03", "Pendapatan Lain", INC, C, "income_other", "4", False),
+    ("4.04", "Denda", INC, C, "income_fines", "4", False),
+    ("4.05", "Pendapatan Administrasi Pinjaman", INC, C, "income_admin", "4", False),
     _header("5", "Beban", X, D),
     ("5.01", "Beban Usaha", X, D, "expense_cost_of_sales", "5", False),
     ("5.02", "Honor Pengurus dan Karyawan", X, D, "expense_honorarium", "5", False),
@@ -109,11 +127,14 @@ COOPERATIVE_CHART = [
     ("5.04", "Rapat Anggota", X, D, "expense_meeting", "5", False),
     ("5.05", "Penyusutan", X, D, "expense_depreciation", "5", False),
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
+    ("5.07", "Bunga", X, D, "expense_interest", "5", False),
+    ("5.08", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
 ]
 
 CHARTS = {"ksm": KSM_CHART, "bumdes": BUMDES_CHART, "cooperative": COOPERATIVE_CHART}
 
 # Savings types a member deposits into, by account role.
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
-# Accounts whose lines must name a member: the member sub-ledgers.
-MEMBER_LEDGER_ROLES = (*SAVINGS_ROLES, "loans_receivable")
+# Accounts whose lines must name a member (in a cooperative's or BUMDes's books, a member KSM):
+# the member sub-ledgers.
+MEMBER_LEDGER_ROLES = (*SAVINGS_ROLES, "loans_receivable", "surplus_payable")

@@ -1,6 +1,23 @@
 """Every write to the books goes through these functions."""
 
 from .accounts import account_create, account_deactivate, account_update  # noqa: F401
+from .loans import (  # noqa: F401
+    Allocation,
+    account_balance,
+    borrowing_record,
+    loan_apply,
+    loan_approve,
+    loan_disburse,
+    loan_product_save,
+    loan_provision,
+    loan_reject,
+    loan_repay,
+    loan_reschedule,
+    loan_write_off,
+    party_savings,
+    repayment_allocate,
+    repayment_lines,
+)
 from .opening import opening_balances_post  # noqa: F401
 from .periods import period_close, period_reopen, year_end_close  # noqa: F401
 from .posting import (  # noqa: F401

@@ -7,11 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from groups.models import Member, Membership
+from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 
 from ..charts import CHARTS, MEMBER_LEDGER_ROLES
 from ..models import (
@@ -21,8 +22,10 @@ from ..models import (
     Book,
     BookYear,
     EntryKind,
+    GroupBalance,
     JournalEntry,
     JournalLine,
+    Loan,
     MemberBalance,
 )
 from ..money import rupiah
@@ -40,6 +43,8 @@ class Line:
     credit: Decimal = ZERO
     member: Member | None = None
     memo: str = ""
+    group: SelfHelpGroup | None = None  # the member KSM, in a cooperative's or BUMDes's books
+    loan: Loan | None = None
 
 
 @dataclass
@@ -170,7 +175,7 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
     if len(lines) < 2:
         raise ValidationError(_("A journal entry needs at least two lines."))
     debit = credit = ZERO
-    member_ids = set()
+    member_ids, group_ids = set(), set()
     for line in lines:
         if line.account.book_id != book.pk:
             raise ValidationError(_("An account of another book cannot be used here."))
@@ -183,12 +188,23 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
         for value in (line.debit, line.credit):
             if value != value.quantize(CENT) or value > MAX_AMOUNT:
                 raise ValidationError(_("Rupiah amounts have at most two decimals."))
-        if line.account.role in MEMBER_LEDGER_ROLES and line.member is None:
-            raise ValidationError(
-                _("A line on %(account)s must name the member.") % {"account": line.account}
-            )
+        if line.member is not None and line.group is not None:
+            raise ValidationError(_("A line names a member or a member KSM, not both."))
+        if line.account.role in MEMBER_LEDGER_ROLES:
+            if book.group_id and line.member is None:
+                raise ValidationError(
+                    _("A line on %(account)s must name the member.") % {"account": line.account}
+                )
+            if not book.group_id and line.group is None:
+                raise ValidationError(
+                    _("A line on %(account)s must name the member KSM.") % {"account": line.account}
+                )
         if line.member is not None:
             member_ids.add(line.member.pk)
+        if line.group is not None:
+            group_ids.add(line.group.pk)
+        if line.loan is not None and line.loan.book_id != book.pk:
+            raise ValidationError(_("A loan of other books cannot be used here."))
         debit += line.debit
         credit += line.credit
     if debit != credit:
@@ -196,7 +212,9 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
             _("The entry does not balance: debits %(debit)s, credits %(credit)s.")
             % {"debit": rupiah(debit), "credit": rupiah(credit)}
         )
-    if member_ids and book.group_id:
+    if member_ids:
+        if not book.group_id:
+            raise ValidationError(_("These books keep accounts for member KSM, not persons."))
         active = set(
             Membership.objects.active()
             .filter(group_id=book.group_id, member_id__in=member_ids)
@@ -204,6 +222,30 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
         )
         if member_ids - active:
             raise ValidationError(_("The member is not an active member of this KSM."))
+    if group_ids:
+        _check_party_groups(book, group_ids)
+
+
+def _check_party_groups(book: Book, group_ids: set[int]) -> None:
+    """A cooperative keeps accounts for its member KSM; a BUMDes for the KSM of its village."""
+    if book.group_id:
+        raise ValidationError(_("A KSM's books keep accounts for its members, not for KSM."))
+    if book.cooperative_id:
+        found = set(
+            CooperativeMembership.objects.filter(
+                cooperative_id=book.cooperative_id, group_id__in=group_ids, left_date__isnull=True
+            ).values_list("group_id", flat=True)
+        )
+        message = _("The KSM is not a member of this cooperative.")
+    else:
+        found = set(
+            SelfHelpGroup.objects.filter(
+                pk__in=group_ids, village__bumdes__pk=book.bumdes_id
+            ).values_list("pk", flat=True)
+        )
+        message = _("The KSM is not in this BUMDes's village.")
+    if group_ids - found:
+        raise ValidationError(message)
 
 
 def _next_number(book: Book, year: int) -> int:
@@ -243,6 +285,8 @@ def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
         "entry_date",
         "account_id",
         "member_id",
+        "party_group_id",
+        "loan_id",
         "debit",
         "credit",
         "memo",
@@ -254,6 +298,8 @@ def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
             entry.entry_date,
             line.account.pk,
             line.member.pk if line.member is not None else None,
+            line.group.pk if line.group is not None else None,
+            line.loan.pk if line.loan is not None else None,
             line.debit,
             line.credit,
             line.memo[:200],
@@ -273,12 +319,17 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
     month = entry_date.replace(day=1)
     by_account: dict[int, list[Decimal]] = {}
     by_member: dict[tuple[int, int], list[Decimal]] = {}
+    by_group: dict[tuple[int, int], list[Decimal]] = {}
     for line in lines:
         totals = by_account.setdefault(line.account.pk, [ZERO, ZERO])
         totals[0] += line.debit
         totals[1] += line.credit
         if line.member is not None:
             totals = by_member.setdefault((line.account.pk, line.member.pk), [ZERO, ZERO])
+            totals[0] += line.debit
+            totals[1] += line.credit
+        if line.group is not None:
+            totals = by_group.setdefault((line.account.pk, line.group.pk), [ZERO, ZERO])
             totals[0] += line.debit
             totals[1] += line.credit
     _upsert_totals(
@@ -292,6 +343,56 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
             ("account_id", "member_id"),
             [(a, m, book.pk, d, c) for (a, m), (d, c) in by_member.items()],
         )
+    if by_group:
+        _upsert_totals(
+            GroupBalance._meta.db_table,
+            ("account_id", "group_id"),
+            [(a, g, book.pk, d, c) for (a, g), (d, c) in by_group.items()],
+        )
+
+
+# How a loan's line moves its running totals: (field, +1 when a debit adds to it, -1 when a
+# credit does), by the line's account role and the loan's direction.
+LOAN_TOTALS = {
+    Loan.Direction.RECEIVABLE: {
+        "loans_receivable": ("balance", 1),
+        "income_interest": ("interest_paid", -1),
+        "income_fines": ("fines_paid", -1),
+        "loan_loss_allowance": ("written_off", 1),
+        "expense_loan_loss": ("written_off", 1),
+    },
+    Loan.Direction.PAYABLE: {
+        "borrowings": ("balance", -1),
+        "expense_interest": ("interest_paid", 1),
+        "expense_other": ("fines_paid", 1),
+    },
+}
+
+
+def loan_deltas(loan: Loan, lines) -> dict[str, Decimal]:
+    """What these lines add to the loan's running totals (used for posting and by
+    verify_books, so both read the journal the same way)."""
+    rules = LOAN_TOTALS[loan.direction]
+    deltas: dict[str, Decimal] = {}
+    for line in lines:
+        rule = rules.get(line.account.role)
+        if rule is not None:
+            field, sign = rule
+            deltas[field] = deltas.get(field, ZERO) + (line.debit - line.credit) * sign
+    return deltas
+
+
+def _add_to_loans(lines: list[Line]) -> None:
+    loans = {line.loan.pk: line.loan for line in lines if line.loan is not None}
+    for loan in loans.values():
+        deltas = loan_deltas(
+            loan, [ln for ln in lines if ln.loan is not None and ln.loan.pk == loan.pk]
+        )
+        deltas = {field: value for field, value in deltas.items() if value}
+        if deltas:
+            Loan.objects.filter(pk=loan.pk).update(
+                **{field: F(field) + value for field, value in deltas.items()}
+            )
 
 
 @transaction.atomic
@@ -336,6 +437,7 @@ def journal_post(
     entry.save()
     _insert_lines(entry, lines)
     _add_to_balances(book, entry_date, lines)
+    _add_to_loans(lines)
     return Posted(entry=entry, created=True)
 
 
@@ -365,14 +467,22 @@ def entry_reverse(
             credit=line.debit,
             member=line.member,
             memo=line.memo,
+            group=line.party_group,
+            loan=line.loan,
         )
-        for line in entry.lines.select_related("account", "member")
+        for line in entry.lines.select_related("account", "member", "party_group", "loan")
     ]
+    loans = {line.loan.pk: line.loan for line in lines if line.loan is not None}
+    if loans:
+        from .loans import loan_reversal_check
+
+        for loan in loans.values():
+            loan_reversal_check(loan, entry)
     description = _("Reversal of %(ref)s: %(reason)s") % {
         "ref": entry.reference,
         "reason": reason.strip() or entry.description,
     }
-    return journal_post(
+    posted = journal_post(
         book=entry.book,
         entry_date=entry_date or timezone.localdate(),
         description=description,
@@ -383,6 +493,12 @@ def entry_reverse(
         token=token,
         reversal_of=entry,
     )
+    if loans:
+        from .loans import loan_status_after_reversal
+
+        for loan in loans.values():
+            loan_status_after_reversal(loan, entry)
+    return posted
 
 
 def member_balance(book: Book, member: Member, account: Account) -> Decimal:

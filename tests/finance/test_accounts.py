@@ -35,7 +35,7 @@ def header(book, code):
 def add_transport(book, actor=None, **fields):
     return account_create(
         book=book,
-        code=fields.pop("code", "5.07"),
+        code=fields.pop("code", "5.20"),
         name=fields.pop("name", "Transport"),
         type=fields.pop("type", "expense"),
         parent=fields.pop("parent", header(book, "5")),
@@ -53,7 +53,7 @@ def test_a_facilitator_of_the_village_adds_an_account_whose_normal_balance_follo
     account = add_transport(book, facilitator)
 
     assert (account.code, account.name, account.type, account.normal_balance) == (
-        "5.07",
+        "5.20",
         "Transport",
         "expense",
         "debit",
@@ -62,7 +62,7 @@ def test_a_facilitator_of_the_village_adds_an_account_whose_normal_balance_follo
     assert account.is_active and not account.role
     assert account.history.get().history_user == facilitator
     income = account_create(
-        book=book, code="4.05", name="Sewa Tenda", type="income", parent=header(book, "4")
+        book=book, code="4.20", name="Sewa Tenda", type="income", parent=header(book, "4")
     )
     assert income.normal_balance == "credit"
 
@@ -86,7 +86,7 @@ def test_the_parent_must_be_a_heading_of_the_same_type(book, staff_user):
 
 
 @pytest.mark.parametrize(
-    ("code", "name"), [("", "Transport"), ("5 07", "Transport"), ("5.07", " ")]
+    ("code", "name"), [("", "Transport"), ("5 07", "Transport"), ("5.20", " ")]
 )
 def test_an_account_needs_a_code_and_a_name(book, code, name):
     with pytest.raises(ValidationError):
@@ -137,7 +137,7 @@ def test_an_account_with_entries_can_be_deactivated_once_its_balance_is_zero_nev
     with pytest.raises(ValidationError) as error:
         account_deactivate(account=transport, actor=staff_user)
     assert error.value.messages == [
-        "5.07 Transport still has a balance; move it to another account first."
+        "5.20 Transport still has a balance; move it to another account first."
     ]
     with pytest.raises(ValidationError):
         account_update(account=transport, actor=staff_user, type="asset")
@@ -216,7 +216,7 @@ def test_bumdes_books_are_edited_by_the_village_facilitators_and_cooperatives_by
     bumdes_book = book_open(owner=BumdesFactory(village=village), opening_date=JAN)
     cooperative_book = book_open(owner=CooperativeFactory(regency=regency), opening_date=JAN)
 
-    assert add_transport(bumdes_book, facilitator, code="5.06").pk
+    assert add_transport(bumdes_book, facilitator, code="5.20").pk
     with pytest.raises(PermissionDenied):
         add_transport(cooperative_book, facilitator)
     assert add_transport(cooperative_book, staff_user).pk
@@ -244,11 +244,11 @@ def test_the_village_facilitator_adds_an_account_from_the_page(book, facilitator
 
     response = client.post(
         reverse("finance:account_create", args=[book.pk]),
-        {"code": "5.07", "name": "Transport", "type": "expense", "parent": header(book, "5").pk},
+        {"code": "5.20", "name": "Transport", "type": "expense", "parent": header(book, "5").pk},
     )
 
     assert response.status_code == 302
-    account = book.accounts.get(code="5.07")
+    account = book.accounts.get(code="5.20")
     assert (account.normal_balance, account.parent.code) == ("debit", "5")
 
 
@@ -309,7 +309,7 @@ def test_deactivating_from_the_page_refuses_an_account_with_a_balance(book, staf
     other = account_for(book, "income_other")
     # A custom account with a balance, moved in through the general journal.
     gifts = account_create(
-        book=book, code="4.05", name="Sumbangan", type="income", parent=header(book, "4")
+        book=book, code="4.20", name="Sumbangan", type="income", parent=header(book, "4")
     )
     journal_post(
         book=book,
@@ -320,7 +320,7 @@ def test_deactivating_from_the_page_refuses_an_account_with_a_balance(book, staf
     url = reverse("finance:account_update", args=[book.pk, gifts.pk])
 
     response = logged_in(staff_user).post(
-        url, {"code": "4.05", "name": "Sumbangan", "parent": header(book, "4").pk}
+        url, {"code": "4.20", "name": "Sumbangan", "parent": header(book, "4").pk}
     )
 
     assert response.status_code == 200

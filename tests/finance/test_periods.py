@@ -436,7 +436,7 @@ def test_after_the_year_end_the_income_statement_nets_to_zero_and_equity_holds_t
         row.account.code: row.balance
         for row in year
         if row.account.type in (AccountType.INCOME, AccountType.EXPENSE)
-    } == {code: D("0") for code in ("4.01", "4.02", "4.03", "4.04", *_expense_codes())}
+    } == {code: D("0") for code in ("4.01", "4.02", "4.03", "4.04", "4.05", *_expense_codes())}
     position = by_role(book, date_to=dec31)
     assert position["cash"] == D("1100000")
     assert position["savings_mandatory"] == D("120000")
@@ -477,7 +477,7 @@ def test_after_the_year_end_the_statements_show_the_year_and_the_surplus_in_shu_
 
 
 def _expense_codes():
-    return ("5.01", "5.02", "5.03", "5.04", "5.05", "5.06")
+    return ("5.01", "5.02", "5.03", "5.04", "5.05", "5.06", "5.07")
 
 
 def test_the_year_end_close_cannot_run_twice(year_2017):

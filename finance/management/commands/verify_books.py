@@ -14,7 +14,8 @@ SQLite, for data loaded past the services, and for the maintained totals:
 - every line uses an account of its own book, carries its entry's book and date, and names a
   member when its account is a member sub-ledger;
 - the maintained totals (AccountMonth per account and month, MemberBalance per account and
-  member) equal the sums of the lines.
+  member, GroupBalance per account and member KSM, each loan's principal outstanding,
+  interest, fines and write-off) equal the sums of the lines.
 
 It works at scale: books are read in chunks, every check is one aggregate query per chunk
 (GROUP BY in the database), and only violations come back to Python.
@@ -26,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -39,11 +41,14 @@ from finance.models import (
     Book,
     BookYear,
     FiscalPeriod,
+    GroupBalance,
     JournalEntry,
     JournalLine,
+    Loan,
     MemberBalance,
 )
 from finance.money import rupiah
+from finance.services.posting import loan_deltas
 
 CHUNK = 500  # books per round of queries
 CENT_HALF = "0.005"  # sums on SQLite are floats: anything under half a cent is rounding
@@ -54,6 +59,7 @@ LINE = JournalLine._meta.db_table
 ACCOUNT = Account._meta.db_table
 ACCOUNT_MONTH = AccountMonth._meta.db_table
 MEMBER_BALANCE = MemberBalance._meta.db_table
+GROUP_BALANCE = GroupBalance._meta.db_table
 BOOK_YEAR = BookYear._meta.db_table
 
 
@@ -133,6 +139,8 @@ class BookChecker:
         self.check_member_lines()
         self.check_account_months()
         self.check_member_balances()
+        self.check_group_balances()
+        self.check_loans()
         return self.violations
 
     def add(self, book_id, where, problem):
@@ -451,7 +459,7 @@ class BookChecker:
             FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
             JOIN {ENTRY} e ON e.id = l.entry_id
             WHERE l.book_id IN {_in(self.ids)} AND l.member_id IS NULL
-                AND a.role IN {_in(roles)}
+                AND l.party_group_id IS NULL AND a.role IN {_in(roles)}
             ORDER BY l.book_id, e.year, e.number
             """,
             [*self.ids, *roles],
@@ -465,14 +473,16 @@ class BookChecker:
 
     # --- maintained totals -----------------------------------------------------------------
 
-    def _compare_totals(self, table: str, keys: tuple[str, ...], line_filter: str):
+    def _compare_totals(
+        self, table: str, keys: tuple[str, ...], line_filter: str, kept: tuple[str, ...] = ()
+    ):
         """Lines against a totals table in one pass: lines count in, kept totals count out,
         and whatever does not cancel is a difference."""
         line_keys = ", ".join(
             _month_of("l.entry_date") + " AS month" if key == "month" else f"l.{key}"
             for key in keys
         )
-        kept_keys = ", ".join(f"t.{key}" for key in keys)
+        kept_keys = ", ".join(f"t.{key}" for key in (kept or keys))
         group = ", ".join(keys)
         zero = "CAST(0 AS NUMERIC)"
         rows = _rows(
@@ -519,6 +529,65 @@ class BookChecker:
                 f"(debit {rupiah(_money(kd))}, credit {rupiah(_money(kc))}) differs from the "
                 f"member's lines (debit {rupiah(_money(ld))}, credit {rupiah(_money(lc))})",
             )
+
+    def check_group_balances(self):
+        for book_id, account_id, group_id, ld, lc, kd, kc in self._compare_totals(
+            GROUP_BALANCE,
+            ("account_id", "party_group_id"),
+            "AND l.party_group_id IS NOT NULL",
+            kept=("account_id", "group_id"),
+        ):
+            self.add(
+                book_id,
+                f"{self.account_name(account_id)}, member KSM #{group_id}",
+                "the kept balance "
+                f"(debit {rupiah(_money(kd))}, credit {rupiah(_money(kc))}) differs from the "
+                f"KSM's lines (debit {rupiah(_money(ld))}, credit {rupiah(_money(lc))})",
+            )
+
+    def check_loans(self):
+        """Each loan's running totals against its lines, read by the same rules as posting;
+        a loan line in another book than its loan's; and no balance below zero."""
+        sums: dict[int, list] = defaultdict(list)
+        for loan_id, role, debit, credit, line_book in _rows(
+            f"""
+            SELECT l.loan_id, a.role, SUM(l.debit), SUM(l.credit), l.book_id
+            FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
+            WHERE l.book_id IN {_in(self.ids)} AND l.loan_id IS NOT NULL
+            GROUP BY l.loan_id, a.role, l.book_id
+            """,
+            self.ids,
+        ):
+            sums[loan_id].append((role, _money(debit), _money(credit), line_book))
+        for loan in Loan.objects.filter(book_id__in=self.ids).only(
+            "id",
+            "book_id",
+            "number",
+            "direction",
+            "balance",
+            "interest_paid",
+            "fines_paid",
+            "written_off",
+        ):
+            rows = sums.get(loan.pk, [])
+            if any(line_book != loan.book_id for *_, line_book in rows):
+                self.add(loan.book_id, loan.reference, "has lines in another book")
+            lines = [
+                SimpleNamespace(account=SimpleNamespace(role=role), debit=d, credit=c)
+                for role, d, c, _book in rows
+            ]
+            expected = loan_deltas(loan, lines)
+            for field in ("balance", "interest_paid", "fines_paid", "written_off"):
+                kept = getattr(loan, field)
+                if kept != expected.get(field, Decimal("0")):
+                    self.add(
+                        loan.book_id,
+                        loan.reference,
+                        f"keeps {field} {rupiah(kept)}; its lines give "
+                        f"{rupiah(expected.get(field, Decimal('0')))}",
+                    )
+            if loan.balance < 0:
+                self.add(loan.book_id, loan.reference, "is repaid beyond what was lent")
 
 
 class Command(BaseCommand):

@@ -238,6 +238,15 @@ class EntryKind(models.TextChoices):
     OPENING = "opening", _("Opening balances")
     REVERSAL = "reversal", _("Reversal")
     YEAR_END = "year_end", _("Year-end close")
+    LOAN_DISBURSEMENT = "loan_disbursement", _("Loan disbursement")
+    LOAN_REPAYMENT = "loan_repayment", _("Loan repayment")
+    LOAN_WRITE_OFF = "loan_write_off", _("Loan write-off")
+    LOAN_PROVISION = "loan_provision", _("Loan-loss provision")
+    BORROWING_RECEIVED = "borrowing_received", _("Borrowing received")
+    BORROWING_REPAYMENT = "borrowing_repayment", _("Borrowing repayment")
+    MEETING = "meeting", _("Monthly meeting")
+    SURPLUS_DISTRIBUTION = "surplus_distribution", _("Surplus distribution")
+    SURPLUS_PAYMENT = "surplus_payment", _("Surplus paid out")
 
 
 class JournalEntryQuerySet(models.QuerySet):
@@ -369,6 +378,27 @@ class JournalLine(models.Model):
         blank=True,
         related_name="journal_lines",
     )
+    # In a cooperative's or BUMDes's books the member sub-ledgers are kept per member KSM.
+    party_group = models.ForeignKey(
+        SelfHelpGroup,
+        verbose_name=_("member KSM"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # Lines of a loan's disbursement, repayments (principal, interest, fines) and write-off:
+    # the loan card and the loan's balance are read from them.
+    loan = models.ForeignKey(
+        "finance.Loan",
+        verbose_name=_("loan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        db_index=False,
+    )
     debit = models.DecimalField(_("debit"), default=ZERO, **MONEY)
     credit = models.DecimalField(_("credit"), default=ZERO, **MONEY)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
@@ -388,6 +418,11 @@ class JournalLine(models.Model):
                 name="line_debit_xor_credit",
                 violation_error_message=_("A line is either a debit or a credit, not both."),
             ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True) | Q(party_group__isnull=True),
+                name="line_member_or_party_group",
+                violation_error_message=_("A line names a member or a member KSM, not both."),
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "entry_date", "entry"], name="line_account_date_idx"),
@@ -397,6 +432,16 @@ class JournalLine(models.Model):
                 name="line_member_idx",
             ),
             models.Index(fields=["book", "entry_date"], name="line_book_date_idx"),
+            models.Index(
+                fields=["loan", "entry_date"],
+                condition=Q(loan__isnull=False),
+                name="line_loan_idx",
+            ),
+            models.Index(
+                fields=["party_group", "account", "entry_date"],
+                condition=Q(party_group__isnull=False),
+                name="line_party_group_idx",
+            ),
         ]
 
     def __str__(self):
@@ -457,6 +502,30 @@ class MemberBalance(models.Model):
     @property
     def balance(self) -> Decimal:
         """In the account's normal direction (a savings balance is positive)."""
+        return (self.debit - self.credit) * self.account.sign
+
+
+class GroupBalance(models.Model):
+    """A member KSM's balance on one sub-ledger account of a cooperative's or BUMDes's books
+    (its savings, its surplus share), kept by the posting service like MemberBalance."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="group_balances")
+    group = models.ForeignKey(SelfHelpGroup, on_delete=models.PROTECT, related_name="+")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    debit = models.DecimalField(default=ZERO, **MONEY)
+    credit = models.DecimalField(default=ZERO, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "group"], name="group_balance_unique"),
+        ]
+        indexes = [models.Index(fields=["book", "group"], name="group_balance_book_idx")]
+
+    def __str__(self):
+        return f"{self.group_id} {self.account_id}"
+
+    @property
+    def balance(self) -> Decimal:
         return (self.debit - self.credit) * self.account.sign
 
 

@@ -1,0 +1,29 @@
+"""The finance app's models: the books (journal, accounts, maintained totals), member loans and
+the group's borrowings, monthly meetings, business units and surplus (SHU) distribution."""
+
+from .books import (  # noqa: F401
+    MONEY,
+    ZERO,
+    Account,
+    AccountMonth,
+    AccountType,
+    Book,
+    BookYear,
+    EntryKind,
+    FiscalPeriod,
+    GroupBalance,
+    JournalEntry,
+    JournalLine,
+    MemberBalance,
+    NormalBalance,
+)
+from .loans import (  # noqa: F401
+    FineRule,
+    Instalment,
+    InterestMethod,
+    Loan,
+    LoanProduct,
+    LoanSchedule,
+)
+from .meetings import Meeting, MeetingLine  # noqa: F401
+from .surplus import BusinessUnit, SurplusDistribution, SurplusShare  # noqa: F401

@@ -1,0 +1,218 @@
+"""A year's surplus shared out (a cooperative's SHU, a BUMDes's profit with the village's share,
+PADes), and a BUMDes's business units."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from groups.models import SelfHelpGroup
+
+from .books import MONEY, ZERO, Account, Book, JournalEntry
+
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+# The parts of a surplus, the percentage field that sets each and the account role it goes to.
+SURPLUS_PARTS = (
+    ("reserve_pct", "reserve"),
+    ("members_pct", "surplus_payable"),
+    ("board_pct", "fund_board"),
+    ("staff_pct", "fund_staff"),
+    ("education_pct", "fund_education"),
+    ("social_pct", "fund_social"),
+    ("village_pct", "pades_payable"),
+    ("other_pct", "fund_other"),
+)
+
+
+def _pct(label):
+    return models.DecimalField(label, default=ZERO, **PERCENT)
+
+
+class SurplusDistribution(models.Model):
+    """How one closed year's surplus is shared, as the members' meeting (RAT) or the village
+    meeting decided: percentages summing to 100, stored per year; the members' part split by
+    their transactions (JUA) and their savings (JMA) in the chosen ratio."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        POSTED = "posted", _("Posted")
+
+    book = models.ForeignKey(
+        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    year = models.PositiveSmallIntegerField(_("financial year"))
+    decided_date = models.DateField(_("decided at the meeting on"))
+    reserve_pct = _pct(_("reserve (%)"))
+    members_pct = _pct(_("members' services (%)"))
+    board_pct = _pct(_("board (%)"))
+    staff_pct = _pct(_("staff (%)"))
+    education_pct = _pct(_("education (%)"))
+    social_pct = _pct(_("social (%)"))
+    village_pct = _pct(_("village's share, PADes (%)"))
+    other_pct = _pct(_("others (%)"))
+    transactions_pct = models.DecimalField(
+        _("members' part by transactions, JUA (%)"),
+        default=ZERO,
+        **PERCENT,
+        help_text=_("The rest of the members' part goes by savings (JMA)."),
+    )
+    surplus = models.DecimalField(_("surplus shared"), default=ZERO, **MONEY)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    entry = models.OneToOneField(
+        JournalEntry,
+        verbose_name=_("entry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distribution",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("surplus distribution")
+        verbose_name_plural = _("surplus distributions")
+        ordering = ["book", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "year"],
+                name="distribution_one_per_year",
+                violation_error_message=_("This year's surplus already has a distribution."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    **{
+                        f"{field}__gte": 0
+                        for field, _role in (*SURPLUS_PARTS, ("transactions_pct", ""))
+                    }
+                )
+                & Q(
+                    **{
+                        f"{field}__lte": 100
+                        for field, _role in (*SURPLUS_PARTS, ("transactions_pct", ""))
+                    }
+                ),
+                name="distribution_percentages_range",
+                violation_error_message=_("Each percentage is between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    reserve_pct=100
+                    - F("members_pct")
+                    - F("board_pct")
+                    - F("staff_pct")
+                    - F("education_pct")
+                    - F("social_pct")
+                    - F("village_pct")
+                    - F("other_pct")
+                ),
+                name="distribution_percentages_sum_100",
+                violation_error_message=_("The percentages must add up to 100%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "posted"]),
+                name="distribution_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", entry__isnull=True)
+                | Q(status="posted", entry__isnull=False),
+                name="distribution_posted_has_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.book} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("finance:distribution", args=[self.book_id, self.pk])
+
+    def parts(self) -> list[tuple[str, str, object]]:
+        """(field, account role, percentage) of the parts with a share."""
+        return [
+            (field, role, getattr(self, field))
+            for field, role in SURPLUS_PARTS
+            if getattr(self, field)
+        ]
+
+
+class SurplusShare(models.Model):
+    """A member KSM's part of the members' services, with the figures it was worked from."""
+
+    distribution = models.ForeignKey(
+        SurplusDistribution,
+        verbose_name=_("distribution"),
+        on_delete=models.PROTECT,
+        related_name="shares",
+    )
+    group = models.ForeignKey(
+        SelfHelpGroup, verbose_name=_("member KSM"), on_delete=models.PROTECT, related_name="+"
+    )
+    transactions = models.DecimalField(_("transactions in the year"), default=ZERO, **MONEY)
+    savings = models.DecimalField(_("savings at year end"), default=ZERO, **MONEY)
+    by_transactions = models.DecimalField(_("share by transactions (JUA)"), default=ZERO, **MONEY)
+    by_savings = models.DecimalField(_("share by savings (JMA)"), default=ZERO, **MONEY)
+
+    class Meta:
+        verbose_name = _("surplus share")
+        verbose_name_plural = _("surplus shares")
+        ordering = ["distribution", "group__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "group"], name="surplus_share_once_per_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(transactions__gte=0)
+                & Q(savings__gte=0)
+                & Q(by_transactions__gte=0)
+                & Q(by_savings__gte=0),
+                name="surplus_share_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.distribution} {self.group}"
+
+    @property
+    def total(self):
+        return self.by_transactions + self.by_savings
+
+
+class BusinessUnit(models.Model):
+    """A BUMDes business unit (unit usaha): its own income and expense accounts in the
+    BUMDes's books, so its results are reported apart and add up to the whole."""
+
+    book = models.ForeignKey(
+        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="business_units"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    income_account = models.OneToOneField(
+        Account, verbose_name=_("income account"), on_delete=models.PROTECT, related_name="+"
+    )
+    expense_account = models.OneToOneField(
+        Account, verbose_name=_("expense account"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("business unit")
+        verbose_name_plural = _("business units")
+        ordering = ["book", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "name"],
+                name="business_unit_name_unique",
+                violation_error_message=_("This BUMDes already has a unit with this name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,150 @@
+"""A group's health from its books, on a date: the figures the group page shows month by month
+and the training app's grading reads as evidence.
+
+- savings growth: members' savings (pokok + wajib + sukarela) now against twelve months
+  earlier, in %;
+- savings regularity: the share of the members of three months ago and still active who paid
+  simpanan wajib in each of the last three months (calendar months ending with the date's);
+- repayment rate: of the instalments that fell due in the last 90 days, the share of the
+  amount paid by the date;
+- PAR30: the share of loan principal outstanding in loans more than 30 days past due;
+- attendance: members present over members listed, at the meetings of the last 90 days;
+- books current: an entry or a meeting in the last 35 days.
+
+Each figure is None when the group has nothing to measure it by (no books, no loans due, no
+meetings). Every query is bounded by one group's book.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+from django.db.models.functions import TruncMonth
+
+from groups.models import Membership, SelfHelpGroup
+
+from ..models import ZERO, Account, Book, JournalEntry, JournalLine, Loan, Meeting
+from ..schedule import add_months
+from .balances import account_totals
+from .loans import portfolio, positions
+
+SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
+CURRENT_DAYS = 35
+WINDOW_DAYS = 90
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class GroupHealth:
+    on_date: datetime.date | None = None
+    savings: Decimal | None = None
+    savings_growth: Decimal | None = None
+    savings_regularity: Decimal | None = None
+    repayment_rate: Decimal | None = None
+    par30: Decimal | None = None
+    attendance_rate: Decimal | None = None
+    books_current: bool = False
+    last_activity: datetime.date | None = None
+
+
+def _pct(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _savings(book: Book, accounts: list[Account], on_date: datetime.date) -> Decimal:
+    if on_date < book.opening_date:
+        return ZERO
+    totals = account_totals(book, date_to=on_date, accounts=[a.pk for a in accounts])
+    return sum((credit - debit for debit, credit in totals.values()), ZERO)
+
+
+def _regularity(book, group, on_date) -> Decimal | None:
+    first = add_months(on_date.replace(day=1), -2)
+    members = set(
+        Membership.objects.active()
+        .filter(group=group, joined_date__lt=first)
+        .values_list("member_id", flat=True)
+    )
+    if not members:
+        return None
+    paid = (
+        JournalLine.objects.filter(
+            book=book,
+            account__role="savings_mandatory",
+            entry_date__gte=first,
+            entry_date__lte=on_date,
+            credit__gt=0,
+            member_id__in=members,
+        )
+        .annotate(month=TruncMonth("entry_date"))
+        .values_list("member_id", "month")
+        .distinct()
+    )
+    months: dict[int, set] = {}
+    for member_id, month in paid:
+        months.setdefault(member_id, set()).add(month)
+    regular = sum(1 for member_id in members if len(months.get(member_id, ())) >= 3)
+    return _pct(regular, len(members))
+
+
+def _repayment_rate(book, on_date) -> Decimal | None:
+    since = on_date - datetime.timedelta(days=WINDOW_DAYS)
+    loans = list(
+        Loan.objects.filter(
+            book=book, direction=Loan.Direction.RECEIVABLE, disbursed_date__lte=on_date
+        ).select_related("product")
+    )
+    due = paid = ZERO
+    for pos in positions(loans, on_date).values():
+        for state in pos.instalments:
+            if since < state.due_date <= on_date:
+                due += state.amount
+                paid += state.paid
+    return _pct(paid, due)
+
+
+def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
+    book = Book.objects.filter(group=group).first()
+    meetings = Meeting.objects.filter(
+        group=group,
+        meeting_date__gt=on_date - datetime.timedelta(days=WINDOW_DAYS),
+        meeting_date__lte=on_date,
+    ).aggregate(present=Sum("present_count"), listed=Sum("members_count"), last=Max("meeting_date"))
+    attendance = _pct(meetings["present"] or 0, meetings["listed"] or 0)
+    if book is None:
+        return GroupHealth(on_date=on_date, attendance_rate=attendance)
+    accounts = list(book.accounts.filter(role__in=SAVINGS_ROLES))
+    savings = _savings(book, accounts, on_date)
+    before = _savings(book, accounts, add_months(on_date, -12))
+    growth = _pct(savings - before, before) if before > 0 else None
+    last_entry = (
+        JournalEntry.objects.filter(book=book, entry_date__lte=on_date)
+        .order_by("-entry_date")
+        .values_list("entry_date", flat=True)
+        .first()
+    )
+    last = max((d for d in (last_entry, meetings["last"]) if d), default=None)
+    return GroupHealth(
+        on_date=on_date,
+        savings=savings,
+        savings_growth=growth,
+        savings_regularity=_regularity(book, group, on_date),
+        repayment_rate=_repayment_rate(book, on_date),
+        par30=portfolio(book, on_date).par30,
+        attendance_rate=attendance,
+        books_current=last is not None and (on_date - last).days <= CURRENT_DAYS,
+        last_activity=last,
+    )
+
+
+def group_health_months(group: SelfHelpGroup, on_date: datetime.date, months: int = 6):
+    """The figures at today and at the end of each of the months before: newest first."""
+    dates = [on_date]
+    first = on_date.replace(day=1)
+    for _ in range(months - 1):
+        first = add_months(first, -1)
+        dates.append(add_months(first, 1) - datetime.timedelta(days=1))
+    return [group_health(group, day) for day in dates]

@@ -1,0 +1,253 @@
+"""Where loans stand: each loan's position on a date (from its schedule and its journal lines),
+the loan card, and a book's portfolio with arrears by age and portfolio at risk (PAR).
+
+Positions are read from the journal as of the date asked, so a report for a past date shows
+that date's figures. A book's portfolio takes three queries whatever its size (its loans, their
+schedules' instalments, their lines up to the date), then is worked out in Python per loan.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import ZERO, Instalment, JournalLine, Loan, LoanSchedule
+from ..schedule import Position, position
+
+AGE_BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))  # days past due, inclusive
+
+
+@dataclass
+class _Role:
+    role: str
+
+
+@dataclass
+class _LineView:
+    """Enough of a line for `loan_deltas` (account role, debit, credit)."""
+
+    account: _Role
+    debit: Decimal
+    credit: Decimal
+
+
+def _totals(loan: Loan, rows) -> dict[str, Decimal]:
+    from ..services.posting import loan_deltas
+
+    return loan_deltas(
+        loan, [_LineView(_Role(r["account__role"]), r["debit"], r["credit"]) for r in rows]
+    )
+
+
+def _schedule_for(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:
+    chosen = None
+    for schedule in sorted(schedules, key=lambda s: s.version):
+        if chosen is None or schedule.start_date <= on_date:
+            chosen = schedule
+    return chosen
+
+
+def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[int, Position]:
+    """Each disbursed loan's position on the date, keyed by loan id."""
+    on_date = on_date or timezone.localdate()
+    loans = [loan for loan in loans if loan.disbursed_date and loan.disbursed_date <= on_date]
+    if not loans:
+        return {}
+    ids = [loan.pk for loan in loans]
+    schedules = defaultdict(list)
+    for schedule in LoanSchedule.objects.filter(loan_id__in=ids):
+        schedules[schedule.loan_id].append(schedule)
+    chosen = {lid: _schedule_for(rows, on_date) for lid, rows in schedules.items()}
+    instalments = defaultdict(list)
+    for row in Instalment.objects.filter(schedule_id__in=[s.pk for s in chosen.values() if s]):
+        instalments[row.schedule_id].append(row)
+    lines = defaultdict(list)
+    for row in (
+        JournalLine.objects.filter(loan_id__in=ids, entry_date__lte=on_date)
+        .values("loan_id", "entry_id", "entry_date", "account__role", "debit", "credit")
+        .order_by("entry_date", "entry_id", "id")
+    ):
+        lines[row["loan_id"]].append(row)
+    result = {}
+    for loan in loans:
+        schedule = chosen.get(loan.pk)
+        if schedule is None:
+            continue
+        rows = lines[loan.pk]
+        totals = _totals(loan, rows)
+        balance = totals.get("balance", ZERO)
+        interest_paid = totals.get("interest_paid", ZERO)
+        written_off = totals.get("written_off", ZERO)
+        principal_paid = loan.principal - balance - written_off
+        since = [r for r in rows if r["entry_date"] >= schedule.start_date]
+        if schedule.version > 1:
+            principal_paid -= schedule.principal_paid_before
+            interest_paid -= schedule.interest_paid_before
+        payments = []
+        by_entry: dict[int, list] = defaultdict(list)
+        for row in since:
+            by_entry[row["entry_id"]].append(row)
+        for entry_rows in by_entry.values():
+            deltas = _totals(loan, entry_rows)
+            if deltas.get("written_off"):
+                continue
+            paid = -deltas.get("balance", ZERO) + deltas.get("interest_paid", ZERO)
+            if paid > 0:
+                payments.append((entry_rows[0]["entry_date"], paid))
+        product = loan.product
+        result[loan.pk] = position(
+            instalments=sorted(instalments[schedule.pk], key=lambda i: i.number),
+            on_date=on_date,
+            balance=balance,
+            principal_paid=max(principal_paid, ZERO),
+            interest_paid=max(interest_paid, ZERO),
+            fines_paid=totals.get("fines_paid", ZERO),
+            payments=payments,
+            fine_rule=product.fine_rule if product else "none",
+            fine_value=product.fine_value if product else ZERO,
+            grace_days=product.grace_days if product else 0,
+        )
+    return result
+
+
+def loan_position(loan: Loan, on_date: datetime.date | None = None) -> Position:
+    on_date = on_date or timezone.localdate()
+    found = positions([loan], on_date).get(loan.pk)
+    if found is None:
+        return position(
+            instalments=[],
+            on_date=on_date,
+            balance=ZERO,
+            principal_paid=ZERO,
+            interest_paid=ZERO,
+            fines_paid=ZERO,
+            payments=[],
+        )
+    return found
+
+
+@dataclass
+class CardRow:
+    entry_id: int
+    entry_date: datetime.date
+    reference: str
+    description: str
+    kind: str
+    disbursed: Decimal = ZERO
+    principal: Decimal = ZERO
+    interest: Decimal = ZERO
+    fine: Decimal = ZERO
+    fee: Decimal = ZERO
+    written_off: Decimal = ZERO
+    balance: Decimal = ZERO
+
+
+def loan_card(loan: Loan) -> list[CardRow]:
+    """The loan's transactions from the journal, oldest first, with the principal owed after
+    each: the kartu pinjaman."""
+    rows: dict[int, CardRow] = {}
+    lines = (
+        JournalLine.objects.filter(loan=loan)
+        .select_related("entry", "account")
+        .order_by("entry_date", "entry_id", "id")
+    )
+    receivable = loan.is_receivable
+    for line in lines:
+        entry = line.entry
+        row = rows.get(entry.pk)
+        if row is None:
+            row = rows[entry.pk] = CardRow(
+                entry.pk, entry.entry_date, entry.reference, entry.description, entry.kind
+            )
+        role, amount = line.account.role, line.debit - line.credit
+        if role in ("loans_receivable", "borrowings"):
+            owed = amount if receivable else -amount
+            if owed > 0:
+                row.disbursed += owed
+            elif entry.kind == "loan_write_off":
+                row.written_off -= owed
+            else:
+                row.principal -= owed
+        elif role in ("income_interest", "expense_interest"):
+            row.interest += -amount if receivable else amount
+        elif role in ("income_fines", "expense_other"):
+            row.fine += -amount if receivable else amount
+        elif role in ("income_admin", "expense_admin"):
+            row.fee += -amount if receivable else amount
+    balance = ZERO
+    for row in rows.values():
+        balance += row.disbursed - row.principal - row.written_off
+        row.balance = balance
+    return list(rows.values())
+
+
+@dataclass
+class Portfolio:
+    on_date: datetime.date
+    loans: list[tuple[Loan, Position]]
+    count: int = 0
+    outstanding: Decimal = ZERO
+    due_this_month: Decimal = ZERO
+    arrears: Decimal = ZERO
+    by_age: list[dict] = field(default_factory=list)
+    par1: Decimal | None = None
+    par30: Decimal | None = None
+    par90: Decimal | None = None
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.01"))
+
+
+def portfolio(
+    book, on_date: datetime.date | None = None, *, direction=Loan.Direction.RECEIVABLE
+) -> Portfolio:
+    """A book's loans outstanding on the date: totals, what falls due this month, arrears by
+    age, and PAR 1/30/90 (the share of principal outstanding in loans more than 0, 30 or 90
+    days past due)."""
+    on_date = on_date or timezone.localdate()
+    loans = list(
+        Loan.objects.filter(book=book, direction=direction, disbursed_date__lte=on_date)
+        .filter(Q(closed_date__isnull=True) | Q(closed_date__gt=on_date))
+        .select_related("member", "borrower_group", "product")
+        .order_by("number")
+    )
+    found = positions(loans, on_date)
+    report = Portfolio(on_date=on_date, loans=[])
+    month_start = on_date.replace(day=1)
+    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    buckets = [
+        {"low": low, "high": high, "count": 0, "balance": ZERO, "arrears": ZERO}
+        for low, high in AGE_BUCKETS
+    ]
+    at_risk = {1: ZERO, 30: ZERO, 90: ZERO}
+    for loan in loans:
+        pos = found.get(loan.pk)
+        if pos is None or pos.balance <= 0:
+            continue
+        report.loans.append((loan, pos))
+        report.count += 1
+        report.outstanding += pos.balance
+        report.arrears += pos.arrears
+        report.due_this_month += sum(
+            (s.unpaid for s in pos.instalments if month_start <= s.due_date < next_month), ZERO
+        )
+        dpd = pos.days_past_due
+        for bucket in buckets:
+            if dpd >= bucket["low"] and (bucket["high"] is None or dpd <= bucket["high"]):
+                bucket["count"] += 1
+                bucket["balance"] += pos.balance
+                bucket["arrears"] += pos.arrears
+        for days in at_risk:
+            if dpd > (0 if days == 1 else days):
+                at_risk[days] += pos.balance
+    report.by_age = buckets
+    report.par1 = _share(at_risk[1], report.outstanding)
+    report.par30 = _share(at_risk[30], report.outstanding)
+    report.par90 = _share(at_risk[90], report.outstanding)
+    return report
