@@ -96,6 +96,9 @@ def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int) -> Counte
             rng = random.Random(f"{seed}:cooperative:{cooperative.name}")
             created["book"] += 1
             created["journal entry"] += _cooperative_year(cooperative, actor, rng)
+    from .demo_loans import demo_loans_load
+
+    created.update(demo_loans_load(actor=actor, seed=seed))
     return created
 
 
