@@ -194,7 +194,9 @@ def loan_apply(
 def _locked_loan(loan: Loan) -> Loan:
     """The loan row, locked, after its book's lock (always book first, then loan)."""
     return (
-        Loan.objects.select_for_update().select_related("book", "member", "product").get(pk=loan.pk)
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("book", "member", "product")
+        .get(pk=loan.pk)
     )
 
 
