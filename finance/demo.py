@@ -96,9 +96,11 @@ def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int) -> Counte
             rng = random.Random(f"{seed}:cooperative:{cooperative.name}")
             created["book"] += 1
             created["journal entry"] += _cooperative_year(cooperative, actor, rng)
+    from .demo_2018 import demo_2018_load
     from .demo_loans import demo_loans_load
 
     created.update(demo_loans_load(actor=actor, seed=seed))
+    created.update(demo_2018_load(actor=actor, seed=seed))
     return created
 
 

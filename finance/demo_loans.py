@@ -21,10 +21,9 @@ from decimal import Decimal
 
 from groups.models import CooperativeMembership, Membership, SelfHelpGroup
 
-from .models import Book, Loan, MemberBalance
+from .models import Book, JournalLine, Loan, MemberBalance
 from .selectors.loans import loan_position
 from .services import (
-    account_balance,
     loan_apply,
     loan_approve,
     loan_disburse,
@@ -40,6 +39,22 @@ SAVINGS = ("savings_principal", "savings_mandatory", "savings_voluntary")
 
 def _round_down(value, step=50_000) -> int:
     return int(value) // step * step
+
+
+def _lowest_from(book: Book, role: str, day: datetime.date) -> int:
+    """The lowest the account stands on any day from `day` on: what may still go out on
+    `day` without the cash book running dry later."""
+    running, lowest = 0, None
+    lines = (
+        JournalLine.objects.filter(book=book, account__role=role)
+        .order_by("entry_date", "entry_id", "id")
+        .values_list("entry_date", "debit", "credit")
+    )
+    for entry_date, debit, credit in lines:
+        running += int(debit - credit)
+        if entry_date >= day:
+            lowest = running if lowest is None else min(lowest, running)
+    return running if lowest is None else lowest
 
 
 def _pay_instalments(loan: Loan, count: int, actor, late_days: int = 0) -> int:
@@ -60,6 +75,18 @@ def _pay_instalments(loan: Loan, count: int, actor, late_days: int = 0) -> int:
     return posted
 
 
+def _treasurer_login(book: Book):
+    """The KSM treasurer's own login posts to their book, where the demo gave them one."""
+    treasurer = (
+        Membership.objects.active()
+        .filter(group_id=book.group_id, role=Membership.Role.TREASURER)
+        .select_related("member__user")
+        .first()
+    )
+    user = treasurer.member.user if treasurer else None
+    return user if user is not None and user.is_active else None
+
+
 def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counter:
     created = Counter()
     group = book.group
@@ -67,6 +94,7 @@ def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counte
     chair = next((m.member for m in memberships if m.role == Membership.Role.CHAIR), None)
     if chair is None:
         return created
+    actor = _treasurer_login(book) or actor
     savings = Counter()
     for row in MemberBalance.objects.filter(book=book, account__role__in=SAVINGS).values(
         "member_id", "debit", "credit"
@@ -76,7 +104,6 @@ def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counte
         m.member for m in memberships if m.member != chair and savings[m.member_id] >= 100_000
     ]
     rng.shuffle(borrowers)
-    cash = int(account_balance(book, "cash"))
     product = loan_product_save(
         book=book,
         name="Pinjaman Usaha Anggota",
@@ -96,10 +123,11 @@ def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counte
         plans.append((0, 6, 1, True))
     day = min(group.meeting_day or 10, 28)
     for (offset, term, paid, lost), member in zip(plans, borrowers, strict=False):
+        applied = datetime.date(2017, 7 + offset, day)
+        cash = _lowest_from(book, "cash", applied)
         amount = _round_down(min(3 * savings[member.pk], cash // 4, 2_000_000))
         if amount < 200_000:
             continue
-        applied = datetime.date(2017, 7 + offset, day)
         loan = loan_apply(
             book=book,
             product=product,
@@ -115,7 +143,6 @@ def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counte
         loan_approve(loan=loan, decided_date=applied, approved_by_member=chair, actor=actor)
         loan_disburse(loan=loan, disbursed_date=applied, actor=actor)
         created["loan"] += 1
-        cash -= amount
         loan.refresh_from_db()
         created["journal entry"] += 1 + _pay_instalments(loan, paid, actor)
         if lost:
@@ -149,11 +176,11 @@ def _lend_to_ksm(book: Book, groups: list[SelfHelpGroup], actor, source: str) ->
     )
     created["loan product"] += 1
     for group in groups:
-        available = int(account_balance(book, source))
+        applied = max(datetime.date(2017, 9, 15), book.opening_date + datetime.timedelta(days=14))
+        available = _lowest_from(book, source, applied)
         amount = _round_down(min(available // 3, 5_000_000), 500_000)
         if amount < 500_000:
             break
-        applied = max(datetime.date(2017, 9, 15), book.opening_date + datetime.timedelta(days=14))
         borrower_book = Book.objects.get(group=group)
         if applied > datetime.date(2017, 11, 30) or applied < borrower_book.opening_date:
             break
@@ -172,39 +199,43 @@ def _lend_to_ksm(book: Book, groups: list[SelfHelpGroup], actor, source: str) ->
         loan.refresh_from_db()
         created["loan"] += 1
         created["journal entry"] += 2 if loan.counterpart_id else 1
-        for instalment in loan.schedules.get().instalments.order_by("number")[:3]:
+        instalments = loan.schedules.get().instalments.filter(due_date__lte=YEAR_END)
+        for instalment in instalments.order_by("number")[:3]:
             for side in (loan.counterpart, loan):
                 if side is None:
                     continue
                 side.refresh_from_db()
+                borrower_side = side.direction == Loan.Direction.PAYABLE
                 loan_repay(
                     loan=side,
                     amount=instalment.amount,
                     paid_date=instalment.due_date,
-                    source="cash" if side is loan.counterpart or source == "cash" else source,
-                    actor=actor,
+                    source="cash" if borrower_side else source,
+                    actor=(_treasurer_login(side.book) or actor) if borrower_side else actor,
                 )
                 created["journal entry"] += 1
     return created
 
 
 def demo_loans_load(*, actor, seed: int) -> Counter:
-    """Lending in the demo's books that have no loans yet (idempotent like the rest)."""
+    """Lending in the demo's books that offer no loan product yet (idempotent like the
+    rest: a second run finds every lending book with its product and writes nothing)."""
     created = Counter()
     ksm_books = (
-        Book.objects.filter(group__isnull=False, loans__isnull=True)
+        Book.objects.filter(group__isnull=False)
         .select_related("group__village")
         .order_by("group__village__code", "group__registration_number")
     )
+    done = set(Book.objects.filter(loan_products__isnull=False).values_list("pk", flat=True))
     for index, book in enumerate(ksm_books):
-        if index % 3:
+        if index % 3 or book.pk in done:
             continue
-        rng = random.Random(
-            f"{seed}:loans:{book.group.village.code}:{book.group.registration_number}"
-        )
+        group = book.group
+        rng = random.Random(f"{seed}:loans:{group.village.code}:{group.registration_number}")
         created.update(_ksm_loans(book, rng, actor, write_off=index % 9 == 0))
     with_books = set(Book.objects.filter(group__isnull=False).values_list("group_id", flat=True))
-    for book in Book.objects.filter(cooperative__isnull=False, loans__isnull=True).order_by("pk"):
+    lenders = Book.objects.exclude(pk__in=done)
+    for book in lenders.filter(cooperative__isnull=False).order_by("pk"):
         members = (
             CooperativeMembership.objects.filter(cooperative_id=book.cooperative_id, left_date=None)
             .select_related("group")
@@ -212,10 +243,10 @@ def demo_loans_load(*, actor, seed: int) -> Counter:
         )
         groups = [m.group for m in members if m.group_id in with_books][:2]
         created.update(_lend_to_ksm(book, groups, actor, "cash"))
-    bumdes_books = Book.objects.filter(bumdes__isnull=False, loans__isnull=True).select_related(
-        "bumdes__village"
-    )
+    bumdes_books = Book.objects.filter(bumdes__isnull=False).select_related("bumdes__village")
     for book in bumdes_books.order_by("bumdes__village__code")[:3]:
+        if book.pk in done:
+            continue
         groups = SelfHelpGroup.objects.filter(
             village=book.bumdes.village, pk__in=with_books
         ).order_by("registration_number")[:1]

@@ -1,4 +1,4 @@
-from .views import books, entries, periods, reports
+from .views import books, capital, entries, loans, meetings, periods, reports
 
 app_name = "finance"
 
@@ -7,4 +7,7 @@ urlpatterns = [
     *entries.urlpatterns,
     *reports.urlpatterns,
     *periods.urlpatterns,
+    *loans.urlpatterns,
+    *meetings.urlpatterns,
+    *capital.urlpatterns,
 ]

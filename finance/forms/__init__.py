@@ -10,6 +10,7 @@ from .records import (  # noqa: F401
     FORM_FOR_KIND,
     GENERAL_LINES,
     GENERAL_MAX_LINES,
+    GROUP_RECORD_FORMS,
     NEGATIVE,
     RECORD_FORMS,
     REFERENCE,
@@ -21,6 +22,8 @@ from .records import (  # noqa: F401
     CashOutForm,
     DepositForm,
     GeneralJournalForm,
+    GroupDepositForm,
+    GroupWithdrawalForm,
     JournalFilter,
     JournalLineForm,
     MemberChoiceField,
@@ -30,6 +33,7 @@ from .records import (  # noqa: F401
     VoluntaryMemberField,
     WithdrawalForm,
     active_members,
+    member_groups,
     parse_amount,
 )
 from .setup import (  # noqa: F401

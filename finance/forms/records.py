@@ -18,11 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.forms import CrispyMixin, DateInput
-from groups.models import Member, Membership
+from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 
 from .. import services, tokens
 from ..charts import MEMBER_LEDGER_ROLES
-from ..models import MONEY, ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MemberBalance
+from ..models import (
+    MONEY,
+    ZERO,
+    Account,
+    Book,
+    BusinessUnit,
+    EntryKind,
+    GroupBalance,
+    JournalEntry,
+    JournalLine,
+    MemberBalance,
+)
 from ..money import rupiah
 from ..services import Line
 
@@ -132,6 +143,69 @@ class VoluntaryMemberField(MemberChoiceField):
         return f"{obj.full_name} · {rupiah(obj.voluntary_balance)}"
 
 
+def member_groups(book: Book):
+    """The KSM that are members of the book's cooperative now, by name (a cooperative has a
+    few dozen)."""
+    return SelfHelpGroup.objects.filter(
+        Exists(
+            CooperativeMembership.objects.filter(
+                cooperative_id=book.cooperative_id, group_id=OuterRef("pk"), left_date__isnull=True
+            )
+        )
+    ).order_by("name", "pk")
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": _("Choose a member KSM of this cooperative.")}
+
+
+class VoluntaryGroupField(GroupChoiceField):
+    """Each member KSM shown with its voluntary savings balance."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {rupiah(obj.voluntary_balance)}"
+
+
+def _balance_of(model, account: Account | None, owner_field: str):
+    """A subquery: the maintained balance of the outer row (member or KSM) on the account, in
+    the account's normal direction; zero without one."""
+    zero = Value(ZERO, output_field=DecimalField(**MONEY))
+    if account is None:
+        return zero
+    held = F("credit") - F("debit") if account.sign < 0 else F("debit") - F("credit")
+    return Coalesce(
+        Subquery(
+            model.objects.filter(account=account, **{owner_field: OuterRef("pk")})
+            .annotate(held=held)
+            .values("held")[:1],
+            output_field=DecimalField(**MONEY),
+        ),
+        zero,
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": _("Choose a business unit of this BUMDes.")}
+
+
+def _add_unit_field(form, help_text) -> None:
+    """In a BUMDes's books with business units: which unit the money belongs to (optional)."""
+    if form.book.kind != Book.Kind.BUMDES:
+        return
+    units = BusinessUnit.objects.filter(book=form.book, is_active=True).order_by("name")
+    if not units.exists():
+        return
+    form.fields["unit"] = UnitChoiceField(
+        label=_("Business unit"),
+        queryset=units,
+        required=False,
+        empty_label=_("The BUMDes as a whole"),
+        help_text=help_text,
+    )
+    form.order_fields([form.field_order[0], "unit", *form.field_order[1:]])
+    form.set_layout()
+
+
 # --- The one-time token -----------------------------------------------------------------------
 
 
@@ -159,6 +233,10 @@ class TokenForm(CrispyMixin, forms.Form):
             self.token_key, self.token = None, tokens.token_new(book)
             if self.is_bound:
                 self._token_error = error
+        self.set_layout()
+
+    def set_layout(self):
+        """The amount with its "Rp" in front; again after a form adds a field of its own."""
         if "amount" in self.fields:
             self.helper.layout = Layout(
                 *(PrependedText(name, "Rp") if name == "amount" else name for name in self.fields)
@@ -198,6 +276,7 @@ class CashInForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = _choices(self.book, CASH_IN_LABELS)
+        _add_unit_field(self, _("Income of a unit is reported with the unit."))
 
 
 class CashOutForm(RecordForm):
@@ -211,6 +290,7 @@ class CashOutForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _choices(self.book, CASH_OUT_LABELS)
+        _add_unit_field(self, _("A unit's costs are reported with the unit."))
 
 
 class DepositForm(RecordForm):
@@ -246,23 +326,54 @@ class WithdrawalForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         account = self.book.accounts.filter(role="savings_voluntary").first()
-        balance = Value(ZERO, output_field=DecimalField(**MONEY))
-        if account is not None:
-            held = F("credit") - F("debit") if account.sign < 0 else F("debit") - F("credit")
-            balance = Coalesce(
-                Subquery(
-                    MemberBalance.objects.filter(account=account, member_id=OuterRef("pk"))
-                    .annotate(held=held)
-                    .values("held")[:1],
-                    output_field=DecimalField(**MONEY),
-                ),
-                balance,
-            )
         self.fields["member"].queryset = active_members(self.book).annotate(
-            voluntary_balance=balance
+            voluntary_balance=_balance_of(MemberBalance, account, "member_id")
         )
         self.fields["description"].required = False
         self.fields["description"].help_text = _("Leave empty to write the member's name.")
+
+
+class GroupDepositForm(DepositForm):
+    """A cooperative's books: a member KSM pays in its savings."""
+
+    intro = _("A member KSM pays savings into the cooperative's cash box.")
+    needs_members = False
+    needs_member_groups = True
+
+    member = None
+    group = GroupChoiceField(label=_("Member KSM"), queryset=SelfHelpGroup.objects.none())
+    field_order = ["group", "savings_type", *RecordForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        RecordForm.__init__(self, *args, **kwargs)
+        self.fields["group"].queryset = member_groups(self.book)
+        self.fields["savings_type"].choices = _choices(self.book, SAVINGS_LABELS)
+        self.fields["description"].required = False
+        self.fields["description"].help_text = _("Leave empty to write the kind and the KSM.")
+
+
+class GroupWithdrawalForm(WithdrawalForm):
+    """A cooperative's books: a member KSM takes out some of its voluntary savings."""
+
+    intro = _(
+        "A member KSM takes out some of its voluntary savings (sukarela); never more than "
+        "its balance, shown next to each name."
+    )
+    needs_members = False
+    needs_member_groups = True
+
+    member = None
+    group = VoluntaryGroupField(label=_("Member KSM"), queryset=SelfHelpGroup.objects.none())
+    field_order = ["group", *RecordForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        RecordForm.__init__(self, *args, **kwargs)
+        account = self.book.accounts.filter(role="savings_voluntary").first()
+        self.fields["group"].queryset = member_groups(self.book).annotate(
+            voluntary_balance=_balance_of(GroupBalance, account, "group_id")
+        )
+        self.fields["description"].required = False
+        self.fields["description"].help_text = _("Leave empty to write the KSM's name.")
 
 
 class BankForm(RecordForm):
@@ -436,6 +547,8 @@ RECORD_FORMS = {
     "general": GeneralJournalForm,
 }
 FORM_FOR_KIND = {form.kind: slug for slug, form in RECORD_FORMS.items()}
+# In a cooperative's books the savings forms name a member KSM instead of a member.
+GROUP_RECORD_FORMS = {"deposit": GroupDepositForm, "withdrawal": GroupWithdrawalForm}
 
 
 # --- The journal list's filters ---------------------------------------------------------------

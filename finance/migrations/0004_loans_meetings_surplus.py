@@ -571,7 +571,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_product_rate_range', violation_error_message='Interest is between 0% and 10% a month.'),
+            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_product_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'),
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
@@ -579,7 +579,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('admin_fee_percent__gte', 0), ('admin_fee_percent__lte', 10)), name='loan_product_fee_range', violation_error_message='The admin fee is between 0% and 10%.'),
+            constraint=models.CheckConstraint(condition=models.Q(('admin_fee_percent__gte', 0), ('admin_fee_percent__lte', 10)), name='loan_product_fee_range', violation_error_message='The admin fee is between 0%% and 10%%.'),
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
@@ -587,7 +587,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('fine_value__gte', 0), models.Q(models.Q(('fine_rule', 'percent'), _negated=True), ('fine_value__lte', 10), _connector='OR')), name='loan_product_fine_range', violation_error_message='A fine percentage is between 0% and 10% a month.'),
+            constraint=models.CheckConstraint(condition=models.Q(('fine_value__gte', 0), models.Q(models.Q(('fine_rule', 'percent'), _negated=True), ('fine_value__lte', 10), _connector='OR')), name='loan_product_fine_range', violation_error_message='A fine percentage is between 0%% and 10%% a month.'),
         ),
         migrations.AddConstraint(
             model_name='loanproduct',
@@ -627,7 +627,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_rate_range', violation_error_message='Interest is between 0% and 10% a month.'),
+            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'),
         ),
         migrations.AddConstraint(
             model_name='loan',
@@ -715,7 +715,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='surplusdistribution',
-            constraint=models.CheckConstraint(condition=models.Q(('reserve_pct', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(100), '-', models.F('members_pct')), '-', models.F('board_pct')), '-', models.F('staff_pct')), '-', models.F('education_pct')), '-', models.F('social_pct')), '-', models.F('village_pct')), '-', models.F('other_pct')))), name='distribution_percentages_sum_100', violation_error_message='The percentages must add up to 100%.'),
+            constraint=models.CheckConstraint(condition=models.Q(('reserve_pct', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(100), '-', models.F('members_pct')), '-', models.F('board_pct')), '-', models.F('staff_pct')), '-', models.F('education_pct')), '-', models.F('social_pct')), '-', models.F('village_pct')), '-', models.F('other_pct')))), name='distribution_percentages_sum_100', violation_error_message='The percentages must add up to 100%%.'),
         ),
         migrations.AddConstraint(
             model_name='surplusdistribution',

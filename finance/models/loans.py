@@ -94,7 +94,7 @@ class LoanProduct(models.Model):
             models.CheckConstraint(
                 condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=10),
                 name="loan_product_rate_range",
-                violation_error_message=_("Interest is between 0% and 10% a month."),
+                violation_error_message=_("Interest is between 0%% and 10%% a month."),
             ),
             models.CheckConstraint(
                 condition=Q(max_term_months__gte=1) & Q(max_term_months__lte=60),
@@ -104,7 +104,7 @@ class LoanProduct(models.Model):
             models.CheckConstraint(
                 condition=Q(admin_fee_percent__gte=0) & Q(admin_fee_percent__lte=10),
                 name="loan_product_fee_range",
-                violation_error_message=_("The admin fee is between 0% and 10%."),
+                violation_error_message=_("The admin fee is between 0%% and 10%%."),
             ),
             models.CheckConstraint(
                 condition=Q(fine_rule__in=FineRule.values),
@@ -115,7 +115,7 @@ class LoanProduct(models.Model):
                 condition=Q(fine_value__gte=0)
                 & (~Q(fine_rule=FineRule.PERCENT) | Q(fine_value__lte=10)),
                 name="loan_product_fine_range",
-                violation_error_message=_("A fine percentage is between 0% and 10% a month."),
+                violation_error_message=_("A fine percentage is between 0%% and 10%% a month."),
             ),
             models.CheckConstraint(
                 condition=Q(grace_days__lte=31),
@@ -332,7 +332,7 @@ class Loan(models.Model):
             models.CheckConstraint(
                 condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=10),
                 name="loan_rate_range",
-                violation_error_message=_("Interest is between 0% and 10% a month."),
+                violation_error_message=_("Interest is between 0%% and 10%% a month."),
             ),
             models.CheckConstraint(
                 condition=Q(term_months__gte=1) & Q(term_months__lte=120),

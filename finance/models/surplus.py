@@ -116,7 +116,7 @@ class SurplusDistribution(models.Model):
                     - F("other_pct")
                 ),
                 name="distribution_percentages_sum_100",
-                violation_error_message=_("The percentages must add up to 100%."),
+                violation_error_message=_("The percentages must add up to 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "posted"]),

@@ -768,7 +768,7 @@ def loan_write_off(
     receivable, allowance, expense = accounts_for(
         book, "loans_receivable", "loan_loss_allowance", "expense_loan_loss"
     )
-    reserve = max(account_balance(book, "loan_loss_allowance") * -1, ZERO)
+    reserve = max(account_balance(book, "loan_loss_allowance"), ZERO)
     from_reserve = min(reserve, loan.balance)
     party = {"member": loan.member} if loan.member_id else {"group": loan.borrower_group}
     lines = [Line(account=receivable, credit=loan.balance, loan=loan, **party)]

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from groups.models import Member
+from groups.models import Member, SelfHelpGroup
 
-from ..models import Book, EntryKind
+from ..models import ZERO, Book, BusinessUnit, EntryKind, GroupBalance
 from ..money import rupiah
 from .posting import (
     Line,
@@ -30,6 +30,35 @@ CASH_OUT_CATEGORIES = (
     "expense_other",
 )
 SAVINGS_TYPES = ("savings_principal", "savings_mandatory", "savings_voluntary")
+
+
+def _saver(member: Member | None, group: SelfHelpGroup | None) -> dict:
+    """Who saves: a member in a KSM's books, a member KSM in a cooperative's books."""
+    if (member is None) == (group is None):
+        raise ValidationError({"member": _("Choose whose savings these are.")})
+    return {"member": member} if member is not None else {"group": group}
+
+
+def _saver_name(member: Member | None, group: SelfHelpGroup | None) -> str:
+    return member.full_name if member is not None else group.name
+
+
+def group_balance(book: Book, group: SelfHelpGroup, account) -> Decimal:
+    """A member KSM's maintained balance on one sub-ledger account of these books."""
+    row = (
+        GroupBalance.objects.filter(account=account, group=group)
+        .values_list("debit", "credit")
+        .first()
+    )
+    if row is None:
+        return ZERO
+    return (row[0] - row[1]) * account.sign
+
+
+def _unit(book: Book, unit: BusinessUnit | None, field: str) -> BusinessUnit | None:
+    if unit is not None and (unit.book_id != book.pk or not unit.is_active):
+        raise ValidationError({field: _("Choose a business unit of this BUMDes.")})
+    return unit
 
 
 def _common(book, entry_date, description, receipt_ref, actor, token):
@@ -53,12 +82,21 @@ def cash_receive(
     receipt_ref: str = "",
     actor=None,
     token: str | None = None,
+    unit: BusinessUnit | None = None,
 ) -> Posted:
-    """Money came in: business income, other income (bank interest) or a grant."""
+    """Money came in: business income, other income (bank interest) or a grant. In a BUMDes's
+    books income may belong to a business unit: it is then credited to the unit's income
+    account (a grant is capital, never a unit's income)."""
     if source not in CASH_IN_SOURCES:
         raise ValidationError({"source": _("Choose where the money came from.")})
     amount = clean_amount(amount)
     cash, income = accounts_for(book, "cash", source)
+    if _unit(book, unit, "unit") is not None:
+        if source == "grant":
+            raise ValidationError(
+                {"unit": _("A grant is the BUMDes's capital, not a unit's income.")}
+            )
+        income = unit.income_account
     return journal_post(
         lines=[
             Line(account=cash, debit=amount),
@@ -79,15 +117,21 @@ def cash_pay(
     receipt_ref: str = "",
     actor=None,
     token: str | None = None,
+    unit: BusinessUnit | None = None,
 ) -> Posted:
-    """Money went out for an expense of the given category."""
+    """Money went out for an expense of the given category. In a BUMDes's books a cost of a
+    business unit is debited to the unit's expense account, the category kept as the memo."""
     if category not in CASH_OUT_CATEGORIES:
         raise ValidationError({"category": _("Choose what the money was spent on.")})
     amount = clean_amount(amount)
     expense, cash = accounts_for(book, category, "cash")
+    memo = ""
+    if _unit(book, unit, "unit") is not None:
+        memo = expense.name
+        expense = unit.expense_account
     return journal_post(
         lines=[
-            Line(account=expense, debit=amount),
+            Line(account=expense, debit=amount, memo=memo),
             Line(account=cash, credit=amount),
         ],
         kind=EntryKind.CASH_OUT,
@@ -98,28 +142,31 @@ def cash_pay(
 def savings_deposit(
     *,
     book: Book,
-    member: Member,
     savings_type: str,
     amount,
     entry_date: datetime.date,
+    member: Member | None = None,
+    group: SelfHelpGroup | None = None,
     description: str = "",
     receipt_ref: str = "",
     actor=None,
     token: str | None = None,
 ) -> Posted:
-    """A member pays in savings: pokok (once), wajib (monthly) or sukarela (voluntary)."""
+    """A member pays in savings: pokok (once), wajib (monthly) or sukarela (voluntary). In a
+    cooperative's books the saver is a member KSM (`group`)."""
+    saver = _saver(member, group)
     if savings_type not in SAVINGS_TYPES:
         raise ValidationError({"savings_type": _("Choose the kind of savings.")})
     amount = clean_amount(amount)
     cash, account = accounts_for(book, "cash", savings_type)
     description = description or _("%(account)s deposit, %(member)s") % {
         "account": account.name,
-        "member": member.full_name,
+        "member": _saver_name(member, group),
     }
     return journal_post(
         lines=[
             Line(account=cash, debit=amount),
-            Line(account=account, credit=amount, member=member),
+            Line(account=account, credit=amount, **saver),
         ],
         kind=EntryKind.SAVINGS_DEPOSIT,
         **_common(book, entry_date, description, receipt_ref, actor, token),
@@ -130,34 +177,39 @@ def savings_deposit(
 def savings_withdraw(
     *,
     book: Book,
-    member: Member,
     amount,
     entry_date: datetime.date,
+    member: Member | None = None,
+    group: SelfHelpGroup | None = None,
     description: str = "",
     receipt_ref: str = "",
     actor=None,
     token: str | None = None,
 ) -> Posted:
-    """A member takes voluntary savings out; never more than their balance. The book's row
-    lock is taken before the balance is read, so two withdrawals cannot both pass."""
+    """A member (in a cooperative's books, a member KSM) takes voluntary savings out; never
+    more than their balance. The book's row lock is taken before the balance is read, so two
+    withdrawals cannot both pass."""
+    saver = _saver(member, group)
     amount = clean_amount(amount)
     book = _lock_book(book)
     account, cash = accounts_for(book, "savings_voluntary", "cash")
-    balance: Decimal = member_balance(book, member, account)
+    if member is not None:
+        balance: Decimal = member_balance(book, member, account)
+    else:
+        balance = group_balance(book, group, account)
+    name = _saver_name(member, group)
     repeat = token is not None and book.entries.filter(token=token).exists()
     if not repeat and amount > balance:  # a resubmitted form finds its entry instead
         raise ValidationError(
             {
                 "amount": _("%(member)s has only %(balance)s in voluntary savings.")
-                % {"member": member.full_name, "balance": rupiah(balance)}
+                % {"member": name, "balance": rupiah(balance)}
             }
         )
-    description = description or _("Voluntary savings withdrawal, %(member)s") % {
-        "member": member.full_name
-    }
+    description = description or _("Voluntary savings withdrawal, %(member)s") % {"member": name}
     return journal_post(
         lines=[
-            Line(account=account, debit=amount, member=member),
+            Line(account=account, debit=amount, **saver),
             Line(account=cash, credit=amount),
         ],
         kind=EntryKind.SAVINGS_WITHDRAWAL,

@@ -24,6 +24,7 @@ from .. import services, tokens
 from ..forms import (
     FORM_FOR_KIND,
     GENERAL_LINES,
+    GROUP_RECORD_FORMS,
     RECORD_FORMS,
     GeneralJournalForm,
     JournalFilter,
@@ -41,16 +42,19 @@ SERVICES = {
     "general": services.journal_post,
 }
 # A link may preselect these, e.g. a member's passbook linking to "deposit for this member".
-PRESELECT = ("member", "savings_type", "source", "category", "direction")
+PRESELECT = ("member", "group", "savings_type", "source", "category", "direction", "unit")
 
 
 def record_forms_for(book: Book) -> dict:
-    """The record forms this book offers: BUMDes and cooperative books have no members."""
-    return {
-        slug: form_class
-        for slug, form_class in RECORD_FORMS.items()
-        if book.kind == Book.Kind.KSM or not getattr(form_class, "needs_members", False)
-    }
+    """The record forms this book offers: a KSM's savings forms name its members, a
+    cooperative's its member KSM; a BUMDes keeps no savings."""
+    forms = {}
+    for slug, form_class in RECORD_FORMS.items():
+        if book.kind == Book.Kind.COOPERATIVE and slug in GROUP_RECORD_FORMS:
+            forms[slug] = GROUP_RECORD_FORMS[slug]
+        elif book.kind == Book.Kind.KSM or not getattr(form_class, "needs_members", False):
+            forms[slug] = form_class
+    return forms
 
 
 def _entry_link(entry: JournalEntry) -> str:
@@ -167,7 +171,7 @@ def entry_detail(request, book_id, pk):
     entry = get_object_or_404(
         book.entries.select_related("posted_by", "reversal_of", "reversed_by"), pk=pk
     )
-    lines = list(entry.lines.select_related("account", "member").order_by("id"))
+    lines = list(entry.lines.select_related("account", "member", "party_group").order_by("id"))
     poster = can_post(request.user, book)
     again = FORM_FOR_KIND.get(entry.kind)
     return render(

@@ -182,7 +182,7 @@ def test_an_early_payoff_charges_interest_only_through_the_current_instalment(
 
 
 def test_a_loan_above_the_savings_limit_is_refused(funded, saver, product):
-    with pytest.raises(ValidationError, match="1.200.000"):
+    with pytest.raises(ValidationError, match=r"1\.200\.000"):
         loan_apply(
             book=funded,
             product=product,
@@ -209,7 +209,7 @@ def test_a_disbursement_with_too_little_cash_is_refused(book, saver, chair, prod
         applied_date=datetime.date(2017, 1, 5),
     )
     loan_approve(loan=loan, decided_date=datetime.date(2017, 1, 6), approved_by_member=chair)
-    with pytest.raises(ValidationError, match="only Rp 400.000"):
+    with pytest.raises(ValidationError, match=r"only Rp 400\.000"):
         loan_disburse(loan=loan, disbursed_date=datetime.date(2017, 1, 10))
     loan.refresh_from_db()
     assert loan.status == Loan.Status.APPROVED

@@ -1,0 +1,151 @@
+"""Forms of the cooperative, BUMDes and capital pages: the SHU decision, paying shares out,
+and business units."""
+
+from decimal import Decimal
+
+from crispy_forms.bootstrap import AppendedText
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.forms import CrispyMixin, DateInput
+from groups.models import SelfHelpGroup
+
+from ..models import GroupBalance, SurplusDistribution
+from ..money import rupiah
+from ..services.surplus import PART_LABELS, available_parts
+from .records import GroupChoiceField, RecordForm, _balance_of, member_groups
+
+PERCENT_HELP = {
+    "members_pct": _("Shared among the member KSM by transactions (JUA) and savings (JMA)."),
+    "village_pct": _("The village's share of the BUMDes's profit (PADes)."),
+}
+
+
+class PercentField(forms.DecimalField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", Decimal(100))
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("initial", Decimal(0))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        """An empty box is 0%."""
+        value = super().clean(value)
+        return Decimal(0) if value is None else value
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "step": "0.01"}
+
+
+class DistributionForm(CrispyMixin, forms.Form):
+    """The meeting's decision: the date, and a percentage for each part the book's chart has;
+    they must add up to 100."""
+
+    decided_date = forms.DateField(label=_("Decided at the meeting on"), widget=DateInput())
+    transactions_pct = PercentField(
+        label=_("Members' part by transactions, JUA (%)"),
+        help_text=_("The rest of the members' part goes by savings at year end (JMA)."),
+    )
+
+    def __init__(self, data=None, *, book, year: int, draft: SurplusDistribution | None = None):
+        self.book, self.year = book, year
+        initial = {"decided_date": timezone.localdate()}
+        if draft is not None:
+            initial = {
+                "decided_date": draft.decided_date,
+                "transactions_pct": draft.transactions_pct,
+                **{name: getattr(draft, name) for name in available_parts(book)},
+            }
+        super().__init__(data, initial=initial)
+        self.parts = available_parts(book)
+        for name in self.parts:
+            self.fields[name] = PercentField(
+                label=PART_LABELS[name], help_text=PERCENT_HELP.get(name, "")
+            )
+        if "members_pct" not in self.parts:
+            del self.fields["transactions_pct"]
+        self.order_fields(["decided_date", *self.parts, "transactions_pct"])
+        self.helper.layout = Layout(
+            "decided_date",
+            *(AppendedText(name, "%") for name in self.parts),
+            *(["transactions_pct"] if "transactions_pct" in self.fields else []),
+        )
+
+    def clean(self):
+        data = super().clean()
+        values = [data.get(name) for name in self.parts]
+        if all(name in data for name in self.parts):
+            total = sum(values, Decimal(0))
+            if total != 100:
+                raise forms.ValidationError(
+                    _("The percentages must add up to 100%%; now they add up to %(total)s%%.")
+                    % {"total": f"{total.normalize():f}"}
+                )
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in self.parts}
+        kwargs["decided_date"] = data["decided_date"]
+        kwargs["transactions_pct"] = data.get("transactions_pct") or Decimal(0)
+        return kwargs
+
+
+SOURCE_CHOICES = [("cash", _("Cash")), ("bank", _("Bank"))]
+
+
+class OwedGroupField(GroupChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {rupiah(obj.owed)}"
+
+
+class SurplusPayForm(RecordForm):
+    """A member KSM is paid (some of) its SHU share."""
+
+    title = _("Pay SHU to a member KSM")
+    intro = _("The member KSM receives its share of the surplus; never more than it is owed.")
+
+    group = OwedGroupField(label=_("Member KSM"), queryset=SelfHelpGroup.objects.none())
+    source = forms.ChoiceField(
+        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
+    )
+    field_order = ["group", "source", *RecordForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = self.book.accounts.filter(role="surplus_payable").first()
+        self.fields["group"].queryset = member_groups(self.book).annotate(
+            owed=_balance_of(GroupBalance, account, "group_id")
+        )
+        self.fields["description"].required = False
+        self.fields["description"].help_text = _("Leave empty to write the KSM's name.")
+
+
+class PadesPayForm(RecordForm):
+    """The village receives its share of the BUMDes's profit."""
+
+    title = _("Pay the village's share (PADes)")
+    intro = _("The BUMDes pays the village its share of the profit; never more than is owed.")
+
+    source = forms.ChoiceField(
+        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
+    )
+    field_order = ["source", *RecordForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False
+        self.fields["description"].help_text = _("Leave empty for the usual description.")
+
+
+class UnitForm(CrispyMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the unit"),
+        max_length=80,
+        help_text=_("For example: Air bersih, Toko desa, Simpan pinjam."),
+    )

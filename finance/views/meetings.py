@@ -1,0 +1,175 @@
+"""The monthly meeting (rapat bulanan): the sheet a treasurer fills in on a phone and sends
+once, the printable summary shown to the group, and the list of a book's meetings.
+
+The sheet's address carries its one-time token (?t=) like every record form: sending the same
+sheet again (a double tap, back and resend, a retry after a timeout) shows the meeting it
+recorded. A sheet for a date whose meeting is already recorded is refused as stale.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ksm_portal.forms import apply_validation_error
+from ksm_portal.pagination import paginate
+
+from ..forms.meetings import MeetingSheetForm
+from ..models import Book, Meeting
+from ..selectors.meetings import book_meetings, meeting_lines, meeting_sheet
+from ..services.meetings import SheetError, meeting_check, meeting_record
+from .common import can_post, postable_book, visible_book
+
+
+def _ksm_book(book: Book) -> Book:
+    if book.kind != Book.Kind.KSM:
+        raise Http404
+    return book
+
+
+def _date(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet(request, book_id):
+    book = _ksm_book(postable_book(request, book_id))
+    today = timezone.localdate()
+    if request.method == "POST":
+        on_date = _date(request.POST.get("meeting_date")) or today
+        form = MeetingSheetForm(request.POST, book=book, sheet=meeting_sheet(book, on_date))
+        already = (
+            Meeting.objects.filter(book=book, token=form.token_key).first()
+            if form.token_key
+            else None
+        )
+        if already is not None:
+            messages.info(request, _("This sheet was already recorded."))
+            return redirect(already)
+        if form.is_valid():
+            try:
+                recorded = meeting_record(
+                    book=book,
+                    meeting_date=form.cleaned_data["meeting_date"],
+                    lines=form.sheet_lines(),
+                    token=form.token_key,
+                    actor=request.user,
+                    notes=form.cleaned_data["notes"],
+                )
+            except SheetError as error:
+                form.mark_problems(error.lines)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                if recorded.created:
+                    messages.success(
+                        request,
+                        _("The meeting of %(date)s is recorded.")
+                        % {"date": recorded.meeting.meeting_date.strftime("%d-%m-%Y")},
+                    )
+                else:
+                    messages.info(request, _("This sheet was already recorded."))
+                return redirect(recorded.meeting)
+        elif form.only_lines_wrong():
+            # Check the lines that could be read too, so every problem shows at once.
+            form.mark_problems(
+                meeting_check(
+                    book=book,
+                    meeting_date=form.cleaned_data["meeting_date"],
+                    lines=form.sheet_lines(),
+                )
+            )
+        used = None
+    else:
+        on_date = _date(request.GET.get("date")) or today
+        if on_date > today:
+            messages.warning(request, _("A meeting cannot be recorded for a future date."))
+            on_date = today
+        if on_date < book.opening_date:
+            messages.warning(
+                request,
+                _("The books opened on %(date)s; the meeting cannot be earlier.")
+                % {"date": book.opening_date.strftime("%d-%m-%Y")},
+            )
+            on_date = book.opening_date
+        form = MeetingSheetForm(
+            book=book, sheet=meeting_sheet(book, on_date), token=request.GET.get("t")
+        )
+        if form.token_key is None:
+            query = request.GET.copy()
+            query["t"] = form.token
+            return redirect(f"{request.path}?{query.urlencode()}")
+        used = Meeting.objects.filter(book=book, token=form.token_key).first()
+    return render(
+        request,
+        "finance/meeting_sheet.html",
+        {
+            "book": book,
+            "form": form,
+            "sheet": form.sheet,
+            "used": used,
+            "today": today,
+            "invalid_rows": [item for item in form.rows() if item["invalid"]]
+            if form.is_bound
+            else [],
+        },
+    )
+
+
+@login_required
+@require_safe
+def meeting_detail(request, book_id, pk):
+    book = _ksm_book(visible_book(request, book_id))
+    meeting = get_object_or_404(
+        Meeting.objects.filter(book=book).select_related("recorded_by"), pk=pk
+    )
+    lines = list(meeting_lines(meeting))
+    return render(
+        request,
+        "finance/meeting_detail.html",
+        {
+            "book": book,
+            "meeting": meeting,
+            "lines": lines,
+            "totals": {
+                name: sum((getattr(line, name) for line in lines), 0)
+                for name in ("mandatory", "voluntary_in", "voluntary_out", "repayment", "fine")
+            },
+            "can_post": can_post(request.user, book),
+        },
+    )
+
+
+@login_required
+@require_safe
+def meeting_list(request, book_id):
+    book = _ksm_book(visible_book(request, book_id))
+    page, querystring = paginate(request, book_meetings(book))
+    return render(
+        request,
+        "finance/meeting_list.html",
+        {
+            "book": book,
+            "page": page,
+            "querystring": querystring,
+            "can_post": can_post(request.user, book),
+        },
+    )
+
+
+urlpatterns = [
+    path("books/<int:book_id>/meetings/", meeting_list, name="meetings"),
+    path("books/<int:book_id>/meetings/sheet/", sheet, name="meeting_sheet"),
+    path("books/<int:book_id>/meetings/<int:pk>/", meeting_detail, name="meeting"),
+]
