@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("groups.urls")),
     path("", include("finance.urls")),
+    path("", include("training.urls")),
 ]

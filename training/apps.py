@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TrainingConfig(AppConfig):
-    """Training and mentoring of groups. Its models arrive with the training issue;
-    the app is registered now so the project layout and URL space are settled."""
+    """Trainings and their attendance, mentoring visits with follow-up actions, group grading
+    (a rubric and levels kept as data) and the facilitator's agenda."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "training"

@@ -35,6 +35,7 @@ from groups.services import (
     member_update,
     membership_start,
 )
+from training.demo import demo_training_load
 from villages.models import Bumdes, FacilitatorAssignment, Village
 from villages.services import (
     bumdes_register,
@@ -336,6 +337,13 @@ class Command(BaseCommand):
                     cooperatives=Cooperative.objects.filter(
                         name__in=[fields["name"] for fields, _joining in plan.cooperatives]
                     ),
+                    seed=SEED,
+                )
+            )
+            self.created.update(
+                demo_training_load(
+                    actor=staff,
+                    groups=[groups[(g.village_code, g.registration_number)] for g in plan.groups],
                     seed=SEED,
                 )
             )
