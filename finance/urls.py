@@ -1,4 +1,4 @@
-from .views import books, capital, entries, loans, meetings, periods, reports
+from .views import books, capital, entries, health, loans, meetings, periods, reports
 
 app_name = "finance"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *loans.urlpatterns,
     *meetings.urlpatterns,
     *capital.urlpatterns,
+    *health.urlpatterns,
 ]

@@ -8,22 +8,36 @@ PO = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$')
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), text)
+
+
 def _entries(text: str):
-    """(msgid, [msgstr...], flags) for each live entry of a .po file."""
+    """(msgid as the compiled catalogue keys it, [msgstr...], flags) for each live entry."""
     for block in text.split("\n\n"):
         if block.lstrip().startswith("#~"):
             continue
-        msgid = re.search(r'^msgid "(.*)"', block, re.M)
-        if not msgid:
+        fields: dict[str, str] = {}
+        flags, key = "", None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags += line[2:]
+            elif match := KEYWORD.match(line):
+                key = match.group(1)
+                fields[key] = _unescape(match.group(2))
+            elif line.startswith('"') and key is not None:
+                fields[key] += _unescape(line[1:-1])
+        if "msgid" not in fields:
             continue
-        flags = " ".join(re.findall(r"^#, (.*)$", block, re.M))
-        strings = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M)
-        full = [first + "".join(re.findall(r'"(.*)"', rest)) for first, rest in strings]
-        yield (
-            msgid.group(1) + "".join(re.findall(r'^"(.*)"', block.split("msgstr")[0], re.M)),
-            full,
-            flags,
-        )
+        msgid = fields["msgid"]
+        if "msgctxt" in fields:
+            msgid = f"{fields['msgctxt']}\x04{msgid}"
+        strings = [value for name, value in fields.items() if name.startswith("msgstr")]
+        yield msgid, strings, flags
 
 
 def test_every_user_facing_string_has_an_indonesian_translation():

@@ -5,8 +5,8 @@ and the training app's grading reads as evidence.
   earlier, in %;
 - savings regularity: the share of the members of three months ago and still active who paid
   simpanan wajib in each of the last three months (calendar months ending with the date's);
-- repayment rate: of the instalments that fell due in the last 90 days, the share of the
-  amount paid by the date;
+- repayment rate: of the instalments of loans still outstanding that fell due in the last 90
+  days, the share of the amount paid by the date;
 - PAR30: the share of loan principal outstanding in loans more than 30 days past due;
 - attendance: members present over members listed, at the meetings of the last 90 days;
 - books current: an entry or a meeting in the last 35 days.
@@ -19,7 +19,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from groups.models import Membership, SelfHelpGroup
@@ -27,7 +27,7 @@ from groups.models import Membership, SelfHelpGroup
 from ..models import ZERO, Account, Book, JournalEntry, JournalLine, Loan, Meeting
 from ..schedule import add_months
 from .balances import account_totals
-from .loans import portfolio, positions
+from .loans import positions
 
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
 CURRENT_DAYS = 35
@@ -90,20 +90,29 @@ def _regularity(book, group, on_date) -> Decimal | None:
     return _pct(regular, len(members))
 
 
-def _repayment_rate(book, on_date) -> Decimal | None:
+def _loan_figures(book, on_date) -> tuple[Decimal | None, Decimal | None]:
+    """(repayment rate, PAR30) from one reading of the book's loans on the date."""
     since = on_date - datetime.timedelta(days=WINDOW_DAYS)
     loans = list(
         Loan.objects.filter(
             book=book, direction=Loan.Direction.RECEIVABLE, disbursed_date__lte=on_date
-        ).select_related("product")
+        )
+        .filter(Q(closed_date__isnull=True) | Q(closed_date__gt=since))
+        .select_related("product")
     )
-    due = paid = ZERO
+    due = paid = outstanding = at_risk = ZERO
     for pos in positions(loans, on_date).values():
+        if pos.balance <= 0:  # paid off (or written off): nothing is due on it any more
+            continue
         for state in pos.instalments:
             if since < state.due_date <= on_date:
                 due += state.amount
                 paid += state.paid
-    return _pct(paid, due)
+        outstanding += pos.balance
+        if pos.days_past_due > 30:
+            at_risk += pos.balance
+    par30 = (at_risk * HUNDRED / outstanding).quantize(Decimal("0.01")) if outstanding else None
+    return _pct(paid, due), par30
 
 
 def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
@@ -127,13 +136,14 @@ def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
         .first()
     )
     last = max((d for d in (last_entry, meetings["last"]) if d), default=None)
+    repayment_rate, par30 = _loan_figures(book, on_date)
     return GroupHealth(
         on_date=on_date,
         savings=savings,
         savings_growth=growth,
         savings_regularity=_regularity(book, group, on_date),
-        repayment_rate=_repayment_rate(book, on_date),
-        par30=portfolio(book, on_date).par30,
+        repayment_rate=repayment_rate,
+        par30=par30,
         attendance_rate=attendance,
         books_current=last is not None and (on_date - last).days <= CURRENT_DAYS,
         last_activity=last,

@@ -74,3 +74,35 @@ def test_a_group_without_books_has_no_figures(ksm):
     assert health.savings is None
     assert health.books_current is False
     assert health.repayment_rate is None
+
+
+def test_the_group_page_shows_its_health_and_loads_the_months_on_demand(
+    funded, ksm, saver, facilitator, other_village
+):
+    from django.urls import reverse
+
+    from tests.groups.factories import SelfHelpGroupFactory
+    from tests.web.support import element, logged_in
+
+    savings_deposit(
+        book=funded,
+        member=saver,
+        savings_type="savings_voluntary",
+        amount=25_000,
+        entry_date=datetime.date(2017, 5, 10),
+    )
+    client = logged_in(facilitator)
+    page = client.get(ksm.get_absolute_url())
+    assert page.status_code == 200
+    panel = element(page, "group-health")
+    assert "Rp 425.000" in panel.text
+    url = reverse("finance:group_health_months", args=[ksm.pk])
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content
+    rows = element(fragment, "health-months").find_all("tr")
+    assert len(rows) == 1 + 6  # the heading and six months
+    full = client.get(url)
+    assert b"<html" in full.content
+    elsewhere = SelfHelpGroupFactory(village=other_village)
+    assert client.get(reverse("finance:group_health_months", args=[elsewhere.pk])).status_code == 404
