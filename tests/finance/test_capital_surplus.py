@@ -38,6 +38,7 @@ from tests.finance.capital_support import (  # noqa: F401  (fixtures)
     ksm_b,
     worked_year,
 )
+from tests.web.support import translated
 
 D = Decimal
 MEETING = datetime.date(2018, 2, 15)
@@ -125,7 +126,10 @@ def test_percentages_not_adding_up_to_100_are_refused_and_nothing_is_written(wor
     wrong = {**SHU_2017, "reserve_pct": D(35)}
     with pytest.raises(ValidationError) as error:
         surplus_distribute(book=worked_year, year=2017, decided_date=MEETING, **wrong)
-    assert "The percentages must add up to 100%; now they add up to 95%." in error.value.messages
+    expected = translated(
+        "The percentages must add up to 100%%; now they add up to %(total)s%%."
+    ) % {"total": "95"}
+    assert expected in error.value.messages
     with pytest.raises(ValidationError):
         surplus_plan_save(book=worked_year, year=2017, decided_date=MEETING, **wrong)
     assert not _distributed(worked_year).exists()
@@ -152,7 +156,8 @@ def test_a_year_not_closed_is_refused(coop_book):
     with pytest.raises(ValidationError) as error:
         surplus_distribute(book=coop_book, year=2017, decided_date=MEETING, **SHU_2017)
     assert error.value.message_dict["year"] == [
-        "The year 2017 is not closed yet; close it first (Periods)."
+        translated("The year %(year)s is not closed yet; close it first (Periods).")
+        % {"year": 2017}
     ]
     assert not _distributed(coop_book).exists()
 
@@ -169,7 +174,10 @@ def test_a_year_closed_without_surplus_is_refused(coop_book):
     with pytest.raises(ValidationError) as error:
         surplus_distribute(book=coop_book, year=2017, decided_date=MEETING, **SHU_2017)
     assert error.value.messages == [
-        "The year 2017 closed without a surplus (Rp 0); there is nothing to share."
+        translated(
+            "The year %(year)s closed without a surplus (%(amount)s); there is nothing to share."
+        )
+        % {"year": 2017, "amount": "Rp 0"}
     ]
     assert not SurplusDistribution.objects.exists()
 
@@ -180,7 +188,9 @@ def test_a_year_is_distributed_once(worked_year):
     )
     with pytest.raises(ValidationError) as error:
         surplus_distribute(book=worked_year, year=2017, decided_date=MEETING, **SHU_2017)
-    assert error.value.messages == ["The surplus of 2017 has already been distributed."]
+    assert error.value.messages == [
+        translated("The surplus of %(year)s has already been distributed.") % {"year": 2017}
+    ]
     assert _distributed(worked_year).count() == 1
 
 
@@ -198,7 +208,12 @@ def test_a_stale_preview_is_refused(worked_year, ksm_a):
             expected=preview.digest,
             **SHU_2017,
         )
-    assert "The figures changed since the preview" in error.value.messages[0]
+    assert error.value.messages == [
+        translated(
+            "The figures changed since the preview (an entry was posted meanwhile). "
+            "Nothing was posted; check the new preview and post again."
+        )
+    ]
     assert not _distributed(worked_year).exists()
     assert SurplusDistribution.objects.get().status == SurplusDistribution.Status.DRAFT
 
@@ -217,7 +232,8 @@ def test_a_member_ksm_is_paid_its_share_and_never_more(worked_year, ksm_b):
     with pytest.raises(ValidationError) as error:
         surplus_pay(book=worked_year, group=ksm_b, amount=2_289_432, entry_date=MEETING)
     assert error.value.message_dict["amount"] == [
-        "KSM Bougenville is owed only Rp 2.289.431 of SHU."
+        translated("%(group)s is owed only %(owed)s of SHU.")
+        % {"group": "KSM Bougenville", "owed": "Rp 2.289.431"}
     ]
     posted = surplus_pay(book=worked_year, group=ksm_b, amount=2_289_431, entry_date=MEETING)
     assert posted.entry.kind == EntryKind.SURPLUS_PAYMENT
@@ -239,7 +255,7 @@ def test_a_bumdes_shares_its_profit_with_the_village(bumdes_book):
     with pytest.raises(ValidationError) as error:
         surplus_distribute(book=bumdes_book, year=2017, decided_date=MEETING, **SHU_2017)
     assert error.value.message_dict["members_pct"] == [
-        "These books have no account for this part; leave it at 0."
+        translated("These books have no account for this part; leave it at 0.")
     ]
     distribution = surplus_distribute(
         book=bumdes_book,
@@ -253,7 +269,9 @@ def test_a_bumdes_shares_its_profit_with_the_village(bumdes_book):
     assert credits == {"pades_payable": D(666_600), "reserve": D(1_333_400)}
     with pytest.raises(ValidationError) as error:
         pades_pay(book=bumdes_book, amount=666_601, entry_date=MEETING)
-    assert error.value.message_dict["amount"] == ["The village is owed only Rp 666.600."]
+    assert error.value.message_dict["amount"] == [
+        translated("The village is owed only %(owed)s.") % {"owed": "Rp 666.600"}
+    ]
     pades_pay(book=bumdes_book, amount=666_600, entry_date=MEETING)
     (pades,) = accounts_for(bumdes_book, "pades_payable")
     assert sum(ln.credit - ln.debit for ln in pades.lines.all()) == 0

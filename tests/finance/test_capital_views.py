@@ -152,7 +152,9 @@ def test_a_ksm_outside_the_cooperative_cannot_be_chosen(coop_book, staff_user, v
             "amount": "1000",
         },
     )
-    assert response.context["form"].errors["group"] == ["Choose a member KSM of this cooperative."]
+    assert field_errors(response, "group") == [
+        translated("Choose a member KSM of this cooperative.")
+    ]
     assert not JournalLine.objects.filter(book=coop_book).exists()
 
 
@@ -417,7 +419,7 @@ def test_a_grant_cannot_be_a_units_income(bumdes_book):
             unit=unit,
         )
     assert error.value.message_dict["unit"] == [
-        "A grant is the BUMDes's capital, not a unit's income."
+        translated("A grant is the BUMDes's capital, not a unit's income.")
     ]
     assert not JournalEntry.objects.filter(book=bumdes_book).exists()
 

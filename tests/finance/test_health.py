@@ -6,13 +6,13 @@ from decimal import Decimal
 from finance.models import Meeting
 from finance.selectors.health import group_health
 from finance.services import loan_repay, savings_deposit
-from tests.finance.test_loans import _active_loan, chair, funded, product  # noqa: F401
+from tests.finance.test_loans import _active_loan
 from tests.groups.factories import MembershipFactory
 
 D = Decimal
 
 
-def test_health_figures_on_a_fixed_date(funded, ksm, saver, chair, product):  # noqa: F811
+def test_health_figures_on_a_fixed_date(funded, ksm, saver, chair, product):
     # The saver pays wajib in March, April and May; a second member only in May.
     late_joiner = MembershipFactory(group=ksm, joined_date=datetime.date(2016, 6, 1)).member
     for month in (3, 4, 5):
@@ -105,4 +105,6 @@ def test_the_group_page_shows_its_health_and_loads_the_months_on_demand(
     full = client.get(url)
     assert b"<html" in full.content
     elsewhere = SelfHelpGroupFactory(village=other_village)
-    assert client.get(reverse("finance:group_health_months", args=[elsewhere.pk])).status_code == 404
+    assert (
+        client.get(reverse("finance:group_health_months", args=[elsewhere.pk])).status_code == 404
+    )

@@ -13,7 +13,7 @@ from django.db import connection
 from finance.models import Loan
 from finance.services import loan_repay
 from tests.finance.test_concurrency import all_at_once
-from tests.finance.test_loans import _active_loan, chair, funded, product  # noqa: F401
+from tests.finance.test_loans import _active_loan
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-def test_two_payoffs_of_one_loan_at_once_pay_it_once(funded, saver, chair, product):  # noqa: F811
+def test_two_payoffs_of_one_loan_at_once_pay_it_once(funded, saver, chair, product):
     loan = _active_loan(funded, saver, chair, product)
     day = datetime.date(2017, 2, 1)
     results = all_at_once(2, lambda _i: loan_repay(loan=loan, amount=1_020_000, paid_date=day))
@@ -41,7 +41,7 @@ def test_two_payoffs_of_one_loan_at_once_pay_it_once(funded, saver, chair, produ
     call_command("verify_books", "--book", str(funded.pk), stdout=io.StringIO())
 
 
-def test_two_instalments_at_once_are_split_in_turn(funded, saver, chair, product):  # noqa: F811
+def test_two_instalments_at_once_are_split_in_turn(funded, saver, chair, product):
     loan = _active_loan(funded, saver, chair, product)
     day = datetime.date(2017, 2, 10)
     results = all_at_once(2, lambda _i: loan_repay(loan=loan, amount=120_000, paid_date=day))

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from finance.models import JournalEntry, Loan, LoanProduct, LoanSchedule
 from finance.services import (
@@ -126,6 +126,12 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]] if response.context else []
 
 
+def translated_days(singular: str, plural: str, days: int) -> str:
+    """A `{% blocktranslate count days=... %}` text as an Indonesian user reads it."""
+    with translation.override("id"):
+        return translation.ngettext(singular, plural, days) % {"days": days}
+
+
 def entries(book) -> int:
     return JournalEntry.objects.filter(book=book).count()
 
@@ -158,7 +164,7 @@ def test_a_treasurer_creates_a_loan_product_and_it_is_listed(client, book):
     )
     listing = client.get(url("loan_products", book))
     assert "Pinjaman musiman" in element(listing, "products").text
-    assert "1,5% · Declining balance" in element(listing, "products").text
+    assert f"1,5% · {translated('Declining balance')}" in element(listing, "products").text
 
 
 def test_a_product_with_an_impossible_rate_or_a_duplicate_name_is_refused(client, book, product):
@@ -259,7 +265,11 @@ def test_sending_an_application_twice_records_one_loan(client, funded, saver, pr
         (
             "1.300.000",
             "principal",
-            "The most this borrower may borrow is Rp 1.200.000 (3 times savings of Rp 400.000).",
+            translated(
+                "The most this borrower may borrow is %(limit)s (%(multiple)s times "
+                "savings of %(savings)s)."
+            )
+            % {"limit": "Rp 1.200.000", "multiple": "3", "savings": "Rp 400.000"},
         ),
         ("0", "principal", translated("The amount must be more than zero.")),
     ],
@@ -316,7 +326,9 @@ def test_a_term_longer_than_the_product_allows_is_refused(client, funded, saver,
         applied_date=APPLIED.isoformat(),
     )
 
-    assert field_errors(response, "term_months") == ["The term is 1 to 12 months for this product."]
+    assert field_errors(response, "term_months") == [
+        translated("The term is 1 to %(months)s months for this product.") % {"months": 12}
+    ]
     assert not Loan.objects.exists()
 
 
@@ -359,8 +371,10 @@ def test_approval_by_someone_other_than_the_chair_is_refused(client, funded, sav
 
     loan.refresh_from_db()
     assert field_errors(response, "approved_by_member") == [
-        "The chair cannot approve their own loan; the group decides."
-    ] or field_errors(response, "approved_by_member") == ["The KSM's chair approves loans."]
+        translated("The chair cannot approve their own loan; the group decides.")
+    ] or field_errors(response, "approved_by_member") == [
+        translated("The KSM's chair approves loans.")
+    ]
     assert loan.status == Loan.Status.APPLIED
 
 
@@ -380,7 +394,10 @@ def test_a_rejection_needs_a_reason_and_a_second_one_changes_nothing(
 
     loan.refresh_from_db()
     assert (loan.status, loan.decision_note) == (Loan.Status.REJECTED, "Usaha belum jelas")
-    assert any("nothing was changed" in text for text in messages_of(again))
+    assert translated("Loan %(ref)s is now “%(status)s”; nothing was changed.") % {
+        "ref": loan.reference,
+        "status": translated("Rejected"),
+    } in messages_of(again)
 
 
 # --- Disbursement ----------------------------------------------------------------------------
@@ -433,7 +450,8 @@ def test_a_disbursement_with_too_little_cash_is_refused_and_nothing_is_written(
 
     loan.refresh_from_db()
     assert field_errors(response, "source") == [
-        "There is only Rp 400.000 in cash; the loan needs Rp 990.000."
+        translated("There is only %(available)s in %(where)s; the loan needs %(needed)s.")
+        % {"available": "Rp 400.000", "where": translated("cash"), "needed": "Rp 990.000"}
     ]
     assert loan.status == Loan.Status.APPROVED
     assert entries(book) == before
@@ -526,7 +544,8 @@ def test_a_repayment_beyond_what_is_owed_is_refused_and_nothing_is_written(
 
     loan.refresh_from_db()
     assert field_errors(response, "amount") == [
-        "Loan PJ-0001 owes only Rp 1.020.000 today (principal Rp 1.000.000)."
+        translated("Loan %(ref)s owes only %(owed)s today (principal %(balance)s).")
+        % {"ref": "PJ-0001", "owed": "Rp 1.020.000", "balance": "Rp 1.000.000"}
     ]
     assert entries(funded) == before
     assert loan.balance == D(1_000_000)
@@ -547,7 +566,7 @@ def test_paying_the_loan_off_closes_it_and_the_form_is_no_longer_offered(
     loan.refresh_from_db()
     detail = client.get(loan.get_absolute_url())
     assert loan.status == Loan.Status.PAID
-    assert "Paid off" in element(detail, "loan-title").text
+    assert translated("Paid off") in element(detail, "loan-title").text
     assert element(detail, "loan-actions").find_all("a") == []
 
 
@@ -565,14 +584,20 @@ def test_the_loan_page_shows_the_schedule_paid_and_late_and_the_card(
 
     rows = element(page, "schedule").rows()[1:]
     # The second instalment is half paid and overdue: late, with what was paid of it.
-    assert [row[-1] for row in rows[:3]] == ["Paid", "Late", "Late"]
+    assert [row[-1] for row in rows[:3]] == [
+        translated("Paid"),
+        translated("Late"),
+        translated("Late"),
+    ]
     assert rows[1][-2] == "60.000"
     assert rows[0][:2] == ["1", "10-02-2017"]
     card = element(page, "card").rows()[1:]
     assert [row[-1] for row in card] == ["1.000.000", "900.000", "860.000"]
     assert element(page, "position-balance").text == "Rp 860.000"
     late_days = (timezone.localdate() - datetime.date(2017, 3, 10)).days
-    assert element(page, "position-days").text == f"{late_days} days past due"
+    assert element(page, "position-days").text == translated_days(
+        "%(days)s day past due", "%(days)s days past due", late_days
+    )
 
 
 def test_the_printable_schedule_lists_each_instalment_and_comes_as_pdf_and_xlsx(
@@ -629,7 +654,9 @@ def test_a_reschedule_plans_the_rest_once_even_if_sent_twice(client, funded, sav
         12,
         "Gagal panen",
     )
-    assert any("rescheduled meanwhile" in text for text in messages_of(again))
+    assert translated("Loan %(ref)s was rescheduled meanwhile; nothing was changed.") % {
+        "ref": loan.reference
+    } in messages_of(again)
     page = client.get(loan.get_absolute_url())
     assert len(element(page, "schedule").rows()) == 1 + 12
 
@@ -678,7 +705,9 @@ def test_the_reserve_is_recorded_from_its_form(client, funded):
     entry = JournalEntry.objects.get(book=funded, kind="loan_provision")
     assert response.url == entry.get_absolute_url()
     page = client.get(url("loan_provision", funded), follow=True)
-    assert element(page, "reserve").text == "Loan-loss reserve: Rp 300.000"
+    assert element(page, "reserve").text == translated("Loan-loss reserve: %(reserve)s") % {
+        "reserve": "Rp 300.000"
+    }
 
 
 def test_a_write_off_is_charged_to_the_reserve_first(funded, saver, chair, product):
@@ -790,7 +819,10 @@ def test_the_loan_list_filters_by_status_and_shows_days_late(
     assert len(element(everything, "loans").rows()) == 1 + 2
     rows = element(outstanding, "loans").rows()[1:]
     assert len(rows) == 1
-    assert "days late" in rows[0][-1]
+    late_days = (timezone.localdate() - datetime.date(2017, 2, 10)).days
+    assert rows[0][-1] == f"{translated('Outstanding')} · " + translated_days(
+        "%(days)s day late", "%(days)s days late", late_days
+    )
 
 
 def test_the_loan_list_takes_the_same_queries_for_a_page_of_many_loans(

@@ -2,6 +2,7 @@
 fixed dates, write-off, reversal, and the limits that refuse bad loans."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,14 +19,17 @@ from finance.services import (
     loan_disburse,
     loan_product_save,
     loan_repay,
+    loan_reschedule,
     loan_write_off,
     savings_deposit,
 )
-from groups.models import Membership
-from tests.groups.factories import MembershipFactory
+from tests.web.support import translated
 
 D = Decimal
 START = datetime.date(2017, 1, 1)
+NOT_BEFORE_REPAYMENTS = translated(
+    "Loan %(ref)s has repayments; reverse them before the disbursement."
+) % {"ref": "PJ-0001"}
 
 
 def test_flat_schedule_matches_the_worked_example():
@@ -71,49 +75,6 @@ def test_rounding_goes_to_the_last_instalment_and_due_dates_stay_in_short_months
         datetime.date(2017, 2, 28),
         datetime.date(2017, 3, 31),
     ]
-
-
-@pytest.fixture
-def chair(ksm):
-    return MembershipFactory(
-        group=ksm, role=Membership.Role.CHAIR, joined_date=datetime.date(2016, 6, 1)
-    ).member
-
-
-@pytest.fixture
-def product(book):
-    return loan_product_save(
-        book=book,
-        name="Pinjaman usaha",
-        interest_method="flat",
-        monthly_rate=D("2"),
-        max_term_months=12,
-        admin_fee_percent=D("1"),
-        fine_rule="fixed",
-        fine_value=D(5_000),
-        grace_days=3,
-        max_savings_multiple=D("3"),
-    )
-
-
-@pytest.fixture
-def funded(book, saver):
-    """The KSM has cash, and the saver Rp 400.000 of savings."""
-    cash_receive(
-        book=book,
-        source="grant",
-        amount=5_000_000,
-        entry_date=START,
-        description="Hibah modal",
-    )
-    savings_deposit(
-        book=book,
-        member=saver,
-        savings_type="savings_mandatory",
-        amount=400_000,
-        entry_date=START,
-    )
-    return book
 
 
 def _active_loan(book, saver, chair, product, amount=1_000_000):
@@ -172,8 +133,12 @@ def test_an_early_payoff_charges_interest_only_through_the_current_instalment(
     loan = _active_loan(funded, saver, chair, product)
     pos = loan_position(loan, datetime.date(2017, 2, 1))
     assert pos.payoff == D(1_020_000)
-    with pytest.raises(ValidationError, match="owes only"):
+    with pytest.raises(ValidationError) as refused:
         loan_repay(loan=loan, amount=1_020_001, paid_date=datetime.date(2017, 2, 1))
+    assert refused.value.message_dict["amount"] == [
+        translated("Loan %(ref)s owes only %(owed)s today (principal %(balance)s).")
+        % {"ref": "PJ-0001", "owed": "Rp 1.020.000", "balance": "Rp 1.000.000"}
+    ]
     loan_repay(loan=loan, amount=1_020_000, paid_date=datetime.date(2017, 2, 1))
     loan.refresh_from_db()
     assert loan.status == Loan.Status.PAID
@@ -209,8 +174,12 @@ def test_a_disbursement_with_too_little_cash_is_refused(book, saver, chair, prod
         applied_date=datetime.date(2017, 1, 5),
     )
     loan_approve(loan=loan, decided_date=datetime.date(2017, 1, 6), approved_by_member=chair)
-    with pytest.raises(ValidationError, match=r"only Rp 400\.000"):
+    with pytest.raises(ValidationError) as refused:
         loan_disburse(loan=loan, disbursed_date=datetime.date(2017, 1, 10))
+    assert refused.value.message_dict["source"] == [
+        translated("There is only %(available)s in %(where)s; the loan needs %(needed)s.")
+        % {"available": "Rp 400.000", "where": translated("cash"), "needed": "Rp 990.000"}
+    ]
     loan.refresh_from_db()
     assert loan.status == Loan.Status.APPROVED
     assert not JournalLine.objects.filter(loan=loan).exists()
@@ -266,11 +235,45 @@ def test_a_repayment_reversed_reopens_a_paid_off_loan(funded, saver, chair, prod
     assert (loan.status, loan.balance, loan.interest_paid) == (Loan.Status.ACTIVE, D(1_000_000), 0)
 
 
+def test_a_repayment_dated_before_the_loans_last_entry_is_refused(funded, saver, chair, product):
+    """Dated before a later repayment, it would be split against a position that leaves that
+    repayment out: Rp 500.000 on 01-02-2017 after Rp 900.000 on 01-03-2017 would take the
+    balance of Rp 145.000 below zero. Refused with the date to use; nothing written."""
+    loan = _active_loan(funded, saver, chair, product)
+    loan_repay(loan=loan, amount=900_000, paid_date=datetime.date(2017, 3, 1))
+    loan.refresh_from_db()
+    assert loan.balance == D(145_000)
+    lines = JournalLine.objects.count()
+    with pytest.raises(ValidationError, match="has an entry dated 01-03-2017"):
+        loan_repay(loan=loan, amount=500_000, paid_date=datetime.date(2017, 2, 1))
+    assert JournalLine.objects.count() == lines
+    loan.refresh_from_db()
+    assert (loan.balance, loan.interest_paid) == (D(145_000), D(40_000))
+
+
+def test_a_write_off_or_reschedule_dated_before_the_loans_last_entry_is_refused(
+    funded, saver, chair, product
+):
+    loan = _active_loan(funded, saver, chair, product)
+    loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 2, 10))
+    lines = JournalLine.objects.count()
+    with pytest.raises(ValidationError, match="has an entry dated 10-02-2017"):
+        loan_write_off(loan=loan, entry_date=datetime.date(2017, 2, 1), reason="Pindah")
+    with pytest.raises(ValidationError, match="has an entry dated 10-02-2017"):
+        loan_reschedule(
+            loan=loan, rescheduled_date=datetime.date(2017, 1, 2), term_months=5, reason="Sakit"
+        )
+    assert JournalLine.objects.count() == lines
+    assert loan.schedules.count() == 1
+    loan.refresh_from_db()
+    assert (loan.status, loan.balance) == (Loan.Status.ACTIVE, D(900_000))
+
+
 def test_a_disbursement_is_reversed_only_before_any_repayment(funded, saver, chair, product):
     loan = _active_loan(funded, saver, chair, product)
     disbursement = JournalLine.objects.filter(loan=loan).first().entry
     posted = loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 2, 10))
-    with pytest.raises(ValidationError, match="reverse them before the disbursement"):
+    with pytest.raises(ValidationError, match=re.escape(NOT_BEFORE_REPAYMENTS)):
         entry_reverse(entry=disbursement, entry_date=datetime.date(2017, 2, 11))
     entry_reverse(entry=posted.entry, entry_date=datetime.date(2017, 2, 11))
     entry_reverse(entry=disbursement, entry_date=datetime.date(2017, 2, 11))
@@ -322,7 +325,7 @@ def test_a_cooperative_loan_to_a_member_ksm_is_its_borrowing_in_the_ksm_books(bo
     loan_repay(loan=mirror, amount=550_000, paid_date=datetime.date(2017, 3, 5))
     mirror.refresh_from_db()
     assert (mirror.balance, mirror.interest_paid) == (D(4_500_000), D(50_000))
-    with pytest.raises(ValidationError, match="reverse them before"):
+    with pytest.raises(ValidationError, match=re.escape(NOT_BEFORE_REPAYMENTS)):
         entry_reverse(entry=posted.entry, entry_date=datetime.date(2017, 3, 6))
     repayment = JournalLine.objects.filter(loan=mirror, entry__kind="borrowing_repayment")
     entry_reverse(entry=repayment.first().entry, entry_date=datetime.date(2017, 3, 6))
