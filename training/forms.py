@@ -210,6 +210,14 @@ class FollowUpForm(CrispyMixin, forms.Form):
 FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=2, max_num=10)
 
 
+class FollowUpAddForm(CrispyMixin, forms.Form):
+    """One more follow-up action for a recorded visit: every field is needed."""
+
+    description = forms.CharField(label=_("What"), max_length=250)
+    responsible = forms.CharField(label=_("Who"), max_length=120)
+    due_date = forms.DateField(label=_("Due date"), widget=AnyDateInput())
+
+
 class FollowUpCloseForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(FollowUpStatus.DONE, _("Done")), (FollowUpStatus.DROPPED, _("Dropped"))]
@@ -229,7 +237,9 @@ class AssessmentForm(forms.Form):
     """The facilitator's scores for the criteria the data does not answer."""
 
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
     def __init__(self, *args, answers=(), **kwargs):
@@ -245,7 +255,8 @@ class AssessmentForm(forms.Form):
                 empty_value=None,
                 required=False,
                 initial=answer.score,
-                widget=forms.RadioSelect,
+                # Drawn as a row of buttons: a thumb-sized target for each score.
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
             )
 
     def lines(self):

@@ -1,10 +1,12 @@
 """What a training material may be: a document or an image of at most 5 MB, whose first bytes
 agree with its extension (a renamed .exe is refused as surely as a 20 MB video)."""
 
+import math
 import zipfile
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -35,6 +37,13 @@ ALLOWED = {
 }
 
 
+def _megabytes_up(size: int) -> str:
+    """A size in MB rounded up to a tenth, so a file just over the limit never reads as the
+    limit itself ("5,1 MB", not "5,0 MB")."""
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    return f"{number_format(tenths / 10, 1)} MB"
+
+
 def _kinds() -> str:
     return _("PDF, Word (doc, docx), Excel (xls, xlsx), PowerPoint (ppt, pptx), JPG or PNG")
 
@@ -59,7 +68,7 @@ def material_check(upload) -> str:
         raise ValidationError(
             {
                 "file": _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(MAX_BYTES)}
+                % {"size": _megabytes_up(size), "limit": filesizeformat(MAX_BYTES)}
             },
             code="file_size",
         )

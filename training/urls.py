@@ -23,6 +23,7 @@ urlpatterns = [
     # Mentoring visits
     path("visits/", visits.visit_list, name="visit_list"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/actions/new/", visits.followup_add, name="followup_add"),
     path("ksm/<int:pk>/visits/", visits.group_visits, name="group_visits"),
     path("ksm/<int:pk>/visits/new/", visits.visit_create, name="visit_create"),
     path("follow-ups/<int:pk>/close/", visits.followup_close, name="followup_close"),

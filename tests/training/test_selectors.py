@@ -107,6 +107,12 @@ def test_district_coverage_counts_ksm_whose_chair_and_treasurer_attended_each_to
     ]
     assert counts(report.total) == (4, [2, 1], 1)
     assert report.total.complete_share == 25
+    # The share of the district's KSM covered in each core topic.
+    assert [(t.code, n, share) for t, n, share in report.total.topic_shares] == [
+        (CORE_BOOKKEEPING, 2, 50),
+        (CORE_ORGANISING, 1, 25),
+    ]
+    assert [share for _t, _n, share in report.rows[0].topic_shares] == [100, 50]
     # By the role they held at the training: Melati's treasurer went as a member.
     assert [(t.code, n) for t, n in report.treasurers_trained] == [
         (CORE_BOOKKEEPING, 2),

@@ -289,7 +289,7 @@ def refusal(kind: str, **values) -> str:
         ) % {"kinds": kinds, **values}
     if kind == "size":
         return t("The file is too large (%(size)s); the limit is %(limit)s.") % {
-            "size": filesizeformat(values["size"]),
+            "size": values["size"],
             "limit": filesizeformat(MAX_BYTES),
         }
     return t("The file is empty.")
@@ -309,7 +309,7 @@ def refusal(kind: str, **values) -> str:
         ),
         (
             SimpleUploadedFile("video.pdf", b"%PDF-" + b"\x00" * MAX_BYTES),
-            ("size", {"size": MAX_BYTES + 5}),
+            ("size", {"size": "5,1 MB"}),  # 5 bytes over reads as over, not as the limit
         ),
         (SimpleUploadedFile("kosong.pdf", b""), ("empty", {})),
     ],
@@ -493,6 +493,21 @@ def scores_by_code(assessment, by_code: dict) -> dict:
         for answer in assessment.answers.select_related("criterion")
         if not answer.is_auto
     }
+
+
+def test_every_figure_the_rubric_reads_is_one_the_books_give():
+    """The grading tests replace the books' figures with FakeHealth; this keeps the fake and
+    the rubric's sources true to finance's GroupHealth, so a renamed figure cannot silently
+    turn a criterion into one the facilitator scores by hand."""
+    from dataclasses import fields
+
+    from finance.selectors.health import GroupHealth
+    from training.models import CriterionSource
+
+    given = {f.name for f in fields(GroupHealth)}
+    read = set(CriterionSource.values) - {"manual", "officers_trained"}
+    assert read <= given
+    assert {f.name for f in fields(FakeHealth)} <= given
 
 
 def test_the_data_fills_in_what_it_answers_and_the_facilitator_the_rest(

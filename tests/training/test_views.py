@@ -225,6 +225,75 @@ def test_a_next_address_off_the_site_is_not_followed(facilitator_client, facilit
     assert response["Location"] == action.visit.get_absolute_url()
 
 
+def test_a_follow_up_is_added_to_a_recorded_visit_and_a_bad_one_is_refused(
+    facilitator_client, facilitator, ksm
+):
+    visit = VisitFactory(group=ksm, facilitator=facilitator, visit_date=TODAY())
+    url = reverse("training:followup_add", args=[visit.pk])
+    page = facilitator_client.get(visit.get_absolute_url())
+    assert [form.attrs["action"] for form in element(page, "add-action").find_all("form")] == [url]
+
+    early = (TODAY() - datetime.timedelta(days=1)).isoformat()
+    refused = facilitator_client.post(
+        url, {"add-description": "Rapat", "add-responsible": "Ketua", "add-due_date": early}
+    )
+    assert refused.status_code == 400
+    assert field_errors(refused, "due_date", form_key="add_form") == [
+        translated("The due date cannot be before the visit.")
+    ]
+    half = facilitator_client.post(url, {"add-description": "Rapat"})
+    assert half.status_code == 400
+    assert set(half.context["add_form"].errors) == {"responsible", "due_date"}
+    assert not FollowUpAction.objects.exists()
+
+    due = (TODAY() + datetime.timedelta(days=10)).isoformat()
+    added = facilitator_client.post(
+        url,
+        {"add-description": "Bahas AD/ART", "add-responsible": "Ketua", "add-due_date": due},
+    )
+
+    assert added.status_code == 302 and added["Location"] == visit.get_absolute_url()
+    action = FollowUpAction.objects.get()
+    assert (action.visit, action.group, action.status, action.due_date.isoformat()) == (
+        visit,
+        ksm,
+        "open",
+        due,
+    )
+    assert (
+        "Bahas AD/ART"
+        in element(facilitator_client.get(visit.get_absolute_url()), "visit-actions").text
+    )
+
+
+def test_only_who_records_for_the_group_may_add_a_follow_up(
+    treasurer, facilitator_client, ksm, elsewhere
+):
+    visit = VisitFactory(group=ksm)
+    data = {"add-description": "x", "add-responsible": "y", "add-due_date": TODAY().isoformat()}
+    officer = logged_in(treasurer)
+
+    assert officer.get(visit.get_absolute_url()).context["add_form"] is None
+    assert officer.post(reverse("training:followup_add", args=[visit.pk]), data).status_code == 403
+    outside = reverse("training:followup_add", args=[elsewhere["visit"].pk])
+    assert facilitator_client.post(outside, data).status_code == 404
+    assert not FollowUpAction.objects.exclude(pk=elsewhere["action"].pk).exists()
+
+
+def test_staff_read_a_groups_visits_but_are_not_offered_to_record_one(staff_client, ksm):
+    VisitFactory(group=ksm)
+    visit_url = reverse("training:visit_create", args=[ksm.pk])
+
+    group_page = staff_client.get(ksm.get_absolute_url())
+    visits_page = staff_client.get(reverse("training:group_visits", args=[ksm.pk]))
+
+    assert visit_url not in element(group_page, "mentoring-panel").hrefs()
+    assert visit_url not in visits_page.content.decode()
+    assert staff_client.get(visit_url).status_code == 403
+    assert staff_client.post(visit_url, visit_post()).status_code == 403
+    assert Visit.objects.count() == 1
+
+
 # --- The group page's panel -------------------------------------------------------------------
 
 
@@ -481,6 +550,29 @@ def test_an_assessment_is_started_scored_and_confirmed_on_its_page(facilitator_c
     assert element(history, "level-history").rows()[1][1] == "Mandiri"
 
 
+def test_the_assessment_page_fits_a_phone_and_says_the_score_in_indonesian(facilitator_client, ksm):
+    facilitator_client.post(
+        reverse("training:assessment_start", args=[ksm.pk]),
+        {"assessment_date": TODAY().isoformat()},
+    )
+    draft = Assessment.objects.get()
+    page = parse(facilitator_client.get(draft.get_absolute_url()))
+    (notes,) = [el for el in page.iter() if el.attrs.get("id") == "id_notes"]
+    assert "form-control" in notes.attrs["class"].split()  # not 40 columns wide
+    radios = [el for el in page.iter() if el.tag == "input" and el.attrs.get("type") == "radio"]
+    assert radios and all("btn-check" in el.attrs.get("class", "") for el in radios)
+
+    answers = {f"answer_{a.pk}": "1" for a in draft.answers.filter(is_auto=False)}
+    response = facilitator_client.post(
+        draft.get_absolute_url(), {**answers, "confirm": "1"}, follow=True
+    )
+
+    draft.refresh_from_db()
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert str(draft.score).replace(".", ",") in message
+    assert str(draft.score) not in message
+
+
 def test_confirming_with_open_criteria_says_which(facilitator_client, ksm):
     facilitator_client.post(
         reverse("training:assessment_start", args=[ksm.pk]),
@@ -520,7 +612,13 @@ def test_coverage_and_grading_pages_answer_staff_and_facilitators_but_not_office
         assert facilitator_client.get(reverse(name)).status_code == 200
         assert logged_in(treasurer).get(reverse(name)).status_code == 403
     coverage = staff_client.get(reverse("training:coverage"), {"area": regency.code})
-    assert element(coverage, "coverage-total").rows()[0][:2] == [regency.name, "1"]
+    assert element(coverage, "coverage-total").rows()[0] == [
+        regency.name,
+        "1",
+        "0 (0%)",
+        "0 (0%)",
+        "0 (0%)",
+    ]
     assert staff_client.get(reverse("training:coverage"), {"area": "12.34"}).status_code == 404
 
 

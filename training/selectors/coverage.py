@@ -127,7 +127,15 @@ class CoverageRow:
 
     @property
     def complete_share(self) -> int:
-        return round(100 * self.complete / self.total) if self.total else 0
+        return self._share(self.complete)
+
+    @property
+    def topic_shares(self) -> list:
+        """(topic, covered count, covered share in whole percent) in core topic order."""
+        return [(topic, count, self._share(count)) for topic, count in self.by_topic]
+
+    def _share(self, count: int) -> int:
+        return round(100 * count / self.total) if self.total else 0
 
 
 @dataclass

@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone
 
 from training.models import Assessment, FollowUpAction, Visit
-from training.views.common import can_record
+from training.views.common import can_record, can_visit
 
 register = template.Library()
 
@@ -33,5 +33,6 @@ def group_mentoring_panel(context, group):
         .select_related("level", "previous_level")
         .first(),
         "can_record": bool(user) and can_record(user, group),
+        "can_visit": bool(user) and can_visit(user, group),
         "today": timezone.localdate(),
     }

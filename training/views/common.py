@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from groups.models import SelfHelpGroup
-from villages.models import Regency, Village
+from villages.models import Regency, Village, assigned_village_ids
 
 from ..models import TrainingEvent
 
@@ -21,6 +21,12 @@ def visible_group(request, pk) -> SelfHelpGroup:
 def can_record(user, group: SelfHelpGroup) -> bool:
     """Facilitators of the village and staff record visits and assessments; officers read."""
     return SelfHelpGroup.objects.editable_by(user).filter(pk=group.pk).exists()
+
+
+def can_visit(user, group: SelfHelpGroup) -> bool:
+    """Only a facilitator assigned to the KSM's village records a visit there (the visit is
+    theirs): staff without the village read the visits, they do not make them."""
+    return group.village_id in assigned_village_ids(user)
 
 
 def recordable_group(request, pk) -> SelfHelpGroup:

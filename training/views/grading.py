@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -108,7 +109,7 @@ def assessment_detail(request, pk):
                     % {
                         "group": group.name,
                         "level": assessment.level.name,
-                        "score": assessment.score,
+                        "score": number_format(assessment.score, 2),
                     },
                 )
             else:

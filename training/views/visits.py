@@ -13,9 +13,9 @@ from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
 from .. import services
-from ..forms import FollowUpCloseForm, FollowUpFormSet, VisitForm
+from ..forms import FollowUpAddForm, FollowUpCloseForm, FollowUpFormSet, VisitForm
 from ..models import FollowUpAction, Visit
-from .common import can_record, recordable_group, redirect_back, visible_group
+from .common import can_record, can_visit, redirect_back, visible_group
 
 
 @login_required
@@ -51,6 +51,7 @@ def group_visits(request, pk):
             .select_related("visit")
             .order_by("due_date", "pk")[:50],
             "can_record": can_record(request.user, group),
+            "can_visit": can_visit(request.user, group),
             "today": timezone.localdate(),
         },
     )
@@ -59,7 +60,9 @@ def group_visits(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk):
-    group = recordable_group(request, pk)
+    group = visible_group(request, pk)
+    if not can_visit(request.user, group):
+        raise PermissionDenied
     form = VisitForm(request.POST or None, group=group)
     actions = FollowUpFormSet(request.POST or None, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
@@ -100,12 +103,17 @@ def visit_create(request, pk):
     )
 
 
-@login_required
-def visit_detail(request, pk):
-    visit = get_object_or_404(
+def _visible_visit(request, pk) -> Visit:
+    return get_object_or_404(
         Visit.objects.visible_to(request.user).select_related("group__village", "facilitator"),
         pk=pk,
     )
+
+
+def _visit_page(request, visit: Visit, add_form=None, status=200):
+    recordable = can_record(request.user, visit.group)
+    if recordable and add_form is None:
+        add_form = FollowUpAddForm(prefix="add")
     return render(
         request,
         "training/visit_detail.html",
@@ -115,10 +123,45 @@ def visit_detail(request, pk):
             "actions": visit.actions.select_related("closed_by").order_by("due_date", "pk"),
             "attendees": visit.attendees.order_by("full_name"),
             "topics": visit.topics.all(),
-            "can_record": can_record(request.user, visit.group),
+            "can_record": recordable,
+            "add_form": add_form if recordable else None,
             "today": timezone.localdate(),
         },
+        status=status,
     )
+
+
+@login_required
+def visit_detail(request, pk):
+    return _visit_page(request, _visible_visit(request, pk))
+
+
+@login_required
+@require_POST
+def followup_add(request, pk):
+    """One more follow-up action for a visit already recorded (the visit form has room for
+    a few; what comes up later is added here)."""
+    visit = _visible_visit(request, pk)
+    if not can_record(request.user, visit.group):
+        raise PermissionDenied
+    form = FollowUpAddForm(request.POST, prefix="add")
+    if form.is_valid():
+        try:
+            action = services.followup_add(
+                actor=request.user,
+                visit=visit,
+                description=form.cleaned_data["description"],
+                responsible=form.cleaned_data["responsible"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("Follow-up action added: %(action)s") % {"action": action.description}
+            )
+            return redirect(visit)
+    return _visit_page(request, visit, add_form=form, status=400)
 
 
 @login_required
