@@ -191,6 +191,22 @@ def loan_apply(
     return loan
 
 
+def loan_check_date_order(loan: Loan, on_date: datetime.date, field: str) -> None:
+    """A loan's entries go in date order: a repayment, write-off or new schedule dated before
+    the loan's latest entry would be worked out against a position that leaves the later
+    entries out (and could take the balance below zero)."""
+    last = loan.lines.aggregate(last=Max("entry_date"))["last"]
+    if last is not None and on_date < last:
+        raise ValidationError(
+            {
+                field: _(
+                    "Loan %(ref)s has an entry dated %(date)s; choose that date or a later one."
+                )
+                % {"ref": loan.reference, "date": last.strftime("%d-%m-%Y")}
+            }
+        )
+
+
 def _locked_loan(loan: Loan) -> Loan:
     """The loan row, locked, after its book's lock (always book first, then loan)."""
     return (
@@ -569,6 +585,7 @@ def repayment_allocate(
     clear error for more than the loan owes. Call under the book's lock when posting."""
     if loan.status != Loan.Status.ACTIVE:
         raise ValidationError(_("Loan %(ref)s is not outstanding.") % {"ref": loan.reference})
+    loan_check_date_order(loan, on_date, "entry_date")
     pos = loan_position(loan, on_date)
     fines_due = pos.fines_due if fine is None else Decimal(fine)
     if fines_due < 0:
@@ -711,8 +728,18 @@ def loan_reschedule(
     rate = loan.monthly_rate if monthly_rate in (None, "") else Decimal(monthly_rate)
     if not 0 <= rate <= 10:
         raise ValidationError({"monthly_rate": _("Interest is between 0% and 10% a month.")})
-    pos = loan_position(loan, rescheduled_date)
+    loan_check_date_order(loan, rescheduled_date, "rescheduled_date")
     current = loan.schedules.order_by("-version").first()
+    if rescheduled_date < current.start_date:
+        raise ValidationError(
+            {
+                "rescheduled_date": _(
+                    "The current schedule starts on %(date)s; choose that date or a later one."
+                )
+                % {"date": current.start_date.strftime("%d-%m-%Y")}
+            }
+        )
+    pos = loan_position(loan, rescheduled_date)
     first_due_date = first_due_date or add_months(rescheduled_date, 1)
     if first_due_date <= rescheduled_date:
         raise ValidationError({"first_due_date": _("The first instalment falls due after today.")})
@@ -765,6 +792,7 @@ def loan_write_off(
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Write why the loan is written off.")})
+    loan_check_date_order(loan, entry_date, "entry_date")
     receivable, allowance, expense = accounts_for(
         book, "loans_receivable", "loan_loss_allowance", "expense_loan_loss"
     )

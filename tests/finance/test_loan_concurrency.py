@@ -14,6 +14,7 @@ from finance.models import Loan
 from finance.services import loan_repay
 from tests.finance.test_concurrency import all_at_once
 from tests.finance.test_loans import _active_loan
+from tests.web.support import translated
 
 pytestmark = [
     pytest.mark.skipif(
@@ -31,7 +32,9 @@ def test_two_payoffs_of_one_loan_at_once_pay_it_once(funded, saver, chair, produ
 
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1, results
-    assert "PJ-0001 is not outstanding" in str(refused[0])
+    assert refused[0].messages == [
+        translated("Loan %(ref)s is not outstanding.") % {"ref": "PJ-0001"}
+    ]
     loan.refresh_from_db()
     assert (loan.status, loan.balance, loan.interest_paid) == (
         Loan.Status.PAID,

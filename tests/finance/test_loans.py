@@ -244,7 +244,7 @@ def test_a_repayment_dated_before_the_loans_last_entry_is_refused(funded, saver,
     loan.refresh_from_db()
     assert loan.balance == D(145_000)
     lines = JournalLine.objects.count()
-    with pytest.raises(ValidationError, match="has an entry dated 01-03-2017"):
+    with pytest.raises(ValidationError, match="01-03-2017"):
         loan_repay(loan=loan, amount=500_000, paid_date=datetime.date(2017, 2, 1))
     assert JournalLine.objects.count() == lines
     loan.refresh_from_db()
@@ -257,9 +257,9 @@ def test_a_write_off_or_reschedule_dated_before_the_loans_last_entry_is_refused(
     loan = _active_loan(funded, saver, chair, product)
     loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 2, 10))
     lines = JournalLine.objects.count()
-    with pytest.raises(ValidationError, match="has an entry dated 10-02-2017"):
+    with pytest.raises(ValidationError, match="10-02-2017"):
         loan_write_off(loan=loan, entry_date=datetime.date(2017, 2, 1), reason="Pindah")
-    with pytest.raises(ValidationError, match="has an entry dated 10-02-2017"):
+    with pytest.raises(ValidationError, match="10-02-2017"):
         loan_reschedule(
             loan=loan, rescheduled_date=datetime.date(2017, 1, 2), term_months=5, reason="Sakit"
         )
