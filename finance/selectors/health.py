@@ -5,8 +5,8 @@ and the training app's grading reads as evidence.
   earlier, in %;
 - savings regularity: the share of the members of three months ago and still active who paid
   simpanan wajib in each of the last three months (calendar months ending with the date's);
-- repayment rate: of the instalments of loans still outstanding that fell due in the last 90
-  days, the share of the amount paid by the date;
+- repayment rate: of the instalments that fell due in the last 90 days (for a loan paid off
+  or written off, those due before it closed), the share of the amount paid by the date;
 - PAR30: the share of loan principal outstanding in loans more than 30 days past due;
 - attendance: members present over members listed, at the meetings of the last 90 days;
 - books current: an entry or a meeting in the last 35 days.
@@ -101,11 +101,12 @@ def _loan_figures(book, on_date) -> tuple[Decimal | None, Decimal | None]:
         .select_related("product")
     )
     due = paid = outstanding = at_risk = ZERO
-    for pos in positions(loans, on_date).values():
-        if pos.balance <= 0:  # paid off (or written off): nothing is due on it any more
-            continue
+    closed = {loan.pk: loan.closed_date for loan in loans}
+    for loan_id, pos in positions(loans, on_date).items():
+        # A loan paid off or written off owes nothing after the day it closed.
+        until = on_date if pos.balance > 0 else min(on_date, closed[loan_id] or on_date)
         for state in pos.instalments:
-            if since < state.due_date <= on_date:
+            if since < state.due_date <= until:
                 due += state.amount
                 paid += state.paid
         outstanding += pos.balance

@@ -108,3 +108,20 @@ def test_the_group_page_shows_its_health_and_loads_the_months_on_demand(
     assert (
         client.get(reverse("finance:group_health_months", args=[elsewhere.pk])).status_code == 404
     )
+
+
+def test_a_loan_paid_off_on_time_counts_fully_in_the_repayment_rate(
+    funded, ksm, saver, chair, product
+):
+    loan = _active_loan(funded, saver, chair, product)
+    loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 2, 10))
+    loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 3, 10))
+    loan_repay(loan=loan, amount=820_000, paid_date=datetime.date(2017, 3, 20))  # the payoff
+    loan.refresh_from_db()
+    assert loan.status == "paid"
+
+    health = group_health(ksm, datetime.date(2017, 5, 31))
+
+    # March's instalment fell due in the window and was paid; later ones never fell due.
+    assert health.repayment_rate == D("100.0")
+    assert health.par30 is None
