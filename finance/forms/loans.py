@@ -238,12 +238,18 @@ class LoanApproveForm(CrispyMixin, forms.Form):
     decided_date = forms.DateField(label=_("Decided on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, loan: Loan, **kwargs):
+    def __init__(self, *args, loan: Loan, chair: Member | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         book = loan.book
         self.fields["decided_date"].initial = timezone.localdate()
         self.fields["decided_date"].widget.attrs["min"] = loan.applied_date.isoformat()
-        if book.kind == Book.Kind.KSM:
+        if chair is not None:  # the chair decides in person: it is their own approval
+            field = self.fields["approved_by_member"]
+            field.queryset = Member.objects.filter(pk=chair.pk)
+            field.initial = chair.pk
+            field.disabled = True
+            field.help_text = _("You approve as the KSM's chair.")
+        elif book.kind == Book.Kind.KSM:
             field = self.fields["approved_by_member"]
             field.queryset = active_members(book)
             field.initial = (

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from groups.models import SelfHelpGroup
+from groups.models import Membership, SelfHelpGroup
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
@@ -76,6 +76,7 @@ ACTIONS = {
     "reschedule": (Loan.Status.ACTIVE,),
     "write_off": (Loan.Status.ACTIVE,),
 }
+DECISIONS = ("approve", "reject")  # the KSM chair may take these, besides those who post
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -97,6 +98,30 @@ def _allowed(loan: Loan, action: str) -> bool:
     if action == "write_off" and not loan.is_receivable:
         return False
     return loan.status in ACTIONS[action]
+
+
+def _chair_of(user, book: Book):
+    """The user's member record when they are the active chair of the book's KSM: the chair
+    decides on loan applications in person, with their own login."""
+    if not book.group_id or not getattr(user, "is_authenticated", False):
+        return None
+    chair = (
+        Membership.objects.active()
+        .filter(group_id=book.group_id, role=Membership.Role.CHAIR, member__user=user)
+        .select_related("member")
+        .first()
+    )
+    return chair.member if chair else None
+
+
+def _deciding_book(request, book_id) -> tuple[Book, object]:
+    """A book whose loan decisions the user may record: a poster's (treasurer, staff), or the
+    KSM chair's own. Returns the book and the chair's member record (None for posters)."""
+    book = visible_book(request, book_id)
+    chair = _chair_of(request.user, book)
+    if chair is None:
+        return postable_book(request, book_id), None
+    return book, chair
 
 
 def _not_now(request, loan: Loan):
@@ -309,6 +334,7 @@ def loan_detail(request, book_id, loan_id):
     schedules = list(loan.schedules.order_by("version"))
     pos = loan_position(loan, today) if loan.disbursed_date else None
     poster = can_post(request.user, book)
+    decider = poster or _chair_of(request.user, book) is not None
     counterpart = loan.counterpart
     if (
         counterpart is not None
@@ -329,8 +355,11 @@ def loan_detail(request, book_id, loan_id):
             "states": STATES,
             "card": loan_card(loan),
             "counterpart": counterpart,
-            "can_post": poster,
-            "actions": {name: poster and _allowed(loan, name) for name in ACTIONS},
+            "can_post": poster or decider,
+            "actions": {
+                name: (decider if name in DECISIONS else poster) and _allowed(loan, name)
+                for name in ACTIONS
+            },
         },
     )
 
@@ -384,11 +413,13 @@ def loan_schedule(request, book_id, loan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def loan_approve(request, book_id, loan_id):
-    book = postable_book(request, book_id)
+    book, chair = _deciding_book(request, book_id)
     loan = _loan(book, loan_id)
     if not _allowed(loan, "approve"):
         return _not_now(request, loan)
-    form = LoanApproveForm(request.POST if request.method == "POST" else None, loan=loan)
+    form = LoanApproveForm(
+        request.POST if request.method == "POST" else None, loan=loan, chair=chair
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.loan_approve(loan=loan, actor=request.user, **form.cleaned_data)
@@ -407,7 +438,7 @@ def loan_approve(request, book_id, loan_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def loan_reject(request, book_id, loan_id):
-    book = postable_book(request, book_id)
+    book, _chair = _deciding_book(request, book_id)
     loan = _loan(book, loan_id)
     if not _allowed(loan, "reject"):
         return _not_now(request, loan)

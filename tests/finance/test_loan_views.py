@@ -359,6 +359,35 @@ def test_the_chair_is_proposed_and_recorded_as_approving(client, funded, saver, 
     )
 
 
+def test_the_chair_logs_in_and_approves_in_person_but_cannot_pay_out(
+    funded, saver, chair, product, member_user
+):
+    chair.user = UserFactory(username="ketua")
+    chair.save()
+    loan = applied(funded, saver, product)
+    as_chair = logged_in(chair.user)
+    page = as_chair.get(loan.get_absolute_url())
+    actions = element(page, "loan-actions")
+    assert [link.text.strip() for link in actions.find_all("a")] == [
+        translated("Approve"),
+        translated("Reject"),
+    ]
+    approver = element(as_chair.get(url("loan_approve", funded, loan.pk)), "id_approved_by_member")
+    assert "disabled" in approver.attrs  # their own name, not a choice
+
+    response = as_chair.post(
+        url("loan_approve", funded, loan.pk),
+        {"approved_by_member": saver.pk, "decided_date": "2017-01-06", "note": "Rapat"},
+    )
+
+    loan.refresh_from_db()
+    assert response.url == loan.get_absolute_url()
+    assert (loan.status, loan.approved_by_member) == (Loan.Status.APPROVED, chair)
+    assert as_chair.get(url("loan_disburse", funded, loan.pk)).status_code == 403
+    # An ordinary member of the KSM does not even see its books.
+    assert logged_in(member_user).get(url("loan_reject", funded, loan.pk)).status_code == 404
+
+
 def test_approval_by_someone_other_than_the_chair_is_refused(client, funded, saver, chair, product):
     loan = applied(funded, saver, product)
 
