@@ -24,7 +24,7 @@ from finance.services import (
 )
 from groups.models import Membership
 from tests.groups.factories import CooperativeMembershipFactory, MembershipFactory
-from tests.web.support import element, logged_in
+from tests.web.support import element, logged_in, parse
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -221,6 +221,17 @@ def test_a_cooperative_lends_to_a_member_ksm_and_the_ksm_books_show_the_borrowin
     assert element(statement, "loans-outstanding").text == "5.000.000"
     borrowings = client.get(reverse("finance:borrowings", args=[ksm_book.pk]))
     assert coop_book.cooperative.name in element(borrowings, "loans").text
+    assert parse(detail).by_id("counterpart-differs") is None
+    # The KSM records its first instalment; until the cooperative records it too, both loan
+    # pages say the two books differ.
+    cash_receive(
+        book=ksm_book, source="grant", amount=1_000_000, entry_date=START, description="Hibah"
+    )
+    loan_repay(loan=mirror, amount=466_667, paid_date=datetime.date(2017, 3, 3))
+    for page in (client.get(loan.get_absolute_url()), client.get(mirror.get_absolute_url())):
+        assert element(page, "counterpart-differs").text
+    loan_repay(loan=loan, amount=466_667, paid_date=datetime.date(2017, 3, 3))
+    assert parse(client.get(loan.get_absolute_url())).by_id("counterpart-differs") is None
 
 
 def test_a_cooperative_does_not_lend_to_a_ksm_outside_it(coop_book, staff_user, other_village):
