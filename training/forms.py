@@ -1,9 +1,14 @@
+import datetime
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import CrispyMixin, DateInput, limit_village_field
-from groups.models import Member
+from groups.forms import SELECT_LIMIT, CrispyMixin, DateInput, limit_village_field
+from groups.models import Member, Membership
+from villages.models import FacilitatorAssignment
 
 from .models import FollowUpStatus, Topic, TrainingEvent
 from .services.trainings import EVENT_FIELDS
@@ -40,9 +45,54 @@ class TrainingEventForm(CrispyMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, villages=None, **kwargs):
+    def __init__(self, *args, villages=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_village_field(self, villages)
+        self.user = user
+        if user is not None and user.is_staff:
+            self._add_organiser_field()
+
+    def _add_organiser_field(self) -> None:
+        """Staff choose the organising facilitator (one assigned to a village today, or the
+        training's present organiser); facilitators always organise their own trainings.
+        The service checks the choice is a facilitator of the training's village."""
+        current = self.instance.organiser_id if self.instance.pk else None
+        candidates = Q(Exists(FacilitatorAssignment.objects.current().filter(user=OuterRef("pk"))))
+        if current:
+            candidates |= Q(pk=current)
+        users = (
+            get_user_model()
+            .objects.filter(candidates, is_active=True)
+            .order_by("first_name", "last_name", "username", "pk")
+        )
+        field = forms.ModelChoiceField(
+            label=_("Organising facilitator"),
+            queryset=users,
+            required=False,
+            help_text=_(
+                "A facilitator of the training's village. Leave empty to organise it yourself."
+            ),
+        )
+        field.label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username
+        )
+        if current:
+            self.initial.setdefault("organiser", current)
+        if users[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+            # Too many to list: the facilitator's user name, as the village is given by code.
+            field.to_field_name = "username"
+            field.widget = forms.TextInput()
+            field.help_text = _(
+                "The user name of a facilitator of the training's village. Leave empty to "
+                "organise it yourself."
+            )
+            if current:
+                self.initial["organiser"] = self.instance.organiser.username
+        self.fields["organiser"] = field
+        order = list(self.fields)
+        order.remove("organiser")
+        order.insert(order.index("village") + 1, "organiser")
+        self.order_fields(order)
 
     def clean(self):
         cleaned = super().clean()
@@ -52,8 +102,12 @@ class TrainingEventForm(CrispyMixin, forms.ModelForm):
         return cleaned
 
     def service_fields(self) -> dict:
+        """The service's keyword arguments; for staff, `organiser` (themselves when left
+        empty)."""
         data = dict(self.cleaned_data)
         data.pop("topics")
+        if "organiser" in self.fields:
+            data["organiser"] = data.get("organiser") or self.user
         return data
 
 
@@ -160,6 +214,40 @@ class AttendanceForm(forms.Form):
         ]
 
 
+ATTENDEES_LOOK_BACK_DAYS = 365
+
+
+def visit_attendee_choices(group, today):
+    """Who may be ticked as present at a visit to the group: its current members and those
+    who left within the last 12 months, so a back-dated visit can name someone who has left
+    since. The service checks each was a member on the visit date itself."""
+    memberships = Membership.objects.filter(group=group, member=OuterRef("pk"))
+    since = today - datetime.timedelta(days=ATTENDEES_LOOK_BACK_DAYS)
+    return (
+        Member.objects.filter(
+            Exists(memberships.filter(Q(left_date__isnull=True) | Q(left_date__gte=since)))
+        )
+        .annotate(
+            still_member=Exists(memberships.filter(left_date__isnull=True)),
+            left_on=Subquery(
+                memberships.filter(left_date__isnull=False)
+                .order_by("-left_date")
+                .values("left_date")[:1]
+            ),
+        )
+        .order_by("full_name", "pk")
+    )
+
+
+def _attendee_label(member) -> str:
+    if getattr(member, "still_member", True) or not getattr(member, "left_on", None):
+        return member.full_name
+    return _("%(name)s (left %(date)s)") % {
+        "name": member.full_name,
+        "date": member.left_on.strftime("%d-%m-%Y"),
+    }
+
+
 class VisitForm(CrispyMixin, forms.Form):
     visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
     attendees = forms.ModelMultipleChoiceField(
@@ -182,11 +270,16 @@ class VisitForm(CrispyMixin, forms.Form):
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visit_date"].initial = timezone.localdate()
+        today = timezone.localdate()
+        self.fields["visit_date"].initial = today
         if group is not None:
-            self.fields["attendees"].queryset = Member.objects.filter(
-                memberships__group=group, memberships__left_date__isnull=True
-            ).order_by("full_name", "pk")
+            field = self.fields["attendees"]
+            field.queryset = visit_attendee_choices(group, today)
+            field.label_from_instance = _attendee_label
+            field.help_text = _(
+                "Members who left in the last 12 months are listed too: tick them only if they "
+                "were still members on the day of the visit."
+            )
 
 
 class FollowUpForm(CrispyMixin, forms.Form):

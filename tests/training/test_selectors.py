@@ -329,6 +329,43 @@ def test_the_agenda_lists_groups_whose_books_show_nothing_for_35_days(week, faci
     ]
 
 
+def test_the_agenda_shows_the_later_of_the_last_entry_and_the_last_meeting(week, facilitator):
+    """Books are stale when neither an entry nor a meeting lies within 35 days; what the line
+    shows (and sorts by) is whichever of the two came last."""
+    from django.apps import apps
+
+    Meeting = apps.get_model("finance", "Meeting")
+    for name, entry, meeting in (
+        ("KSM Visited", days_before(80), days_before(40)),  # the meeting is later
+        ("KSM Sixty", days_before(50), days_before(90)),  # the entry is later
+        ("KSM Never", days_before(10), days_before(60)),  # a recent entry: current
+    ):
+        book = book_open(owner=week[name], opening_date=datetime.date(2023, 1, 1))
+        cash_receive(
+            book=book,
+            source="income_business",
+            amount="50000",
+            entry_date=entry,
+            description="Penjualan keripik",
+        )
+        Meeting.objects.create(
+            group=week[name],
+            book=book,
+            meeting_date=meeting,
+            token=f"rapat-{name}",
+            members_count=12,
+            present_count=10,
+        )
+
+    agenda = facilitator_agenda(user=facilitator, today=TODAY)
+
+    assert [(g.name, g.last_activity) for g in agenda.stale_books.items] == [
+        ("KSM Young", None),
+        ("KSM Sixty", datetime.date(2024, 1, 11)),
+        ("KSM Visited", datetime.date(2024, 1, 21)),
+    ]
+
+
 def test_the_agenda_lists_groups_due_for_assessment(week, facilitator):
     ConfirmedAssessmentFactory(group=week["KSM Visited"], assessment_date=days_before(100))
     ConfirmedAssessmentFactory(group=week["KSM Sixty"], assessment_date=days_before(182))

@@ -110,6 +110,69 @@ def test_a_training_in_a_village_the_organiser_does_not_look_after_is_refused(
     assert not TrainingEvent.objects.exists()
 
 
+def _training(**overrides) -> dict:
+    fields = {
+        "topics": [topic(CORE_BOOKKEEPING)],
+        "title": "Pelatihan pembukuan bendahara",
+        "start_date": PILOT_DAY,
+        "end_date": PILOT_DAY,
+        "trainer": "Tim Bina Swadaya",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_staff_plan_a_training_for_a_facilitator_of_the_village(staff_user, facilitator, village):
+    event = services.training_create(
+        actor=staff_user, organiser=facilitator, **_training(village=village)
+    )
+
+    assert (event.organiser, event.created_by) == (facilitator, staff_user)
+
+
+def test_staff_cannot_make_someone_from_another_village_the_organiser(
+    staff_user, facilitator, other_village
+):
+    with pytest.raises(ValidationError) as error:
+        services.training_create(
+            actor=staff_user, organiser=facilitator, **_training(village=other_village)
+        )
+    assert error.value.message_dict["organiser"] == [
+        t("%(name)s is not a facilitator of %(village)s.")
+        % {"name": facilitator.get_full_name(), "village": other_village.name}
+    ]
+    assert not TrainingEvent.objects.exists()
+
+
+def test_a_facilitator_stays_the_organiser_of_their_own_trainings(facilitator, village):
+    colleague = FacilitatorAssignmentFactory(village=village).user
+    with pytest.raises(ValidationError) as error:
+        services.training_create(
+            actor=facilitator, organiser=colleague, **_training(village=village)
+        )
+    assert error.value.message_dict["organiser"] == [
+        t("A facilitator organises their own trainings; staff may choose another.")
+    ]
+    event = TrainingEventFactory(village=village, organiser=facilitator)
+    with pytest.raises(ValidationError):
+        services.training_update(actor=facilitator, event=event, organiser=colleague)
+    event.refresh_from_db()
+    assert event.organiser == facilitator
+    assert TrainingEvent.objects.count() == 1
+
+
+def test_staff_hand_a_training_to_another_facilitator_of_the_village(
+    staff_user, facilitator, village
+):
+    colleague = FacilitatorAssignmentFactory(village=village).user
+    event = TrainingEventFactory(village=village, organiser=facilitator)
+
+    services.training_update(actor=staff_user, event=event, organiser=colleague)
+
+    event.refresh_from_db()
+    assert event.organiser == colleague
+
+
 def test_a_training_needs_at_least_one_topic_and_is_not_saved_without(facilitator, village):
     with pytest.raises(ValidationError) as error:
         services.training_create(
@@ -716,3 +779,47 @@ def test_officers_trained_counts_once_chair_and_treasurer_attended_every_core_to
     trained_after = after.answers.get(criterion__code="pengurus-terlatih")
 
     assert (trained_before.score, trained_after.score) == (0, 3)
+
+
+def test_officers_trained_looks_at_the_officers_in_office_on_the_assessment_date(
+    ksm, facilitator, officers, health
+):
+    """The chair trained in 2017 left in 2018; her successor has had no training. An
+    assessment dated in 2017 grades the officers of 2017, not today's."""
+    chair, treasurer = officers
+    for code in (CORE_BOOKKEEPING, CORE_ORGANISING):
+        event = TrainingEventFactory(
+            village=ksm.village, topics=[topic(code)], start_date=datetime.date(2017, 4, 1)
+        )
+        AttendanceFactory(event=event, membership=chair)
+        AttendanceFactory(event=event, membership=treasurer)
+    chair.left_date = datetime.date(2018, 6, 30)
+    chair.save()
+    MembershipFactory(group=ksm, chair=True, joined_date=datetime.date(2018, 7, 1))
+
+    then = services.assessment_start(actor=facilitator, group=ksm, assessment_date=ASSESSED)
+    trained_then = then.answers.get(criterion__code="pengurus-terlatih")
+    then.delete()
+    now = services.assessment_start(
+        actor=facilitator, group=ksm, assessment_date=datetime.date(2018, 12, 15)
+    )
+    trained_now = now.answers.get(criterion__code="pengurus-terlatih")
+
+    assert (trained_then.score, trained_now.score) == (3, 0)
+
+
+def test_an_officer_who_left_on_the_assessment_date_was_still_in_office(ksm, officers):
+    from training.selectors.coverage import officers_on
+
+    chair, treasurer = officers
+    chair.left_date = ASSESSED
+    chair.save()
+    successor = MembershipFactory(group=ksm, chair=True, joined_date=ASSESSED)
+
+    assert officers_on(ksm, ASSESSED - datetime.timedelta(days=1)) == {
+        "chair": chair.member_id,
+        "treasurer": treasurer.member_id,
+    }
+    # On the day of the hand-over the one who joined last holds the office.
+    assert officers_on(ksm, ASSESSED)["chair"] == successor.member_id
+    assert officers_on(ksm, datetime.date(2016, 5, 31)) == {}  # before the KSM was formed

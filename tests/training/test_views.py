@@ -21,7 +21,7 @@ from tests.training.factories import (
     VisitFactory,
     level,
 )
-from tests.villages.factories import VillageFactory
+from tests.villages.factories import FacilitatorAssignmentFactory, VillageFactory
 from tests.web.support import element, field_errors, logged_in, non_field_errors, parse, translated
 from training.models import Assessment, Attendance, FollowUpAction, Material, TrainingEvent, Visit
 
@@ -155,6 +155,67 @@ def test_a_facilitator_records_a_visit_with_a_follow_up_and_sees_it(
     page = facilitator_client.get(visit.get_absolute_url())
     assert "Isi buku kas" in element(page, "visit-actions").text
     assert element(page, "visit-findings").text == "Buku kas belum diisi."
+
+
+@pytest.fixture
+def leavers(ksm):
+    """A member still in the KSM, one who left 20 days ago and one who left 13 months ago."""
+    stays = MembershipFactory(group=ksm, member__full_name="Sri Rahayu")
+    left = MembershipFactory(
+        group=ksm, member__full_name="Bu Wartini", left_date=TODAY() - datetime.timedelta(days=20)
+    )
+    long_gone = MembershipFactory(
+        group=ksm, member__full_name="Pak Darto", left_date=TODAY() - datetime.timedelta(days=400)
+    )
+    return stays, left, long_gone
+
+
+def test_the_visit_form_offers_members_who_left_in_the_last_12_months(
+    facilitator_client, ksm, leavers
+):
+    stays, left, _long_gone = leavers
+    response = facilitator_client.get(reverse("training:visit_create", args=[ksm.pk]))
+
+    offered = {
+        choice.data["value"].value: choice.data["label"]
+        for choice in response.context["form"]["attendees"]
+    }
+    assert offered == {
+        left.member_id: translated("%(name)s (left %(date)s)")
+        % {"name": "Bu Wartini", "date": left.left_date.strftime("%d-%m-%Y")},
+        stays.member_id: "Sri Rahayu",
+    }
+
+
+def test_a_back_dated_visit_names_a_member_who_has_left_since(facilitator_client, ksm, leavers):
+    stays, left, _long_gone = leavers
+    a_month_ago = (TODAY() - datetime.timedelta(days=30)).isoformat()
+
+    response = facilitator_client.post(
+        reverse("training:visit_create", args=[ksm.pk]),
+        visit_post(visit_date=a_month_ago, attendees=[str(left.member_id), str(stays.member_id)]),
+    )
+
+    visit = Visit.objects.get()
+    assert response.status_code == 302
+    assert set(visit.attendees.all()) == {left.member, stays.member}
+
+
+def test_a_member_who_had_left_before_the_visit_is_refused_with_a_message(
+    facilitator_client, ksm, leavers
+):
+    _stays, left, _long_gone = leavers
+    response = facilitator_client.post(
+        reverse("training:visit_create", args=[ksm.pk]),
+        visit_post(attendees=[str(left.member_id)]),  # yesterday: she left 20 days ago
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "attendees") == [
+        translated("Not members of %(group)s on that day: %(names)s.")
+        % {"group": ksm.name, "names": "Bu Wartini"}
+    ]
+    assert not Visit.objects.exists() and not FollowUpAction.objects.exists()
 
 
 def test_a_visit_dated_tomorrow_is_refused_on_the_date_and_nothing_is_saved(
@@ -401,6 +462,91 @@ def test_a_facilitator_plans_a_training_and_invites_only_ksm_they_look_after(
     refused = facilitator_client.post(response["Location"], {"groups": [str(neighbour.pk)]})
     assert list(event.invited_groups.all()) == [ksm]
     assert refused.status_code == 200
+
+
+def _training_post(village, **overrides) -> dict:
+    from training.models import Topic
+
+    data = {
+        "title": "Pelatihan pembukuan",
+        "topics": [str(Topic.objects.get(code="admin-keuangan").pk)],
+        "start_date": "2017-03-14",
+        "end_date": "2017-03-14",
+        "village": str(village.pk),
+        "venue": "Balai desa",
+        "trainer": "Tim Bina Swadaya",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_choose_the_organising_facilitator_on_the_training_form(
+    staff_client, staff_user, facilitator, village
+):
+    form = staff_client.get(reverse("training:event_create")).context["form"]
+    offered = [choice.data["value"].value for choice in form["organiser"] if choice.data["value"]]
+    assert offered == [facilitator.pk]
+
+    response = staff_client.post(
+        reverse("training:event_create"), _training_post(village, organiser=str(facilitator.pk))
+    )
+
+    event = TrainingEvent.objects.get()
+    assert response.status_code == 302
+    assert (event.organiser, event.created_by) == (facilitator, staff_user)
+    page = staff_client.get(event.get_absolute_url())
+    assert facilitator.get_full_name() in page.content.decode()
+
+
+def test_staff_are_told_when_the_chosen_organiser_does_not_work_in_the_village(
+    staff_client, facilitator, other_village
+):
+    response = staff_client.post(
+        reverse("training:event_create"),
+        _training_post(other_village, organiser=str(facilitator.pk)),
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "organiser") == [
+        translated("%(name)s is not a facilitator of %(village)s.")
+        % {"name": facilitator.get_full_name(), "village": other_village.name}
+    ]
+    assert not TrainingEvent.objects.exists()
+
+
+def test_staff_leaving_the_organiser_empty_organise_it_themselves(
+    staff_client, staff_user, village
+):
+    staff_client.post(reverse("training:event_create"), _training_post(village, organiser=""))
+    assert TrainingEvent.objects.get().organiser == staff_user
+
+
+def test_a_facilitator_is_not_offered_an_organiser_and_organises_it_themselves(
+    facilitator_client, facilitator, village
+):
+    colleague = FacilitatorAssignmentFactory(village=village).user
+    form = facilitator_client.get(reverse("training:event_create")).context["form"]
+    assert "organiser" not in form.fields
+
+    facilitator_client.post(
+        reverse("training:event_create"), _training_post(village, organiser=str(colleague.pk))
+    )
+    assert TrainingEvent.objects.get().organiser == facilitator
+
+
+def test_staff_hand_a_training_to_another_facilitator_on_the_edit_form(
+    staff_client, facilitator, village
+):
+    colleague = FacilitatorAssignmentFactory(village=village).user
+    event = TrainingEventFactory(village=village, organiser=facilitator)
+    url = reverse("training:event_update", args=[event.pk])
+    assert staff_client.get(url).context["form"]["organiser"].value() == facilitator.pk
+
+    response = staff_client.post(url, _training_post(village, organiser=str(colleague.pk)))
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.organiser == colleague
 
 
 def test_attendance_is_ticked_per_member_with_scores(facilitator_client, facilitator, ksm):
@@ -673,6 +819,43 @@ def test_a_recent_meeting_keeps_the_books_current_on_the_agenda(facilitator_clie
     )
     current = facilitator_client.get(reverse("training:agenda"))
     assert ksm.name not in element(current, "agenda-stale-books").text
+
+
+def test_the_stale_books_line_shows_the_meeting_when_it_came_after_the_last_entry(
+    facilitator_client, ksm
+):
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    from finance.services import book_open, cash_receive
+
+    Meeting = apps.get_model("finance", "Meeting")
+    book = book_open(owner=ksm, opening_date=TODAY() - datetime.timedelta(days=200))
+    entry_date = TODAY() - datetime.timedelta(days=90)
+    meeting_date = TODAY() - datetime.timedelta(days=40)
+    cash_receive(
+        book=book,
+        source="income_business",
+        amount="50000",
+        entry_date=entry_date,
+        description="Penjualan keripik",
+    )
+    Meeting.objects.create(
+        group=ksm,
+        book=book,
+        meeting_date=meeting_date,
+        token="rapat-1",
+        members_count=12,
+        present_count=10,
+    )
+
+    text = element(facilitator_client.get(reverse("training:agenda")), "agenda-stale-books").text
+
+    with override("id"):
+        shown, hidden = date_format(meeting_date), date_format(entry_date)
+    assert ksm.name in text
+    assert translated("last meeting %(date)s") % {"date": shown} in text
+    assert hidden not in text
 
 
 def test_staff_without_villages_are_told_their_agenda_is_empty(staff_client):

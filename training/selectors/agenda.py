@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from groups.models import SelfHelpGroup
 from villages.models import FacilitatorAssignment
@@ -75,7 +75,10 @@ def _meeting_model():
 
 def stale_books(groups, today: datetime.date):
     """KSM whose books show no entry (and no meeting) in the last 35 days, oldest first.
-    One index probe per KSM on (book, entry_date): never a scan of the journal."""
+    One index probe per KSM on (book, entry_date): never a scan of the journal.
+
+    Each KSM carries `last_entry`, `last_meeting` (None without the finance meetings) and
+    `last_activity`, the later of the two: what the page shows and sorts by."""
     from finance.models import JournalEntry
 
     cutoff = today - datetime.timedelta(days=BOOKS_CURRENT_DAYS)
@@ -85,26 +88,26 @@ def stale_books(groups, today: datetime.date):
         .values("entry_date")[:1]
     )
     groups = groups.annotate(last_entry=last_entry)
-    stale = Q(last_entry__lt=cutoff) | Q(last_entry__isnull=True)
-    last_activity = "last_entry"
     Meeting = _meeting_model()
-    if Meeting is not None:
+    if Meeting is None:
+        groups = groups.annotate(
+            last_meeting=Value(None, output_field=DateField()), last_activity=F("last_entry")
+        )
+    else:
         groups = groups.annotate(
             last_meeting=Subquery(
                 Meeting.objects.filter(group=OuterRef("pk"), meeting_date__lte=today)
                 .order_by("-meeting_date")
                 .values("meeting_date")[:1]
             )
+        ).annotate(
+            # GREATEST is NULL on SQLite when either side is: coalesce each with the other.
+            last_activity=Greatest(
+                Coalesce("last_entry", "last_meeting"), Coalesce("last_meeting", "last_entry")
+            )
         )
-        stale &= Q(last_meeting__lt=cutoff) | Q(last_meeting__isnull=True)
-        groups = groups.annotate(last_activity=Coalesce("last_meeting", "last_entry"))
-        last_activity = "last_activity"
-    return groups.filter(stale).order_by(
-        # Meetings and entries: the later of the two is what counts; Coalesce is close enough
-        # for ordering, the filter above is exact.
-        Coalesce(last_activity, "last_entry").asc(nulls_first=True),
-        "name",
-        "pk",
+    return groups.filter(Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True)).order_by(
+        F("last_activity").asc(nulls_first=True), "name", "pk"
     )
 
 

@@ -22,15 +22,33 @@ def core_topics() -> list[Topic]:
     return list(Topic.objects.filter(is_core=True, is_active=True).order_by("sort_order", "name"))
 
 
+def officers_on(group: SelfHelpGroup, on_date: datetime.date | None = None) -> dict:
+    """{role: member id} of the group's chair and treasurer: today's, or those in office on
+    `on_date`, i.e. of the memberships active that day (joined by then, not left before).
+
+    A membership's role is its *current* role: role changes are not dated (the role is edited
+    in place), so on a past date we take the members of that day with the role they hold now.
+    A member who left keeps the role they had when leaving. Should two memberships of that day
+    hold the same role (one officer left and the next joined on the same day), the one who
+    joined last is taken."""
+    memberships = group.memberships.filter(role__in=OFFICERS)
+    if on_date is None:
+        memberships = memberships.active()
+    else:
+        memberships = memberships.filter(joined_date__lte=on_date).filter(
+            Q(left_date__isnull=True) | Q(left_date__gte=on_date)
+        )
+    return dict(memberships.order_by("joined_date", "pk").values_list("role", "member_id"))
+
+
 def officers_trained(group: SelfHelpGroup, on_date: datetime.date | None = None) -> bool | None:
-    """Have the group's chair and treasurer both attended a training on every core topic
-    (by `on_date`)? None when no topic is marked core."""
+    """Had the group's chair and treasurer both attended a training on every core topic by
+    `on_date` (the officers in office that day, see `officers_on`)? Without a date: today's
+    officers, with every training so far. None when no topic is marked core."""
     topics = core_topics()
     if not topics:
         return None
-    officers = dict(
-        group.memberships.active().filter(role__in=OFFICERS).values_list("role", "member_id")
-    )
+    officers = officers_on(group, on_date)
     if len(officers) < len(OFFICERS):
         return False
     attended = Attendance.objects.filter(member_id__in=officers.values(), event__topics__in=topics)

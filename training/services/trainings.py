@@ -27,9 +27,12 @@ def assigned_on(user, village: Village, on_date: datetime.date) -> bool:
     )
 
 
-def _check_organiser(event: TrainingEvent) -> None:
+def _check_organiser(event: TrainingEvent, *, chosen: bool = False) -> None:
+    """The organiser is a facilitator of the training's village. Staff organising a training
+    themselves need no assignment; someone *chosen* as organiser (by staff) always does, and
+    the message then belongs to the organiser field."""
     organiser, village = event.organiser, event.village
-    if organiser.is_staff or not event.start_date:
+    if (organiser.is_staff and not chosen) or not event.start_date:
         return
     today = timezone.localdate()
     if not (
@@ -38,8 +41,21 @@ def _check_organiser(event: TrainingEvent) -> None:
     ):
         raise ValidationError(
             {
-                "village": _("%(name)s is not a facilitator of %(village)s.")
+                "organiser" if chosen else "village": _(
+                    "%(name)s is not a facilitator of %(village)s."
+                )
                 % {"name": organiser.get_full_name() or organiser.username, "village": village.name}
+            }
+        )
+
+
+def _check_may_choose_organiser(actor) -> None:
+    if not getattr(actor, "is_staff", False):
+        raise ValidationError(
+            {
+                "organiser": _(
+                    "A facilitator organises their own trainings; staff may choose another."
+                )
             }
         )
 
@@ -53,30 +69,42 @@ def _set_topics(event: TrainingEvent, topics: Iterable[Topic]) -> None:
 
 @transaction.atomic
 def training_create(*, actor, topics: Iterable[Topic], organiser=None, **fields) -> TrainingEvent:
+    """Plan a training. Its organiser is the actor, or, when staff plan it, the facilitator of
+    the village they choose (`organiser`)."""
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    chosen = organiser is not None and organiser != actor
+    if chosen:
+        _check_may_choose_organiser(actor)
     event = TrainingEvent(organiser=organiser or actor, **fields)
     if event.village_id:
-        _check_organiser(event)
+        _check_organiser(event, chosen=chosen)
     validated_save(event, actor=actor)
     _set_topics(event, topics)
     return event
 
 
 @transaction.atomic
-def training_update(*, actor, event: TrainingEvent, topics=None, **fields) -> TrainingEvent:
+def training_update(
+    *, actor, event: TrainingEvent, topics=None, organiser=None, **fields
+) -> TrainingEvent:
+    """Change a training; staff may hand it to another organiser (`organiser`)."""
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     event = TrainingEvent.objects.select_for_update().get(pk=event.pk)
+    chosen = organiser is not None and organiser.pk != event.organiser_id and organiser != actor
+    if organiser is not None and organiser.pk != event.organiser_id:
+        _check_may_choose_organiser(actor)
+        event.organiser = organiser
     for key, value in fields.items():
         setattr(event, key, value)
     if event.start_date and event.start_date > timezone.localdate() and event.attendances.exists():
         raise ValidationError(
             {"start_date": _("Attendance is recorded, so the training cannot lie ahead.")}
         )
-    _check_organiser(event)
+    _check_organiser(event, chosen=chosen)
     validated_save(event, actor=actor)
     if topics is not None:
         _set_topics(event, topics)

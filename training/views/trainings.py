@@ -57,7 +57,7 @@ def event_create(request):
     if not roles_for(request.user).can_register:
         raise PermissionDenied
     form = TrainingEventForm(
-        request.POST or None, villages=Village.objects.editable_by(request.user)
+        request.POST or None, villages=Village.objects.editable_by(request.user), user=request.user
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,10 @@ def event_create(request):
 def event_update(request, pk):
     event = editable_event(request, pk)
     form = TrainingEventForm(
-        request.POST or None, instance=event, villages=Village.objects.editable_by(request.user)
+        request.POST or None,
+        instance=event,
+        villages=Village.objects.editable_by(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
