@@ -22,20 +22,12 @@ from finance.services import (
     loan_product_save,
     loan_repay,
 )
-from groups.models import Membership
 from tests.groups.factories import CooperativeMembershipFactory, MembershipFactory
 from tests.web.support import element, logged_in, parse
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 START = datetime.date(2017, 1, 1)
-
-
-@pytest.fixture
-def chair(ksm):
-    return MembershipFactory(
-        group=ksm, role=Membership.Role.CHAIR, joined_date=datetime.date(2016, 6, 1)
-    ).member
 
 
 @pytest.fixture

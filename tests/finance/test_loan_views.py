@@ -14,7 +14,6 @@ from django.utils import timezone, translation
 from finance.models import JournalEntry, Loan, LoanProduct, LoanSchedule
 from finance.services import (
     book_open,
-    cash_receive,
     loan_apply,
     loan_approve,
     loan_disburse,
@@ -22,7 +21,6 @@ from finance.services import (
     loan_repay,
     savings_deposit,
 )
-from groups.models import Membership
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory, UserFactory
 from tests.villages.factories import FacilitatorAssignmentFactory
 from tests.web.support import element, field_errors, logged_in, non_field_errors, parse, translated
@@ -40,41 +38,6 @@ DISBURSED = datetime.date(2017, 1, 10)
 @pytest.fixture
 def client(treasurer):
     return logged_in(treasurer)
-
-
-@pytest.fixture
-def chair(ksm):
-    return MembershipFactory(
-        group=ksm, role=Membership.Role.CHAIR, joined_date=datetime.date(2016, 6, 1)
-    ).member
-
-
-@pytest.fixture
-def product(book):
-    return loan_product_save(
-        book=book,
-        name="Pinjaman usaha",
-        interest_method="flat",
-        monthly_rate=D("2"),
-        max_term_months=12,
-        admin_fee_percent=D("1"),
-        fine_rule="fixed",
-        fine_value=D(5_000),
-        grace_days=3,
-        max_savings_multiple=D("3"),
-    )
-
-
-@pytest.fixture
-def funded(book, saver):
-    """Rp 5.000.000 of grant in cash; the saver has Rp 400.000 of savings."""
-    cash_receive(
-        book=book, source="grant", amount=5_000_000, entry_date=START, description="Hibah modal"
-    )
-    savings_deposit(
-        book=book, member=saver, savings_type="savings_mandatory", amount=400_000, entry_date=START
-    )
-    return book
 
 
 def applied(book, saver, product, amount=1_000_000):
