@@ -1,11 +1,12 @@
 """The demo's lending in 2017, posted through the loan services after the year's savings.
 
-Every third KSM lends to its members on a product of its own (flat 1.5% a month, 1% admin
-fee, Rp 2.500 a late instalment after three days' grace, up to three times the member's
-savings): one loan paid off, one current, one late (two instalments paid, then nothing: more
-than 90 days past due by the end of the year), and in every ninth KSM one written off against
-a reserve set aside in November. Amounts stay within a quarter of the group's year-end cash,
-and loans go out from July, when the cash box has filled, so the cash book never runs dry.
+Every third KSM, and every KSM whose treasurer has a demo login, lends to its members on a
+product of its own (flat 1.5% a month, 1% admin fee, Rp 2.500 a late instalment after three
+days' grace, up to three times the member's savings): one loan paid off, one current, one late
+(two instalments paid, then nothing: more than 90 days past due by the end of the year), and
+in every ninth KSM one written off against a reserve set aside in November. Amounts stay
+within a quarter of the group's year-end cash, and loans go out from July, when the cash box
+has filled, so the cash book never runs dry.
 
 Three BUMDes and the cooperatives lend to a member KSM (declining balance, 1% a month, 12
 months, from September); the KSM's books show the same loan as their borrowing, and both
@@ -227,8 +228,14 @@ def demo_loans_load(*, actor, seed: int) -> Counter:
         .order_by("group__village__code", "group__registration_number")
     )
     done = set(Book.objects.filter(loan_products__isnull=False).values_list("pk", flat=True))
+    # The KSM whose treasurers have a demo login lend too, so a newcomer sees loans at once.
+    with_login = set(
+        Membership.objects.active()
+        .filter(role=Membership.Role.TREASURER, member__user__isnull=False)
+        .values_list("group_id", flat=True)
+    )
     for index, book in enumerate(ksm_books):
-        if index % 3 or book.pk in done:
+        if (index % 3 and book.group_id not in with_login) or book.pk in done:
             continue
         group = book.group
         rng = random.Random(f"{seed}:loans:{group.village.code}:{group.registration_number}")
