@@ -19,8 +19,9 @@ import random
 from collections import Counter
 from decimal import Decimal
 
-from groups.models import CooperativeMembership, Membership
+from groups.models import CooperativeMembership
 
+from .demo_loans import groups_with_treasurer_login, treasurer_login
 from .models import Book, EntryKind, JournalEntry, Meeting
 from .selectors.meetings import meeting_sheet
 from .services import cash_receive, period_close, savings_deposit, year_end_close
@@ -127,21 +128,14 @@ def demo_2018_load(*, actor, seed: int) -> Counter:
         if book.pk not in done and book.opening_date.year <= YEAR:
             rng = random.Random(f"{seed}:rat:{book.cooperative.name}")
             created.update(_cooperative_year_end(book, rng, actor))
-    treasurers = (
-        Membership.objects.active()
-        .filter(role=Membership.Role.TREASURER, member__user__isnull=False)
-        .values_list("group_id", "member__user")
-    )
-    logins = dict(treasurers)
     met = set(Meeting.objects.values_list("group_id", flat=True))
-    books = Book.objects.filter(group_id__in=logins).select_related("group__village")
+    books = Book.objects.filter(group_id__in=groups_with_treasurer_login()).select_related(
+        "group__village"
+    )
     for book in books.order_by("group__village__code", "group__registration_number"):
         if book.group_id in met:
             continue
         group = book.group
         rng = random.Random(f"{seed}:meetings:{group.village.code}:{group.registration_number}")
-        user = Membership.objects.get(
-            group=group, role=Membership.Role.TREASURER, left_date=None
-        ).member.user
-        created.update(_meetings(book, rng, user if user.is_active else actor))
+        created.update(_meetings(book, rng, treasurer_login(book) or actor))
     return created

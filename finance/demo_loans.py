@@ -76,7 +76,17 @@ def _pay_instalments(loan: Loan, count: int, actor, late_days: int = 0) -> int:
     return posted
 
 
-def _treasurer_login(book: Book):
+def groups_with_treasurer_login() -> set[int]:
+    """The KSM whose treasurer has a demo login: a newcomer's first look, so they get the
+    loans and meeting sheets."""
+    return set(
+        Membership.objects.active()
+        .filter(role=Membership.Role.TREASURER, member__user__isnull=False)
+        .values_list("group_id", flat=True)
+    )
+
+
+def treasurer_login(book: Book):
     """The KSM treasurer's own login posts to their book, where the demo gave them one."""
     treasurer = (
         Membership.objects.active()
@@ -95,7 +105,7 @@ def _ksm_loans(book: Book, rng: random.Random, actor, write_off: bool) -> Counte
     chair = next((m.member for m in memberships if m.role == Membership.Role.CHAIR), None)
     if chair is None:
         return created
-    actor = _treasurer_login(book) or actor
+    actor = treasurer_login(book) or actor
     savings = Counter()
     for row in MemberBalance.objects.filter(book=book, account__role__in=SAVINGS).values(
         "member_id", "debit", "credit"
@@ -212,7 +222,7 @@ def _lend_to_ksm(book: Book, groups: list[SelfHelpGroup], actor, source: str) ->
                     amount=instalment.amount,
                     paid_date=instalment.due_date,
                     source="cash" if borrower_side else source,
-                    actor=(_treasurer_login(side.book) or actor) if borrower_side else actor,
+                    actor=(treasurer_login(side.book) or actor) if borrower_side else actor,
                 )
                 created["journal entry"] += 1
     return created
@@ -229,11 +239,7 @@ def demo_loans_load(*, actor, seed: int) -> Counter:
     )
     done = set(Book.objects.filter(loan_products__isnull=False).values_list("pk", flat=True))
     # The KSM whose treasurers have a demo login lend too, so a newcomer sees loans at once.
-    with_login = set(
-        Membership.objects.active()
-        .filter(role=Membership.Role.TREASURER, member__user__isnull=False)
-        .values_list("group_id", flat=True)
-    )
+    with_login = groups_with_treasurer_login()
     for index, book in enumerate(ksm_books):
         if (index % 3 and book.group_id not in with_login) or book.pk in done:
             continue

@@ -21,12 +21,22 @@ from ..models import (
 __all__ = [
     "AccountBalance",
     "BookSummary",
+    "account_balance_now",
     "account_totals",
     "balances",
     "book_summary",
     "member_savings",
     "month_end",
 ]
+
+
+def account_balance_now(account: Account) -> Decimal:
+    """An account's balance over everything posted, in its normal direction, from the monthly
+    totals (what the cash box holds, what a payable still owes)."""
+    totals = AccountMonth.objects.filter(account=account).aggregate(
+        debit=Sum("debit"), credit=Sum("credit")
+    )
+    return ((totals["debit"] or ZERO) - (totals["credit"] or ZERO)) * account.sign
 
 
 def month_end(day: datetime.date) -> datetime.date:

@@ -20,7 +20,6 @@ from groups.models import CooperativeMembership, Member, Membership, SelfHelpGro
 
 from ..models import (
     ZERO,
-    AccountMonth,
     Book,
     EntryKind,
     Instalment,
@@ -33,8 +32,9 @@ from ..models import (
 from ..models.books import GroupBalance
 from ..money import rupiah
 from ..schedule import add_months, allocate, build_schedule, whole_rupiah
+from ..selectors.balances import account_balance_now
 from ..selectors.loans import loan_position
-from .posting import Line, Posted, _lock_book, accounts_for, clean_amount, journal_post
+from .posting import Line, Posted, _lock_book, account_for, accounts_for, clean_amount, journal_post
 
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
 SOURCES = ("cash", "bank")
@@ -283,12 +283,8 @@ def loan_reject(*, loan: Loan, decided_date: datetime.date, note: str, actor=Non
 
 
 def account_balance(book: Book, role: str) -> Decimal:
-    """A book's balance on one account, in its normal direction, from the monthly totals."""
-    (account,) = accounts_for(book, role)
-    totals = AccountMonth.objects.filter(account=account).aggregate(
-        debit=Sum("debit"), credit=Sum("credit")
-    )
-    return ((totals["debit"] or ZERO) - (totals["credit"] or ZERO)) * account.sign
+    """A book's balance on the account of this role, in its normal direction."""
+    return account_balance_now(account_for(book, role))
 
 
 def _schedule_create(

@@ -42,8 +42,6 @@ from ksm_portal.services_base import validated_save
 from ..charts import SAVINGS_ROLES
 from ..models import (
     ZERO,
-    Account,
-    AccountMonth,
     Book,
     EntryKind,
     GroupBalance,
@@ -54,6 +52,7 @@ from ..models import (
 )
 from ..models.surplus import SURPLUS_PARTS
 from ..money import rupiah
+from ..selectors.balances import account_balance_now
 from .posting import Line, Posted, _lock_book, accounts_for, clean_amount, journal_post
 from .treasurer import group_balance
 
@@ -563,10 +562,10 @@ def _pay(
         raise ValidationError({"source": _("Choose cash or bank.")})
     amount = clean_amount(amount)
     payable, money = accounts_for(book, role, source)
-    owed = group_balance(book, group, payable) if group else _account_balance(payable)
+    owed = group_balance(book, group, payable) if group else account_balance_now(payable)
     if amount > owed:
         raise ValidationError({"amount": owed_message(rupiah(owed))})
-    available = _account_balance(money)
+    available = account_balance_now(money)
     if amount > available:
         raise ValidationError(
             {
@@ -587,13 +586,6 @@ def _pay(
         actor=actor,
         token=token,
     )
-
-
-def _account_balance(account: Account) -> Decimal:
-    totals = AccountMonth.objects.filter(account=account).aggregate(
-        debit=Sum("debit"), credit=Sum("credit")
-    )
-    return ((totals["debit"] or ZERO) - (totals["credit"] or ZERO)) * account.sign
 
 
 @transaction.atomic
