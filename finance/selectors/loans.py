@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import ZERO, Instalment, JournalLine, Loan, LoanSchedule
+from ..models import ZERO, Instalment, JournalLine, Loan, LoanProduct, LoanSchedule
 from ..schedule import Position, position
 
 AGE_BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))  # days past due, inclusive
@@ -57,6 +57,11 @@ def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[i
     if not loans:
         return {}
     ids = [loan.pk for loan in loans]
+    # The fine rules: from the loans where the caller selected them, else read once for all.
+    products = {loan.product_id: loan.product for loan in loans if Loan.product.is_cached(loan)}
+    missing = {loan.product_id for loan in loans if loan.product_id} - products.keys()
+    if missing:
+        products.update((p.pk, p) for p in LoanProduct.objects.filter(pk__in=missing))
     schedules = defaultdict(list)
     for schedule in LoanSchedule.objects.filter(loan_id__in=ids):
         schedules[schedule.loan_id].append(schedule)
@@ -97,7 +102,7 @@ def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[i
             paid = -deltas.get("balance", ZERO) + deltas.get("interest_paid", ZERO)
             if paid > 0:
                 payments.append((entry_rows[0]["entry_date"], paid))
-        product = loan.product
+        product = products.get(loan.product_id)
         result[loan.pk] = position(
             instalments=sorted(instalments[schedule.pk], key=lambda i: i.number),
             on_date=on_date,

@@ -953,3 +953,38 @@ def test_the_book_page_offers_the_loan_links(client, facilitator, funded):
     assert url("loan_apply", funded) in element(mine, "loan-links").hrefs()
     assert url("loan_apply", funded) not in element(theirs, "loan-links").hrefs()
     assert url("portfolio", funded) in element(theirs, "loan-links").hrefs()
+
+
+def test_the_loan_list_reads_the_fine_rules_once_for_a_page_of_disbursed_loans(
+    client, funded, saver, chair, ksm, product
+):
+    active(funded, saver, chair, product)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url("loans", funded)).status_code == 200
+        return len(context)
+
+    one = queries()
+    for _ in range(3):
+        member = MembershipFactory(group=ksm, joined_date=datetime.date(2016, 6, 1)).member
+        savings_deposit(
+            book=funded,
+            member=member,
+            savings_type="savings_mandatory",
+            amount=100_000,
+            entry_date=START,
+        )
+        loan = loan_apply(
+            book=funded,
+            product=product,
+            member=member,
+            principal=200_000,
+            term_months=5,
+            purpose="Modal",
+            applied_date=APPLIED,
+        )
+        loan_approve(loan=loan, decided_date=APPLIED, approved_by_member=chair)
+        loan_disburse(loan=loan, disbursed_date=DISBURSED)
+
+    assert queries() == one
