@@ -6,7 +6,7 @@
     .venv/bin/python bench/ledger.py [--entries 20000] [--runs 20] [--seed 1]
 
 It opens the books of a new throwaway KSM (in a village "Desa Bench Ledger", code
-99.99.99.9999, made on the first run) and posts --entries two-line entries to it in date
+99.99.99.2999, made on the first run) and posts --entries two-line entries to it in date
 order over last year: 60% cash received from business income, 30% expenses paid in cash,
 10% capital in (a grant received in cash), seeded random amounts and dates. It prints the
 posting rate, then the median of --runs timings of: the trial balance at year end; the
@@ -107,7 +107,7 @@ def make_book(year: int):
         code="99.99.99", defaults={"regency": regency, "name": "Bench"}
     )
     village, _ = Village.objects.get_or_create(
-        code="99.99.99.9999", defaults={"district": district, "name": "Desa Bench Ledger"}
+        code="99.99.99.2999", defaults={"district": district, "name": "Desa Bench Ledger"}
     )
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     group = SelfHelpGroup.objects.create(

@@ -6,7 +6,7 @@
     .venv/bin/python bench/meeting.py [--runs 30] [--members 25] [--loans 10] [--seed 1]
 
 Each run opens the books of a new throwaway KSM (in the village "Desa Bench Ledger", code
-99.99.99.9999, shared with bench/ledger.py and made on the first run) with --members active
+99.99.99.2999, shared with bench/ledger.py and made on the first run) with --members active
 members: each paid wajib last month, a few hold sukarela, and --loans of them borrowed last
 month (flat 2%, 12 months) with the first instalment falling due on the meeting day. Then the
 meeting is recorded from the sheet as prefilled (everyone's wajib, every instalment), with a
@@ -117,7 +117,7 @@ def make_group(args, rng):
         code="99.99.99", defaults={"regency": regency, "name": "Bench"}
     )
     village, _ = Village.objects.get_or_create(
-        code="99.99.99.9999", defaults={"district": district, "name": "Desa Bench Ledger"}
+        code="99.99.99.2999", defaults={"district": district, "name": "Desa Bench Ledger"}
     )
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     formed = datetime.date(today.year - 1, 1, 1)

@@ -98,9 +98,6 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
-
 
 @admin.register(FiscalPeriod)
 class FiscalPeriodAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):

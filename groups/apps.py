@@ -6,3 +6,10 @@ class GroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "groups"
     verbose_name = _("KSM and cooperatives")
+
+    def ready(self):
+        from ksm_portal.scope import register_scope_provider
+
+        from .selectors import officer_scope
+
+        register_scope_provider(officer_scope)

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ksm_portal.scope import user_scope
 from villages.models import District, Regency, Village
 
 from .models import SelfHelpGroup
@@ -32,7 +33,7 @@ class GroupFilter(django_filters.FilterSet):
             {"placeholder": _("Name or registration number"), "type": "search"}
         )
         villages = Village.objects.visible_to(user)
-        if user is not None and user.is_staff:
+        if user_scope(user).sees_all:
             regencies = Regency.objects.all()
             districts = District.objects.all()
         else:

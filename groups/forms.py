@@ -1,34 +1,14 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Regency, Village
+from ksm_portal.forms import CrispyMixin, DateInput
+from villages.forms import limit_village_field
+from villages.models import Regency
 
 from .models import Cooperative, Member, Membership, SelfHelpGroup
 from .services import COOPERATIVE_FIELDS, GROUP_FIELDS, MEMBER_FIELDS
 from .validators import normalise_phone
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class CrispyMixin:
-    """Bootstrap layout without a <form> tag: templates own the form element and buttons."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        today = timezone.localdate().isoformat()
-        for field in self.fields.values():
-            if isinstance(field.widget, DateInput):
-                field.widget.attrs.setdefault("max", today)
 
 
 class GroupForm(CrispyMixin, forms.ModelForm):
@@ -154,18 +134,20 @@ class CooperativeAdmitForm(CrispyMixin, forms.Form):
         return cleaned
 
 
-SELECT_LIMIT = 200
+class OfficerForm(CrispyMixin, forms.Form):
+    """Who holds an office of a BUMDes or a cooperative (the service checks the rest)."""
 
+    full_name = forms.CharField(label=_("full name"), max_length=150)
+    role = forms.ChoiceField(label=_("office"))
+    # Longer than the stored 15 characters: "+62 812-3456-7890" is stored as 0812...
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    start_date = forms.DateField(label=_("in office since"), widget=DateInput())
 
-def limit_village_field(form: forms.BaseForm, villages, name: str = "village") -> None:
-    """A select when the user has a handful of villages (a facilitator), a code box when
-    the choice is national (staff): a page must never list 80,000 villages."""
-    field = form.fields[name]
-    field.queryset = villages.select_related("district").order_by("code")
-    if villages[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
-        field.to_field_name = "code"
-        field.widget = forms.TextInput(attrs={"placeholder": "33.25.01.2001"})
-        field.help_text = _("The village's Kemendagri code, e.g. 33.25.01.2001.")
-        current = getattr(form, "instance", None) and getattr(form.instance, f"{name}_id", None)
-        if current:
-            form.initial[name] = Village.objects.values_list("code", flat=True).get(pk=current)
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "placeholder": "08…"})
+        self.fields["start_date"].initial = timezone.localdate()
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))

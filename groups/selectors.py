@@ -1,50 +1,122 @@
 """Reads shared by views, reports and the benchmark."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, IntegerField, Q, Value
 
+from ksm_portal.scope import user_scope
 from villages.models import Bumdes, District, Regency, Village
 
-from .models import Cooperative, CooperativeMembership, Membership, SelfHelpGroup
+from .models import Cooperative, CooperativeMembership, Membership, Officer, SelfHelpGroup
 
 
-@dataclass
+def officer_scope(user) -> dict:
+    """The scope provider for officers (registered in GroupsConfig.ready): the KSM where the
+    user holds an office through an active membership, and the BUMDes and cooperatives where
+    they are in office. Two small indexed queries."""
+    # One round trip: (KSM id or None, BUMDes id or None, cooperative id or None, role,
+    # village id or None) for each office held.
+    ksm = Membership.objects.active().officers().filter(member__user=user).order_by()
+    offices = Officer.objects.current().filter(user=user).order_by()
+    rows = ksm.values_list(
+        "group_id",
+        Value(None, IntegerField()),
+        Value(None, IntegerField()),
+        "role",
+        "group__village_id",
+    ).union(
+        offices.values_list(
+            Value(None, IntegerField()),
+            "bumdes_id",
+            "cooperative_id",
+            "role",
+            "bumdes__village_id",
+        ),
+        all=True,
+    )
+    ksm, offices = [], []
+    for group, bumdes, cooperative, role, village in rows:
+        if group is not None:
+            ksm.append((group, role, village))
+        else:
+            offices.append((bumdes, cooperative, role, village))
+    treasurer = Membership.Role.TREASURER
+    return {
+        "ksm_officer_ids": {group for group, _role, _village in ksm},
+        "ksm_treasurer_ids": {group for group, role, _village in ksm if role == treasurer},
+        "ksm_chair_ids": {g for g, role, _v in ksm if role == Membership.Role.CHAIR},
+        "bumdes_officer_ids": {b for b, _c, _r, _v in offices if b},
+        "bumdes_treasurer_ids": {b for b, _c, role, _v in offices if b and role == treasurer},
+        "cooperative_officer_ids": {c for _b, c, _r, _v in offices if c},
+        "cooperative_treasurer_ids": {c for _b, c, role, _v in offices if c and role == treasurer},
+        "officer_village_ids": {v for _g, _r, v in ksm} | {v for *_rest, v in offices if v},
+    }
+
+
 class Roles:
-    is_staff: bool = False
-    is_facilitator: bool = False
-    officer_memberships: list = field(default_factory=list)
+    """What the user is, for menus and the start page: a view of their scope, with the
+    offices they hold loaded only when a page lists them."""
+
+    def __init__(self, user):
+        self.user = user
+        self.scope = user_scope(user)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.scope.sees_all
+
+    @property
+    def manages_register(self) -> bool:
+        return self.scope.manages_register
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.scope.is_facilitator
 
     @property
     def is_officer(self) -> bool:
-        return bool(self.officer_memberships)
+        return self.scope.is_officer
 
     @property
     def can_register(self) -> bool:
         """May register KSM, members and BUMDes somewhere."""
-        return self.is_staff or self.is_facilitator
+        return self.scope.manages_register or self.scope.is_facilitator
+
+    @cached_property
+    def officer_memberships(self) -> list:
+        if not self.scope.ksm_officer_ids:
+            return []
+        return list(
+            Membership.objects.active()
+            .officers()
+            .filter(member__user=self.user)
+            .select_related("group__village", "group__book")
+            .order_by("group__name")
+        )
+
+    @cached_property
+    def offices(self) -> list:
+        """BUMDes and cooperative offices held now."""
+        if not (self.scope.bumdes_officer_ids or self.scope.cooperative_officer_ids):
+            return []
+        return list(
+            Officer.objects.current()
+            .filter(user=self.user)
+            .select_related("bumdes__village", "bumdes__book", "cooperative__book")
+            .order_by("role")
+        )
 
 
 def roles_for(user) -> Roles:
     """What the user is, computed once per request and kept on the user object."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Roles()
     cached = getattr(user, "_ksm_roles", None)
     if cached is not None:
         return cached
-    roles = Roles(
-        is_staff=user.is_staff,
-        is_facilitator=Village.objects.assigned_to(user).exists(),
-        officer_memberships=list(
-            Membership.objects.active()
-            .officers()
-            .filter(member__user=user)
-            .select_related("group__village", "group__book")
-            .order_by("group__name")
-        ),
-    )
-    user._ksm_roles = roles
+    roles = Roles(user)
+    if getattr(user, "is_authenticated", False):
+        user._ksm_roles = roles
     return roles
 
 
@@ -67,7 +139,9 @@ def cooperative_ksm_counts(cooperative_ids: list[int]) -> dict[int, int]:
 
 
 def group_officers(group: SelfHelpGroup) -> list[Membership]:
-    return list(group.memberships.active().officers().select_related("member").order_by("role"))
+    return list(
+        group.memberships.active().officers().select_related("member__user").order_by("role")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,16 +191,16 @@ def program_overview(*, regency: Regency, page_number=1, districts_per_page: int
     Every query is a GROUP BY over indexed foreign keys restricted to this regency (or to the
     page's districts), so the work grows with the regency, never with the national tables.
     """
-    districts = (
-        District.objects.filter(regency=regency)
-        .filter(Exists(Village.objects.filter(district=OuterRef("pk"))))
-        .order_by("code")
-    )
+    # The programme's districts and villages: those that hold KSM (a regency loaded from the
+    # national region list has many more).
+    districts = District.objects.filter(regency=regency, ksm_count__gt=0).order_by("code")
     page = Paginator(districts, districts_per_page).get_page(page_number)
     district_ids = [d.pk for d in page.object_list]
 
     villages = list(
-        Village.objects.filter(district_id__in=district_ids).order_by("district__code", "code")
+        Village.objects.filter(district_id__in=district_ids, ksm_count__gt=0).order_by(
+            "district__code", "code"
+        )
     )
     village_ids = [v.pk for v in villages]
     ksm = _ksm_counts(SelfHelpGroup.objects.filter(village_id__in=village_ids), "village_id")
@@ -188,10 +262,8 @@ def regency_totals(regency: Regency) -> OverviewRow:
         reactivated=Count("id", filter=Q(origin=SelfHelpGroup.Origin.REACTIVATED)),
     )
     return OverviewRow(
-        districts=District.objects.filter(regency=regency)
-        .filter(Exists(Village.objects.filter(district=OuterRef("pk"))))
-        .count(),
-        villages=Village.objects.filter(district__regency=regency).count(),
+        districts=District.objects.filter(regency=regency, ksm_count__gt=0).count(),
+        villages=Village.objects.filter(district__regency=regency, ksm_count__gt=0).count(),
         ksm=counts["total"],
         ksm_new=counts["new"],
         ksm_reactivated=counts["reactivated"],
@@ -212,10 +284,7 @@ def home_context(user) -> dict:
     context = {"roles": roles}
     if roles.is_facilitator:
         villages = (
-            Village.objects.assigned_to(user)
-            .select_related("district__regency")
-            .annotate(ksm_count=Count("groups"))
-            .order_by("code")
+            Village.objects.assigned_to(user).select_related("district__regency").order_by("code")
         )
         context["villages"] = villages[:50]
     if roles.is_facilitator or roles.is_staff:

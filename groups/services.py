@@ -5,20 +5,28 @@ validates like the forms do, with the database constraints as the last word.
 """
 
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
+from accounts.services import IssuedCode, login_create, login_deactivate, login_reset
+from ksm_portal.scope import user_scope
 from ksm_portal.services_base import validated_save
-from villages.models import Village
+from villages.models import Bumdes, Village
+from villages.services import region_ksm_counts_add
 
 from .models import (
     Cooperative,
     CooperativeMembership,
     Member,
     Membership,
+    Officer,
     SelfHelpGroup,
 )
 from .validators import normalise_phone
@@ -68,15 +76,26 @@ def _assign(instance, fields: dict, allowed: tuple[str, ...]) -> None:
 def group_register(*, actor: AbstractBaseUser | None, village: Village, **fields) -> SelfHelpGroup:
     group = SelfHelpGroup(village=village)
     _assign(group, fields, GROUP_FIELDS)
-    return validated_save(group, actor=actor)
+    validated_save(group, actor=actor)
+    region_ksm_counts_add({village.pk: 1})
+    return group
 
 
 @transaction.atomic
 def group_update(
     *, actor: AbstractBaseUser | None, group: SelfHelpGroup, **fields
 ) -> SelfHelpGroup:
+    # The village as saved (a bound form may already have changed the instance's).
+    was_in = (
+        SelfHelpGroup.objects.select_for_update()
+        .values_list("village_id", flat=True)
+        .get(pk=group.pk)
+    )
     _assign(group, fields, GROUP_FIELDS)
-    return validated_save(group, actor=actor)
+    validated_save(group, actor=actor)
+    if group.village_id != was_in:
+        region_ksm_counts_add({was_in: -1, group.village_id: 1})
+    return group
 
 
 def _member_prepare(member: Member) -> None:
@@ -142,7 +161,10 @@ def membership_change_role(
     if not membership.is_active:
         raise ValidationError(_("This membership has ended; its role can no longer change."))
     membership.role = role
-    return validated_save(membership, actor=actor)
+    validated_save(membership, actor=actor)
+    if role not in Membership.OFFICER_ROLES:
+        _login_access_sync(membership.member.user)
+    return membership
 
 
 @transaction.atomic
@@ -153,7 +175,9 @@ def membership_end(
     if not membership.is_active:
         raise ValidationError(_("This membership has already ended."))
     membership.left_date = left_date
-    return validated_save(membership, actor=actor)
+    validated_save(membership, actor=actor)
+    _login_access_sync(membership.member.user)
+    return membership
 
 
 @transaction.atomic
@@ -197,3 +221,221 @@ def cooperative_membership_end(
         raise ValidationError(_("This KSM has already left the cooperative."))
     membership.left_date = left_date
     return validated_save(membership, actor=actor)
+
+
+# --- Officer logins --------------------------------------------------------------------------
+
+
+def _login_access_sync(user) -> None:
+    """After an office ends: a login whose holder has no role left anywhere stops working in
+    the same transaction (staff accounts are managed in admin and left alone)."""
+    if user is None:
+        return
+    user = get_user_model().objects.get(pk=user.pk)  # no scope cached from before the change
+    if user.is_active and not user.is_staff and not user_scope(user).has_any_role:
+        login_deactivate(user=user)
+
+
+def _grant(*, actor, user, full_name: str, username: str) -> IssuedCode:
+    """A new login, or a new code for a login that exists but was never activated or was
+    switched off when its holder left office."""
+    if user is None:
+        return login_create(actor=actor, full_name=full_name, username=username)
+    if user.is_active and user.has_usable_password():
+        raise ValidationError(
+            _(
+                "%(name)s already has a login (%(username)s). If they forgot the password, "
+                "reset the login."
+            )
+            % {"name": full_name, "username": user.username}
+        )
+    return login_reset(actor=actor, user=user)
+
+
+def _locked_officer_membership(membership: Membership) -> Membership:
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("member__user")
+        .get(pk=membership.pk)
+    )
+    if not membership.is_active or membership.role not in Membership.OFFICER_ROLES:
+        raise ValidationError(
+            _("Only a chair, secretary or treasurer in office can be given a login.")
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_login_grant(*, actor, membership: Membership, username: str = "") -> IssuedCode:
+    """Give a KSM officer a login: the account is made now, the officer sets the password
+    with the code on their slip."""
+    membership = _locked_officer_membership(membership)
+    member = membership.member
+    issued = _grant(actor=actor, user=member.user, full_name=member.full_name, username=username)
+    if member.user_id != issued.user.pk:
+        member.user = issued.user
+        validated_save(member, actor=actor)
+    return issued
+
+
+@transaction.atomic
+def membership_login_reset(*, actor, membership: Membership) -> IssuedCode:
+    """A forgotten password: the old one stops working and a new code is issued."""
+    membership = _locked_officer_membership(membership)
+    if membership.member.user_id is None:
+        raise ValidationError(_("This officer has no login yet; make one first."))
+    return login_reset(actor=actor, user=membership.member.user)
+
+
+@transaction.atomic
+def officer_appoint(
+    *,
+    actor: AbstractBaseUser | None,
+    entity: Bumdes | Cooperative,
+    full_name: str,
+    role: str,
+    start_date: datetime.date,
+    phone: str = "",
+) -> Officer:
+    """Record who holds an office of a BUMDes or a cooperative."""
+    officer = Officer(
+        full_name=" ".join(full_name.split()),
+        phone=normalise_phone(phone),
+        role=role,
+        start_date=start_date,
+        **{"bumdes" if isinstance(entity, Bumdes) else "cooperative": entity},
+    )
+    return validated_save(officer, actor=actor)
+
+
+OFFICER_FIELDS = ("full_name", "phone", "user")
+
+
+@transaction.atomic
+def officer_update(*, actor: AbstractBaseUser | None, officer: Officer, **fields) -> Officer:
+    """Correct an officer's name or phone, or link a login made elsewhere (admin, the demo)."""
+    _assign(officer, fields, OFFICER_FIELDS)
+    officer.full_name = " ".join(officer.full_name.split())
+    officer.phone = normalise_phone(officer.phone)
+    return validated_save(officer, actor=actor)
+
+
+@transaction.atomic
+def officer_end(
+    *, actor: AbstractBaseUser | None, officer: Officer, end_date: datetime.date
+) -> Officer:
+    """The office ends; so does the officer's access to the entity, in this transaction."""
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    if officer.end_date is not None:
+        raise ValidationError(_("This office has already ended."))
+    officer.end_date = end_date
+    validated_save(officer, actor=actor)
+    _login_access_sync(officer.user)
+    return officer
+
+
+def _locked_current_officer(officer: Officer) -> Officer:
+    officer = (
+        Officer.objects.select_for_update(of=("self",)).select_related("user").get(pk=officer.pk)
+    )
+    if officer.end_date is not None:
+        raise ValidationError(_("Only an officer in office can be given a login."))
+    return officer
+
+
+@transaction.atomic
+def officer_login_grant(*, actor, officer: Officer, username: str = "") -> IssuedCode:
+    officer = _locked_current_officer(officer)
+    issued = _grant(actor=actor, user=officer.user, full_name=officer.full_name, username=username)
+    if officer.user_id != issued.user.pk:
+        officer.user = issued.user
+        validated_save(officer, actor=actor)
+    return issued
+
+
+@transaction.atomic
+def officer_login_reset(*, actor, officer: Officer) -> IssuedCode:
+    officer = _locked_current_officer(officer)
+    if officer.user_id is None:
+        raise ValidationError(_("This officer has no login yet; make one first."))
+    return login_reset(actor=actor, user=officer.user)
+
+
+# --- Many at once (spreadsheet imports) ------------------------------------------------------
+
+
+def _validated_for_bulk(instances, *, actor) -> None:
+    """Validate rows as `validated_save` would, minus the per-row uniqueness queries: the
+    caller has checked uniqueness for the whole batch at once, and the database constraints
+    stay the last word (an IntegrityError rolls the whole batch back)."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    for instance in instances:
+        if is_user:
+            instance.created_by = actor
+            instance.updated_by = actor
+        # Foreign keys are the objects themselves (or rows just written): Django's per-row
+        # existence query for each would be the whole cost of a 50,000-row import.
+        instance.clean_fields(exclude=_foreign_keys(instance))
+        instance.clean()
+
+
+def _foreign_keys(instance) -> list[str]:
+    return [f.name for f in instance._meta.concrete_fields if f.is_relation]
+
+
+@transaction.atomic
+def groups_register_bulk(
+    *, actor: AbstractBaseUser | None, groups: list[SelfHelpGroup]
+) -> list[SelfHelpGroup]:
+    """Register many KSM in one transaction, each validated like `group_register`, with their
+    history and the region counts."""
+    if not groups:
+        return []
+    for group in groups:
+        group.name = " ".join(group.name.split())
+    _validated_for_bulk(groups, actor=actor)
+    saved = bulk_create_with_history(groups, SelfHelpGroup, default_user=actor)
+    region_ksm_counts_add(Counter(group.village_id for group in groups))
+    return saved
+
+
+@dataclass
+class Joining:
+    """One person joining one KSM: `member` is the person on record, or a new unsaved one."""
+
+    member: Member
+    group: SelfHelpGroup
+    role: str
+    joined_date: datetime.date
+
+
+@transaction.atomic
+def members_join_bulk(*, actor: AbstractBaseUser | None, joinings: list[Joining]) -> int:
+    """Many people join KSM in one transaction: the new people are registered first, then every
+    membership starts, each validated like `member_join`. Returns the memberships made."""
+    if not joinings:
+        return 0
+    new_members = []
+    seen = set()
+    for joining in joinings:
+        member = joining.member
+        if member.pk is None and id(member) not in seen:
+            seen.add(id(member))
+            if not member.village_id:
+                member.village = joining.group.village
+            _member_prepare(member)
+            new_members.append(member)
+    _validated_for_bulk(new_members, actor=actor)
+    bulk_create_with_history(new_members, Member, default_user=actor)
+    memberships = [
+        Membership(
+            member=joining.member,
+            group=joining.group,
+            role=joining.role,
+            joined_date=joining.joined_date,
+        )
+        for joining in joinings
+    ]
+    _validated_for_bulk(memberships, actor=actor)
+    bulk_create_with_history(memberships, Membership, default_user=actor)
+    return len(memberships)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
     path("", include("villages.urls")),
     path("", include("groups.urls")),
     path("", include("finance.urls")),

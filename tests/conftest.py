@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
+from accounts.roles import ADMINISTRATORS, FINANCE_STAFF, PROGRAM_STAFF
 from tests.groups.factories import (
     CooperativeFactory,
     MemberFactory,
@@ -89,8 +90,20 @@ def user(db):
 
 @pytest.fixture
 def staff_user(db):
-    """Bina Swadaya program staff: sees and changes everything."""
-    return UserFactory(username="staf", is_staff=True)
+    """A Bina Swadaya administrator: sees and changes everything."""
+    return UserFactory(username="staf", staff_role=ADMINISTRATORS)
+
+
+@pytest.fixture
+def program_staff(db):
+    """Bina Swadaya program staff: reads every region, changes the register, posts nothing."""
+    return UserFactory(username="staf.program", staff_role=PROGRAM_STAFF)
+
+
+@pytest.fixture
+def finance_staff(db):
+    """Bina Swadaya finance staff: reads every region, posts and corrects, reopens months."""
+    return UserFactory(username="staf.keuangan", staff_role=FINANCE_STAFF)
 
 
 @pytest.fixture

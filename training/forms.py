@@ -6,8 +6,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import SELECT_LIMIT, CrispyMixin, DateInput, limit_village_field
 from groups.models import Member, Membership
+from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.scope import user_scope
+from villages.forms import SELECT_LIMIT, limit_village_field
 from villages.models import FacilitatorAssignment
 
 from .models import FollowUpStatus, Topic, TrainingEvent
@@ -49,7 +51,7 @@ class TrainingEventForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         limit_village_field(self, villages)
         self.user = user
-        if user is not None and user.is_staff:
+        if user is not None and user_scope(user).manages_register:
             self._add_organiser_field()
 
     def _add_organiser_field(self) -> None:

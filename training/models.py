@@ -25,13 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Member, Membership, SelfHelpGroup
 from ksm_portal.models_base import Audited
-from villages.models import Village, assigned_village_ids
+from ksm_portal.scope import user_scope
+from villages.models import Village
 
 SCORE_MAX = 100  # pre- and post-test scores are 0-100
-
-
-def _user_ok(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 # --- Topics and training events ---------------------------------------------------------------
@@ -71,23 +68,23 @@ class TrainingEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every training; facilitators those held in their villages or inviting a
         KSM they see; officers the trainings their own group is invited to."""
-        if not _user_ok(user):
-            return self.none()
-        if user.is_staff:
+        scope = user_scope(user)
+        if scope.sees_all:
             return self.all()
-        village_ids = assigned_village_ids(user)
+        if not scope.has_any_role:
+            return self.none()
+        village_ids = scope.facilitator_village_ids
         invited = Invitation.objects.filter(
             event=OuterRef("pk"), group__in=SelfHelpGroup.objects.visible_to(user)
         )
         return self.filter(Q(village_id__in=village_ids) | Exists(invited))
 
     def editable_by(self, user):
-        """Staff, and the facilitators of the village where it is held."""
-        if not _user_ok(user):
-            return self.none()
-        if user.is_staff:
+        """Program staff, and the facilitators of the village where it is held."""
+        scope = user_scope(user)
+        if scope.manages_register:
             return self.all()
-        return self.filter(village_id__in=assigned_village_ids(user))
+        return self.filter(village_id__in=scope.facilitator_village_ids)
 
 
 class TrainingEvent(Audited):
@@ -299,7 +296,7 @@ class Attendance(Audited):
 
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if _user_ok(user) and user.is_staff:
+        if user_scope(user).sees_all:
             return self.all()  # no semi-join against every KSM in the country
         return self.filter(group__in=SelfHelpGroup.objects.visible_to(user))
 
@@ -367,7 +364,7 @@ class FollowUpStatus(models.TextChoices):
 
 class FollowUpActionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if _user_ok(user) and user.is_staff:
+        if user_scope(user).sees_all:
             return self.all()  # no semi-join against every KSM in the country
         return self.filter(group__in=SelfHelpGroup.objects.visible_to(user))
 
@@ -664,7 +661,7 @@ class AssessmentStatus(models.TextChoices):
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if _user_ok(user) and user.is_staff:
+        if user_scope(user).sees_all:
             return self.all()  # no semi-join against every KSM in the country
         return self.filter(group__in=SelfHelpGroup.objects.visible_to(user))
 

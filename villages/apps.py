@@ -6,3 +6,10 @@ class VillagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "villages"
     verbose_name = _("Regions and BUMDes")
+
+    def ready(self):
+        from ksm_portal.scope import register_scope_provider
+
+        from .models import facilitator_scope
+
+        register_scope_provider(facilitator_scope)

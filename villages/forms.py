@@ -1,8 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from groups.forms import CrispyMixin, DateInput, limit_village_field
+from ksm_portal.forms import CrispyMixin, DateInput
 
-from .models import Bumdes
+from .models import Bumdes, Village
 from .services import BUMDES_FIELDS
 
 
@@ -22,3 +23,20 @@ class BumdesForm(CrispyMixin, forms.ModelForm):
             del self.fields["village"]
         else:
             limit_village_field(self, villages)
+
+
+SELECT_LIMIT = 200
+
+
+def limit_village_field(form: forms.BaseForm, villages, name: str = "village") -> None:
+    """A select when the user has a handful of villages (a facilitator), a code box when
+    the choice is national (staff): a page must never list 80,000 villages."""
+    field = form.fields[name]
+    field.queryset = villages.select_related("district").order_by("code")
+    if villages[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+        field.to_field_name = "code"
+        field.widget = forms.TextInput(attrs={"placeholder": "33.25.01.2001"})
+        field.help_text = _("The village's Kemendagri code, e.g. 33.25.01.2001.")
+        current = getattr(form, "instance", None) and getattr(form.instance, f"{name}_id", None)
+        if current:
+            form.initial[name] = Village.objects.values_list("code", flat=True).get(pk=current)

@@ -4,18 +4,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ksm_portal.models_base import Audited
+from ksm_portal.scope import user_scope
 
 PROVINCE_CODE = r"^\d{2}$"
 REGENCY_CODE = r"^\d{2}\.\d{2}$"
 DISTRICT_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
-VILLAGE_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+VILLAGE_CODE = r"^\d{2}\.\d{2}\.\d{2}\.[123]\d{3}$"
 
 
 def _code_validator(pattern: str, message) -> RegexValidator:
@@ -29,6 +32,10 @@ class Region(models.Model):
     parent_field = ""
 
     name = models.CharField(_("name"), max_length=100)
+    # How many KSM lie in the region, kept by the services that register, move or import KSM
+    # (and rebuilt by `load_regions`): the region tree shows it without counting a national
+    # table.
+    ksm_count = models.PositiveIntegerField(_("KSM"), default=0, db_default=0, editable=False)
 
     class Meta:
         abstract = True
@@ -132,36 +139,46 @@ def assigned_village_ids(user) -> list[int]:
     )
 
 
+def facilitator_scope(user) -> dict:
+    """The scope provider for facilitators (registered in VillagesConfig.ready)."""
+    return {"facilitator_village_ids": assigned_village_ids(user)}
+
+
 class VillageQuerySet(models.QuerySet):
     def assigned_to(self, user):
         """Villages a facilitator is assigned to today."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(pk__in=assigned_village_ids(user))
+        return self.filter(pk__in=user_scope(user).facilitator_village_ids)
 
     def visible_to(self, user):
         """The one rule for villages: staff see all, facilitators their assignments,
-        officers the village of their own group."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_staff:
+        officers the village of their own KSM or BUMDes."""
+        scope = user_scope(user)
+        if scope.sees_all:
             return self.all()
-        from groups.models import SelfHelpGroup
-
-        return self.filter(
-            Q(pk__in=self.assigned_to(user).values("pk"))
-            | Q(pk__in=SelfHelpGroup.objects.visible_to(user).values("village"))
-        )
+        return self.filter(pk__in=scope.visible_village_ids)
 
     def editable_by(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_staff:
+        scope = user_scope(user)
+        if scope.manages_register:
             return self.all()
-        return self.assigned_to(user)
+        return self.filter(pk__in=scope.facilitator_village_ids)
+
+
+class VillageKind(models.TextChoices):
+    """Told by the first digit of the code's last part (Kemendagri): 1 kelurahan, 2 desa,
+    3 desa adat."""
+
+    KELURAHAN = "kelurahan", _("Kelurahan")
+    DESA = "desa", _("Desa")
+    DESA_ADAT = "desa_adat", _("Desa adat")
+
+
+KIND_DIGIT = {"1": VillageKind.KELURAHAN, "2": VillageKind.DESA, "3": VillageKind.DESA_ADAT}
 
 
 class Village(Region):
+    Kind = VillageKind
+
     parent_field = "district"
     district = models.ForeignKey(
         District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="villages"
@@ -172,9 +189,25 @@ class Village(Region):
         unique=True,
         validators=[
             _code_validator(
-                VILLAGE_CODE, _("Wrong code shape: a village code looks like 33.25.01.2001.")
+                VILLAGE_CODE,
+                _(
+                    "Wrong code shape: a village code looks like 33.25.01.2001 (the last part "
+                    "starts with 1 for a kelurahan, 2 for a desa)."
+                ),
             )
         ],
+    )
+    # Kept by the database from the code, so a list can be filtered by it.
+    kind = models.GeneratedField(
+        expression=Case(
+            *(
+                When(Exact(Substr("code", 10, 1), Value(digit)), then=Value(kind.value))
+                for digit, kind in KIND_DIGIT.items()
+            ),
+            default=Value(VillageKind.DESA.value),
+        ),
+        output_field=models.CharField(_("kind"), max_length=10, choices=VillageKind.choices),
+        db_persist=True,
     )
 
     objects = VillageQuerySet.as_manager()
@@ -183,11 +216,17 @@ class Village(Region):
         verbose_name = _("village")
         verbose_name_plural = _("villages")
         constraints = [_code_shape("village", VILLAGE_CODE)]
+        indexes = [models.Index(fields=["district", "code"], name="village_district_idx")]
 
 
 class BumdesQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(village__in=Village.objects.visible_to(user))
+        scope = user_scope(user)
+        if scope.sees_all:
+            return self.all()
+        return self.filter(
+            Q(village_id__in=scope.visible_village_ids) | Q(pk__in=scope.bumdes_officer_ids)
+        )
 
     def editable_by(self, user):
         return self.filter(village__in=Village.objects.editable_by(user))

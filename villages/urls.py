@@ -9,6 +9,8 @@ urlpatterns = [
     path("bumdes/new/", views.bumdes_create, name="bumdes_create"),
     path("bumdes/<int:pk>/", views.bumdes_detail, name="bumdes_detail"),
     path("bumdes/<int:pk>/edit/", views.bumdes_update, name="bumdes_update"),
+    path("regions/", views.regions, name="regions"),
+    path("regions/<str:code>/", views.regions, name="regions"),
     path("overview/", views.overview, name="overview"),
     path("overview/<str:regency_code>/", views.overview, name="overview"),
 ]

@@ -1,20 +1,25 @@
 """BUMDes pages and the program overview."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from groups.selectors import program_overview, roles_for
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
+from ksm_portal.scope import user_scope
 
 from . import services
 from .forms import BumdesForm
-from .models import Bumdes, Regency, Village
+from .models import Bumdes, District, Province, Regency, Village
 
 
 @login_required
@@ -98,14 +103,12 @@ def bumdes_update(request, pk):
 @login_required
 def overview(request, regency_code=None):
     """Program figures for one regency: a staff report (facilitators see only their villages)."""
-    if not request.user.is_staff:
+    if not user_scope(request.user).sees_all:
         raise PermissionDenied
     regencies = Regency.objects.select_related("province").order_by("code")
     if regency_code is None:
         regency_code = request.GET.get("regency") or (
-            regencies.filter(Exists(Village.objects.filter(district__regency=OuterRef("pk"))))
-            .values_list("code", flat=True)
-            .first()
+            regencies.filter(ksm_count__gt=0).values_list("code", flat=True).first()
         )
         if regency_code is None:
             return render(request, "villages/overview.html", {"regency": None})
@@ -115,3 +118,83 @@ def overview(request, regency_code=None):
     context = program_overview(regency=regency, page_number=request.GET.get("page"))
     context.update(regency=regency, regencies=regencies)
     return render(request, "villages/overview.html", context)
+
+
+# --- The region tree ------------------------------------------------------------------------
+
+LEVELS = (Province, Regency, District, Village)
+CHILD = {None: Province, Province: Regency, Regency: District, District: Village}
+CODE_LENGTH = {2: Province, 5: Regency, 8: District, 13: Village}
+RELATED_CHILDREN = {Province: "regencies", Regency: "districts", District: "villages"}
+REGION_PAGE = 100
+
+
+def _region_path(node) -> list:
+    """The node and the regions above it, top first."""
+    path = []
+    while node is not None:
+        path.insert(0, node)
+        node = getattr(node, node.parent_field) if node.parent_field else None
+    return path
+
+
+@login_required
+def regions(request, code=""):
+    """Browse Indonesia's regions with the number of KSM at each level (program staff)."""
+    scope = user_scope(request.user)
+    if not (scope.sees_all or scope.manages_register):
+        raise PermissionDenied
+    node = None
+    if code:
+        model = CODE_LENGTH.get(len(code))
+        if model is None:
+            raise Http404
+        node = get_object_or_404(model.objects.select_related(*_parents(model)), code=code)
+        if model is Village:
+            query = {
+                "regency": node.district.regency_id,
+                "district": node.district_id,
+                "village": node.pk,
+            }
+            return redirect(f"{reverse('groups:list')}?{urlencode(query)}")
+    child = CHILD[type(node) if node else None]
+    children = child.objects.order_by("code")
+    if node is not None:
+        children = children.filter(**{node._meta.model_name: node})
+    query = request.GET.get("q", "").strip()
+    if query:
+        children = Village.objects.select_related("district__regency").order_by("code")
+        children = (
+            children.filter(code__startswith=query)
+            if query[:2].isdigit()
+            else children.filter(name__icontains=query)
+        )
+        child = Village
+    if child is not Village:
+        children = children.annotate(children_count=Count(RELATED_CHILDREN[child]))
+    page, querystring = paginate(request, children, per_page=REGION_PAGE)
+    return render(
+        request,
+        "villages/regions.html",
+        {
+            "node": node,
+            "path": _region_path(node),
+            "child_level": child._meta.verbose_name_plural,
+            "is_village_level": child is Village,
+            "page": page,
+            "querystring": querystring,
+            "q": query,
+            "total_ksm": (
+                node.ksm_count if node else Province.objects.aggregate(n=Sum("ksm_count"))["n"] or 0
+            ),
+        },
+    )
+
+
+def _parents(model) -> list[str]:
+    return {
+        Province: [],
+        Regency: ["province"],
+        District: ["regency__province"],
+        Village: ["district__regency__province"],
+    }[model]

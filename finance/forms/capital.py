@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import CrispyMixin, DateInput
 from groups.models import SelfHelpGroup
+from ksm_portal.forms import CrispyMixin, DateInput
 
 from ..models import GroupBalance, SurplusDistribution
 from ..money import rupiah

@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import CrispyMixin, DateInput
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
+from ksm_portal.forms import CrispyMixin, DateInput
 
 from .. import services, tokens
 from ..charts import MEMBER_LEDGER_ROLES

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from groups.forms import CrispyMixin, DateInput
+from ksm_portal.forms import CrispyMixin, DateInput
 
 from .. import tokens
 from ..models import Account, AccountType, Book, NormalBalance

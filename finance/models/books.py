@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups.models import Cooperative, Member, SelfHelpGroup
+from ksm_portal.scope import user_scope
 from villages.models import Bumdes
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -28,6 +29,8 @@ class BookQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Books of the owners the user may see: a KSM's book follows the KSM's visibility;
         BUMDes and cooperative books follow theirs."""
+        if user_scope(user).sees_all:
+            return self.all()
         return self.filter(
             Q(group__in=SelfHelpGroup.objects.visible_to(user))
             | Q(bumdes__in=Bumdes.objects.visible_to(user))
@@ -35,19 +38,16 @@ class BookQuerySet(models.QuerySet):
         )
 
     def postable_by(self, user):
-        """Who may post: the treasurer of the KSM (their own book only) and staff."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_staff:
+        """Who may post: the treasurer of a KSM, a BUMDes or a cooperative (their own books
+        only), and finance staff."""
+        scope = user_scope(user)
+        if scope.posts_anywhere:
             return self.all()
-        from groups.models import Membership
-
-        group_ids = (
-            Membership.objects.active()
-            .filter(member__user=user, role=Membership.Role.TREASURER)
-            .values("group_id")
+        return self.filter(
+            Q(group_id__in=scope.ksm_treasurer_ids)
+            | Q(bumdes_id__in=scope.bumdes_treasurer_ids)
+            | Q(cooperative_id__in=scope.cooperative_treasurer_ids)
         )
-        return self.filter(group_id__in=group_ids)
 
 
 class Book(models.Model):

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.models import Cooperative, SelfHelpGroup
+from ksm_portal.scope import user_scope
 from villages.models import Bumdes
 
 from ..models import (
@@ -48,11 +49,11 @@ def _active(user) -> bool:
 
 
 def owner_editable_by(user, book: Book) -> bool:
-    """Staff, and for a KSM or BUMDes book the facilitators of its village (the owner's own
-    `editable_by` rule); cooperatives are staff's."""
+    """Finance staff, and whoever may change the owner (its own `editable_by` rule: program
+    staff, and for a KSM or BUMDes the facilitators of its village)."""
     if not _active(user):
         return False
-    if user.is_staff:
+    if user_scope(user).posts_anywhere:
         return True
     if book.group_id:
         return SelfHelpGroup.objects.editable_by(user).filter(pk=book.group_id).exists()
@@ -73,7 +74,7 @@ def may_close(user, book: Book) -> bool:
 
 
 def may_reopen(user) -> bool:
-    return _active(user) and user.is_staff
+    return user_scope(user).reopens_periods
 
 
 def _actor(actor):

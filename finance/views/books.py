@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from groups.forms import CrispyMixin, DateInput
 from groups.models import Cooperative, SelfHelpGroup
-from ksm_portal.forms import apply_validation_error
+from ksm_portal.forms import CrispyMixin, DateInput, apply_validation_error
 from villages.models import Bumdes
 
 from .. import services

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from groups.forms import DateInput
+from ksm_portal.forms import DateInput
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors

@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "ksm_portal",
+    "accounts",
     "villages",
     "groups",
     "finance",
     "training",
+    "demo",
 ]
 
 MIDDLEWARE = [

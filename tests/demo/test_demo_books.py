@@ -134,9 +134,10 @@ def test_the_reports_of_every_ksm_tie_out_for_2017(demo):
 
 
 def net_of_member(book, member):
-    sums = JournalLine.objects.filter(book=book, member=member, entry_date__lte=YEAR_END).aggregate(
-        d=Sum("debit"), c=Sum("credit")
-    )
+    """The member's savings lines (a passbook leaves out their loans)."""
+    sums = JournalLine.objects.filter(
+        book=book, member=member, entry_date__lte=YEAR_END, account__role__startswith="savings_"
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
     return (sums["d"] or ZERO) - (sums["c"] or ZERO)
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from groups.management.commands.generate_scale import PREFIX
+from demo.management.commands.generate_scale import PREFIX
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
 from villages.models import Regency, Village
 

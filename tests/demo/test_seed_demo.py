@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from groups.management.commands.seed_demo import DEMO_PASSWORD, SEED, build_plan
+from demo.management.commands.seed_demo import DEMO_PASSWORD, SEED, build_plan
 from groups.models import Cooperative, Member, Membership, SelfHelpGroup
 from villages.models import Bumdes, District, Village
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import ADMINISTRATORS
 from finance import tokens
 from finance.models import Book, JournalEntry, JournalLine
 from finance.services import (
@@ -631,7 +632,7 @@ def test_an_ordinary_member_cannot_record(member_user, book):
 
 
 def test_a_bumdes_book_offers_no_member_forms(village):
-    manager = UserFactory(is_staff=True)
+    manager = UserFactory(staff_role=ADMINISTRATORS)
     book = book_open(owner=BumdesFactory(village=village), opening_date=datetime.date(2017, 1, 1))
     client = logged_in(manager)
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import ADMINISTRATORS
 from finance import tokens
 from finance.models import JournalEntry, Loan, Meeting, MeetingLine
 from finance.services import book_open
@@ -235,7 +236,7 @@ def test_books_outside_the_users_sight_and_non_ksm_books_are_404(client, group, 
     bumdes_book = book_open(
         owner=BumdesFactory(village=group.group.village), opening_date=datetime.date(2017, 1, 1)
     )
-    staff = logged_in(UserFactory(is_staff=True))
+    staff = logged_in(UserFactory(staff_role=ADMINISTRATORS))
     assert staff.get(sheet_url(bumdes_book)).status_code == 404
     assert staff.get(reverse("finance:meetings", args=[bumdes_book.pk])).status_code == 404
     other = book_open(

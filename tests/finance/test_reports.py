@@ -776,7 +776,8 @@ def test_report_pages_make_the_same_number_of_queries_for_a_small_and_a_bigger_b
     bigger = _query_counts(client, march_book, people["siti"])
 
     assert bigger == small, (small, bigger)
-    assert max(small) <= 13, small
+    # The user's scope costs three queries a page: staff permissions, assignments, offices.
+    assert max(small) <= 14, small
 
 
 @pytest.mark.parametrize(

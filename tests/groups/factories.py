@@ -4,10 +4,12 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
 from tests.villages.factories import RegencyFactory, VillageFactory
+from villages.services import region_ksm_counts_add
 
 PASSWORD = "rahasia-ksm-2016"
 
@@ -35,6 +37,7 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"pengguna{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
@@ -43,6 +46,15 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
     is_active = True
     is_staff = False
+
+    @factory.post_generation
+    def staff_role(self, create, extracted, **kwargs):
+        """`UserFactory(staff_role=ADMINISTRATORS)`: staff status and that staff role's group
+        (accounts.roles)."""
+        if create and extracted:
+            self.is_staff = True
+            self.save(update_fields=["is_staff"])
+            self.groups.add(Group.objects.get(name=extracted))
 
 
 class SelfHelpGroupFactory(DjangoModelFactory):
@@ -67,6 +79,13 @@ class SelfHelpGroupFactory(DjangoModelFactory):
             formed_date=datetime.date(2009, 3, 1),
             reactivated_date=datetime.date(2016, 7, 15),
         )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Counted into its regions' KSM counts, as `group_register` counts a KSM."""
+        group = super()._create(model_class, *args, **kwargs)
+        region_ksm_counts_add({group.village_id: 1})
+        return group
 
 
 class MemberFactory(DjangoModelFactory):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from groups.management.commands.seed_demo import SEED
+from demo.management.commands.seed_demo import SEED
 from groups.models import SelfHelpGroup
 from tests.web.support import element, logged_in
 from training.demo import demo_training_load

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.roles import ADMINISTRATORS
 from finance.services import book_open, cash_receive
 from groups.models import Membership
 from groups.services import membership_change_role
@@ -202,7 +203,7 @@ def test_distribution_by_district_with_movement_between_assessments(regency, dis
     graded(same, berkembang, berkembang)
     graded(also_up, tumbuh, mandiri)
 
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory(staff_role=ADMINISTRATORS)
     result = level_distribution(user=staff, regency=regency)
 
     assert [level.name for level in result.levels] == ["Tumbuh", "Berkembang", "Mandiri"]

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from groups.forms import SELECT_LIMIT
 from groups.models import SelfHelpGroup
+from villages.forms import SELECT_LIMIT
 from villages.models import Village
 
 

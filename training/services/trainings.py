@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Member, Membership, SelfHelpGroup
+from ksm_portal.scope import user_scope
 from ksm_portal.services_base import validated_save
 from villages.models import FacilitatorAssignment, Village
 
@@ -32,7 +33,7 @@ def _check_organiser(event: TrainingEvent, *, chosen: bool = False) -> None:
     themselves need no assignment; someone *chosen* as organiser (by staff) always does, and
     the message then belongs to the organiser field."""
     organiser, village = event.organiser, event.village
-    if (organiser.is_staff and not chosen) or not event.start_date:
+    if (user_scope(organiser).manages_register and not chosen) or not event.start_date:
         return
     today = timezone.localdate()
     if not (
@@ -50,7 +51,7 @@ def _check_organiser(event: TrainingEvent, *, chosen: bool = False) -> None:
 
 
 def _check_may_choose_organiser(actor) -> None:
-    if not getattr(actor, "is_staff", False):
+    if not user_scope(actor).manages_register:
         raise ValidationError(
             {
                 "organiser": _(

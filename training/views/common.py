@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from groups.models import SelfHelpGroup
-from villages.models import Regency, Village, assigned_village_ids
+from ksm_portal.scope import user_scope
+from villages.models import Regency, Village
 
 from ..models import TrainingEvent
 
@@ -26,7 +27,7 @@ def can_record(user, group: SelfHelpGroup) -> bool:
 def can_visit(user, group: SelfHelpGroup) -> bool:
     """Only a facilitator assigned to the KSM's village records a visit there (the visit is
     theirs): staff without the village read the visits, they do not make them."""
-    return group.village_id in assigned_village_ids(user)
+    return group.village_id in user_scope(user).facilitator_village_ids
 
 
 def recordable_group(request, pk) -> SelfHelpGroup:

@@ -9,8 +9,9 @@ keys (region code, KSM village + registration number, NIK, username, ...). So ev
 same rows, and a second run writes nothing. (Changing the plan, its lists or the seed, changes
 the rows: load such a change into a fresh database.)
 
-Village names are illustrative: the seed document does not name the pilot villages (see
-docs/demo.md).
+The regions are Indonesia's real ones (Jawa Tengah loaded from the idn-area-data package) and
+the 10 pilot villages are real villages of Batang, but which villages took part is illustrative:
+the seed document does not name them (see docs/demo.md).
 """
 
 import datetime
@@ -20,13 +21,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
+from demo import names
+from demo.names import words
 from finance.demo import demo_books_load
-from groups.management import names
-from groups.management.names import words
-from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
+from groups.models import (
+    BUMDES_ROLES,
+    COOPERATIVE_ROLES,
+    Cooperative,
+    CooperativeMembership,
+    Member,
+    Membership,
+    Officer,
+    OfficerRole,
+    SelfHelpGroup,
+)
 from groups.services import (
     cooperative_admit_group,
     cooperative_register,
@@ -34,58 +47,38 @@ from groups.services import (
     member_join,
     member_update,
     membership_start,
+    officer_appoint,
+    officer_update,
 )
 from training.demo import demo_training_load
 from villages.models import Bumdes, FacilitatorAssignment, Village
-from villages.services import (
-    bumdes_register,
-    district_upsert,
-    facilitator_assign,
-    province_upsert,
-    regency_upsert,
-    village_upsert,
-)
+from villages.regions import regions_load
+from villages.services import bumdes_register, facilitator_assign
 
 SEED = 20160501
 DEMO_PASSWORD = "batang2016"
 
-PROVINCE = ("33", "Jawa Tengah")
-REGENCY = ("33.25", "Kabupaten Batang")
-KECAMATAN = {
-    "01": "Wonotunggal",
-    "02": "Bandar",
-    "03": "Blado",
-    "04": "Reban",
-    "05": "Bawang",
-    "06": "Tersono",
-    "07": "Gringsing",
-    "08": "Limpung",
-    "09": "Subah",
-    "10": "Tulis",
-    "11": "Batang",
-    "12": "Warungasem",
-    "13": "Kandeman",
-    "14": "Pecalungan",
-    "15": "Banyuputih",
-}
-# Illustrative names: 10 villages in 9 kecamatan, Bandar has two.
+PROVINCE = "33"  # Jawa Tengah; its regions come from the idn-area-data package
+REGENCY = "33.25"  # Kabupaten Batang
+# Real villages of Kabupaten Batang (Kemendagri codes and names), one or two in each of nine
+# kecamatan. The seed article does not name the pilot villages: this choice is illustrative.
 PILOT_VILLAGES = (
-    ("33.25.01.2001", "Sidomulyo"),
-    ("33.25.02.2001", "Karangsari"),
-    ("33.25.02.2002", "Tegalsari"),
-    ("33.25.03.2001", "Kalisari"),
-    ("33.25.04.2001", "Sumberejo"),
-    ("33.25.05.2001", "Purwosari"),
-    ("33.25.06.2001", "Sukorejo"),
-    ("33.25.08.2001", "Margorejo"),
-    ("33.25.09.2001", "Wonosari"),
-    ("33.25.10.2001", "Kedungsari"),
+    ("33.25.01.2002", "Sodong"),  # Kec. Wonotunggal
+    ("33.25.02.2005", "Binangun"),  # Kec. Bandar
+    ("33.25.02.2003", "Wonodadi"),  # Kec. Bandar
+    ("33.25.03.2004", "Gondang"),  # Kec. Blado
+    ("33.25.04.2005", "Ngadirejo"),  # Kec. Reban
+    ("33.25.05.2008", "Wonosari"),  # Kec. Bawang
+    ("33.25.06.2014", "Tanjungsari"),  # Kec. Tersono
+    ("33.25.08.2005", "Sidomulyo"),  # Kec. Limpung
+    ("33.25.09.2021", "Sengon"),  # Kec. Subah
+    ("33.25.10.2005", "Simbangdesa"),  # Kec. Tulis
 )
 KSM_PER_VILLAGE = 10
 NEW_KSM_PER_VILLAGE = (4, 4, 4, 4, 4, 4, 4, 3, 3, 3)  # 37 new, 63 reactivated
 
 # The seed article's group and member: KSM Guyub Rukun (reactivated), Mukaromah a member.
-GUYUB_RUKUN = ("33.25.02.2001", 1, "KSM Guyub Rukun")
+GUYUB_RUKUN = ("33.25.02.2005", 1, "KSM Guyub Rukun")
 MUKAROMAH = "Mukaromah"
 
 PILOT_START = datetime.date(2016, 5, 1)
@@ -129,11 +122,22 @@ FACILITATORS = {"pendamping1": PILOT_VILLAGES[:5], "pendamping2": PILOT_VILLAGES
 # Officer logins: username -> (village code, KSM number in the village, role)
 OFFICER_LOGINS = {
     "bendahara01": (GUYUB_RUKUN[0], GUYUB_RUKUN[1], Membership.Role.TREASURER),
-    "bendahara02": ("33.25.01.2001", 2, Membership.Role.TREASURER),
-    "bendahara03": ("33.25.04.2001", 3, Membership.Role.TREASURER),
-    "bendahara04": ("33.25.06.2001", 1, Membership.Role.TREASURER),
-    "bendahara05": ("33.25.09.2001", 4, Membership.Role.TREASURER),
+    "bendahara02": ("33.25.01.2002", 2, Membership.Role.TREASURER),
+    "bendahara03": ("33.25.04.2005", 3, Membership.Role.TREASURER),
+    "bendahara04": ("33.25.06.2014", 1, Membership.Role.TREASURER),
+    "bendahara05": ("33.25.09.2021", 4, Membership.Role.TREASURER),
     "ketua01": (GUYUB_RUKUN[0], GUYUB_RUKUN[1], Membership.Role.CHAIR),
+}
+# BUMDes and cooperative treasurers with a login: username -> (kind, village code or
+# cooperative name). Every pilot BUMDes and cooperative has its officers; these two can log in.
+ENTITY_LOGINS = {
+    "bendahara.bumdes": ("bumdes", GUYUB_RUKUN[0]),
+    "bendahara.koperasi": ("cooperative", COOPERATIVES[0][0]),
+}
+# Staff with one staff role each (staf is an administrator).
+STAFF_LOGINS = {
+    "staf.program": ("Staf", "Program", PROGRAM_STAFF),
+    "staf.keuangan": ("Staf", "Keuangan", FINANCE_STAFF),
 }
 
 
@@ -207,7 +211,7 @@ def build_plan(rng: random.Random) -> Plan:
             "name": name,
             "legal_entity_number": f"{517 + index * 7}/BH/XIV.11/{month}/2017",
             "established_date": established,
-            "address": f"Kecamatan {KECAMATAN[PILOT_VILLAGES[village_indexes[0]][0][6:8]]}",
+            "address": f"Desa {PILOT_VILLAGES[village_indexes[0]][1]}, Kabupaten Batang",
         }
         joining = []
         for village_index in village_indexes:
@@ -329,6 +333,7 @@ class Command(BaseCommand):
             self._cooperatives(staff, villages, groups, plan.cooperatives)
             self._assignments(staff, users, villages)
             officers = self._officer_logins(staff, users, groups, plan.groups)
+            offices = self._entity_officers(staff, users, villages, plan.cooperatives)
             self.created.update(
                 demo_books_load(
                     actor=staff,
@@ -347,7 +352,7 @@ class Command(BaseCommand):
                     seed=SEED,
                 )
             )
-        self._report(villages, officers, time.monotonic() - started)
+        self._report(villages, officers, offices, time.monotonic() - started)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -361,6 +366,10 @@ class Command(BaseCommand):
                 "is_superuser": True,
             }
         }
+        for username, (first, last, _role) in STAFF_LOGINS.items():
+            specs[username] = {"first_name": first, "last_name": last, "is_staff": True}
+        for username in ENTITY_LOGINS:
+            specs[username] = {"first_name": username.split(".")[0].title()}
         for index, username in enumerate(FACILITATORS, start=1):
             specs[username] = {"first_name": "Pendamping", "last_name": str(index)}
         for username, key in OFFICER_LOGINS.items():
@@ -375,19 +384,28 @@ class Command(BaseCommand):
                 user.save()
                 self.created["user"] += 1
             users[username] = user
+        for username, (_first, _last, role) in STAFF_LOGINS.items():
+            if not users[username].groups.filter(name=role).exists():
+                users[username].groups.add(Group.objects.get(name=role))
+                self.created["staff role"] += 1
         return users
 
     def _regions(self) -> dict[str, Village]:
-        province = province_upsert(code=PROVINCE[0], name=PROVINCE[1])
-        regency = regency_upsert(province=province, code=REGENCY[0], name=REGENCY[1])
-        districts = {
-            number: district_upsert(regency=regency, code=f"{REGENCY[0]}.{number}", name=name)
-            for number, name in KECAMATAN.items()
+        """Jawa Tengah's real regions (a no-op when they are loaded already), then the pilot
+        villages among them."""
+        report = regions_load(province=PROVINCE)
+        if report.changed:
+            self.created["region"] += sum(report.added.values()) + sum(report.renamed.values())
+        villages = {
+            v.code: v
+            for v in Village.objects.filter(
+                code__in=[code for code, _name in PILOT_VILLAGES]
+            ).select_related("district__regency")
         }
-        return {
-            code: village_upsert(district=districts[code[6:8]], code=code, name=name)
-            for code, name in PILOT_VILLAGES
-        }
+        missing = [code for code, _name in PILOT_VILLAGES if code not in villages]
+        if missing:
+            raise CommandError(f"Pilot villages missing from the region data: {missing}")
+        return villages
 
     def _bumdes(self, actor, villages, planned: dict) -> None:
         pilot = Bumdes.objects.filter(village__in=villages.values())
@@ -516,9 +534,49 @@ class Command(BaseCommand):
             linked[username] = (role, group, member)
         return linked
 
+    def _entity_officers(self, actor, users, villages, planned_cooperatives) -> dict:
+        """A director, secretary and treasurer for each pilot BUMDes and a chair, secretary and
+        treasurer for each cooperative; the treasurers named in ENTITY_LOGINS get the login.
+        Returns username -> officer."""
+        entities = [
+            (Bumdes.objects.get(village=villages[code]), BUMDES_ROLES, code)
+            for code, _name in PILOT_VILLAGES
+        ] + [
+            (Cooperative.objects.get(name=fields["name"]), COOPERATIVE_ROLES, fields["name"])
+            for fields, _joining in planned_cooperatives
+        ]
+        logins = {key: username for username, (_kind, key) in ENTITY_LOGINS.items()}
+        linked = {}
+        for entity, roles, key in entities:
+            rng = random.Random(f"{SEED}-officers-{key}")
+            held = set(Officer.objects.of(entity).current().values_list("role", flat=True))
+            for role in roles:
+                sex = rng.choice("FM")
+                name, phone = names.person_name(rng, sex), names.phone(rng)
+                if role in held:
+                    continue
+                officer_appoint(
+                    actor=actor,
+                    entity=entity,
+                    full_name=name,
+                    role=role,
+                    phone=phone,
+                    start_date=entity.established_date,
+                )
+                self.created["officer"] += 1
+            username = logins.get(key)
+            if username:
+                treasurer = Officer.objects.of(entity).current().get(role=OfficerRole.TREASURER)
+                user = users[username]
+                if treasurer.user_id is None:
+                    officer_update(actor=actor, officer=treasurer, user=user)
+                    self.created["officer login link"] += 1
+                linked[username] = treasurer
+        return linked
+
     # --- reporting -------------------------------------------------------------------------
 
-    def _report(self, villages, officers: dict, seconds: float) -> None:
+    def _report(self, villages, officers: dict, offices: dict, seconds: float) -> None:
         write = self.stdout.write
         if self.created:
             done = ", ".join(f"{count} {what}" for what, count in self.created.items())
@@ -538,6 +596,8 @@ class Command(BaseCommand):
         write("")
         rows = [("username", "role", "sees")]
         rows.append(("staf", "Bina Swadaya staff, admin", "everything, every region; /admin/"))
+        rows.append(("staf.program", "program staff", "reads every region; registers KSM"))
+        rows.append(("staf.keuangan", "finance staff", "reads every region; posts, reopens"))
         for username, assigned in FACILITATORS.items():
             village_names = ", ".join(name for _code, name in assigned)
             rows.append((username, "facilitator (pendamping)", f"KSM of {village_names}"))
@@ -546,6 +606,8 @@ class Command(BaseCommand):
             label = "treasurer (bendahara)" if role == "treasurer" else "chair (ketua)"
             where = f"Desa {village_names[group.village_id]}"
             rows.append((username, label, f"own KSM only: {group.name}, {where} ({member})"))
+        for username, officer in offices.items():
+            rows.append((username, "treasurer (bendahara)", f"own books only: {officer.entity}"))
         widths = [max(len(row[i]) for row in rows) for i in range(2)]
         write(f"Demo logins, password for all: {DEMO_PASSWORD}")
         for row in rows:

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = _("Logins and staff roles")
+
+    def ready(self):
+        from .roles import staff_roles_sync
+
+        # After every migrate: the staff role groups hold exactly the permissions in roles.py,
+        # new models' permissions included.
+        post_migrate.connect(staff_roles_sync, dispatch_uid="accounts.staff_roles_sync")
