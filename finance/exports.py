@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ksm_portal.spreadsheets import looks_like_formula
+
 AMOUNT_FORMAT = "#,##0"
 DATE_FORMAT = "DD-MM-YYYY"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,6 +82,8 @@ def xlsx_response(sheet: Sheet, name: str) -> HttpResponse:
 
     def cell(value, kind=TEXT, strong=False):
         item = WriteOnlyCell(worksheet, value=_cell_value(value))
+        if looks_like_formula(item.value):
+            item.data_type = "s"  # typed text (a description "=HYPERLINK(...)"), never run
         if kind == AMOUNT:
             item.number_format = AMOUNT_FORMAT
         elif kind == DATE:

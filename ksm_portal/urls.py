@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("finance.urls")),
     path("", include("training.urls")),
+    path("imports/", include("imports.urls")),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "groups",
     "finance",
     "training",
+    "imports",
     "demo",
 ]
 

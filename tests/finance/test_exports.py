@@ -3,6 +3,7 @@ is the print layout of the same report."""
 
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -245,3 +246,23 @@ def test_the_report_page_prints_without_navigation_and_buttons(march_book, staff
     print_rules = html[html.index("@media print") :]
     for hidden in ("nav.navbar", "footer", ".btn", ".report-controls", ".pagination"):
         assert hidden in print_rules[: print_rules.index("</style>")]
+
+
+@pytest.mark.parametrize(
+    "description", ['=HYPERLINK("http://evil.example","Kas")', "=cmd|' /C calc'!A0", "@SUM(A1)"]
+)
+def test_a_description_that_looks_like_a_formula_is_written_as_text(description):
+    sheet = exports.Sheet(
+        title="Kas",
+        heading=["Buku Kas Umum"],
+        columns=[exports.Column("Uraian"), exports.Column("Jumlah", exports.AMOUNT)],
+        rows=[([description, Decimal("25000")], "")],
+    )
+    response = exports.xlsx_response(sheet, "kas")
+    worksheet = load_workbook(io.BytesIO(response.content)).active
+    cell = _table(worksheet, "Uraian")[0][0]
+    assert (cell.value, cell.data_type) == (description, "s")
+    # The raw file holds no formula element at all.
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml

@@ -1,0 +1,16 @@
+"""The kinds of file that can be imported, by slug."""
+
+from django.http import Http404
+
+from .base import ImportKind
+from .ksm import KsmKind
+from .members import MembersKind
+
+KINDS: dict[str, ImportKind] = {kind.slug: kind for kind in (KsmKind(), MembersKind())}
+
+
+def kind_of(slug: str) -> ImportKind:
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise Http404 from None
