@@ -1,5 +1,7 @@
 """Forms for setting up a book: the opening-balances wizard and the chart of accounts."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -8,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from ksm_portal.forms import CrispyMixin, DateInput
 
 from .. import tokens
-from ..models import Account, AccountType, Book, NormalBalance
-from ..services.opening import other_accounts
+from ..models import Account, AccountType, Book, InterestMethod, NormalBalance
+from ..services.opening import OpeningLoan, opening_loan_clean, other_accounts
 from .records import AmountField, active_members
 
 
@@ -56,8 +58,42 @@ MEMBER_SAVINGS = (
 )
 
 
+class RateField(forms.CharField):
+    """Interest per month in percent, written "1,5", "1.5" or "1,5%"."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "maxlength": 8}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        text = value.replace("%", "").replace(",", ".").strip()
+        try:
+            rate = Decimal(text)
+        except InvalidOperation:
+            rate = None
+        if rate is None or not rate.is_finite():
+            raise ValidationError(_("Write the interest per month as a number, e.g. 1,5."))
+        return rate
+
+
+# The loan's inputs on a member's row, by the OpeningLoan field each one fills.
+LOAN_INPUTS = {
+    "principal_left": "loan",
+    "monthly_rate": "loan_rate",
+    "interest_method": "loan_method",
+    "remaining_months": "loan_months",
+    "next_due_date": "loan_next_due",
+    "instalment": "loan_instalment",
+}
+LOAN_TERMS = ("loan_rate", "loan_method", "loan_months", "loan_next_due", "loan_instalment")
+LOAN_TERMS_NEEDED = ("loan_rate", "loan_method", "loan_months", "loan_next_due")
+
+
 class MemberOpeningForm(forms.Form):
-    """One member's savings by type and loan outstanding at the cut-off."""
+    """One member's savings by type and loan outstanding at the cut-off, with the loan's
+    terms: it becomes a loan record with the schedule of the months left."""
 
     member = forms.CharField(widget=forms.HiddenInput)
 
@@ -74,12 +110,89 @@ class MemberOpeningForm(forms.Form):
         for name, field in self.fields.items():
             if name != "member":
                 field.widget.attrs["placeholder"] = "0"
+        if "loan" in self.fields:
+            self._add_loan_terms()
+
+    def _add_loan_terms(self):
+        self.fields["loan_rate"] = RateField(
+            label=gettext_lazy("Interest per month (%)"), required=False
+        )
+        self.fields["loan_method"] = forms.ChoiceField(
+            label=gettext_lazy("Interest method"),
+            required=False,
+            choices=[("", "—"), *InterestMethod.choices],
+        )
+        self.fields["loan_months"] = forms.IntegerField(
+            label=gettext_lazy("Months left"), required=False, min_value=1, max_value=120
+        )
+        self.fields["loan_next_due"] = forms.DateField(
+            label=gettext_lazy("Next instalment due on"), required=False, widget=DateInput()
+        )
+        self.fields["loan_instalment"] = AmountField(
+            label=gettext_lazy("Monthly instalment (optional)"),
+            required=False,
+            help_text=gettext_lazy("As the old ledger states it; checked against the schedule."),
+        )
+        self.fields["loan_rate"].widget.attrs["placeholder"] = "1,5"
+        self.fields["loan_months"].widget.attrs.update({"inputmode": "numeric", "placeholder": ""})
+        self.fields["loan_instalment"].widget.attrs["placeholder"] = ""
+        for name in LOAN_TERMS:
+            widget = self.fields[name].widget
+            css = "form-select" if name == "loan_method" else "form-control"
+            widget.attrs["class"] = f"{css} {css}-sm"
+            widget.attrs["autocomplete"] = "off"
 
     def clean_member(self):
         member = self.members.get(self.cleaned_data["member"])
         if member is None:
             raise ValidationError(_("Choose an active member of this KSM."))
         return member
+
+    def clean(self):
+        cleaned = super().clean()
+        if "loan" not in self.fields or "loan" in self.errors:
+            return cleaned
+        if cleaned.get("loan"):
+            for name in LOAN_TERMS_NEEDED:
+                if cleaned.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, _("The loan needs this too."))
+        elif any(cleaned.get(name) not in (None, "") for name in LOAN_TERMS):
+            self.add_error("loan", _("Write the loan outstanding, or leave its terms empty."))
+        return cleaned
+
+    def opening_loan(self) -> OpeningLoan | None:
+        """The row's loan brought forward (after is_valid), or None."""
+        data = self.cleaned_data
+        if not data.get("loan"):
+            return None
+        return OpeningLoan(
+            member=data["member"],
+            principal_left=data["loan"],
+            monthly_rate=data["loan_rate"],
+            interest_method=data["loan_method"],
+            remaining_months=data["loan_months"],
+            next_due_date=data["loan_next_due"],
+            instalment=data.get("loan_instalment"),
+        )
+
+    @property
+    def amount_fields(self):
+        """The savings and the loan outstanding, for the template."""
+        return [self[name] for name in self.fields if name != "member" and name not in LOAN_TERMS]
+
+    @property
+    def loan_terms(self):
+        """The loan's terms, for the template."""
+        return [self[name] for name in LOAN_TERMS if name in self.fields]
+
+    @property
+    def loan_open(self) -> bool:
+        """Show the terms unfolded: something was typed in them or they need correcting."""
+        if "loan" not in self.fields or not self.is_bound:
+            return False
+        names = ("loan", *LOAN_TERMS)
+        typed = any((self.data.get(self.add_prefix(name)) or "").strip() for name in names)
+        return typed or any(name in self.errors for name in names)
 
     @property
     def person(self):
@@ -164,7 +277,23 @@ class OpeningWizard:
 
     def is_valid(self) -> bool:
         results = [self.form.is_valid(), self.members.is_valid(), self.other.is_valid()]
-        return all(results)
+        return all(results) and self._loans_valid()
+
+    def _loans_valid(self) -> bool:
+        """Each loan's terms against the cut-off and its schedule, shown on the row's inputs
+        (the service checks them again when posting)."""
+        cutoff, valid = self.form.cleaned_data["cutoff_date"], True
+        for row in self.members.forms:
+            item = row.opening_loan()
+            if item is None:
+                continue
+            try:
+                opening_loan_clean(item, book=self.book, cutoff_date=cutoff)
+            except ValidationError as error:
+                valid = False
+                for key, messages in error.message_dict.items():
+                    row.add_error(LOAN_INPUTS.get(key, "loan"), messages)
+        return valid
 
     def service_kwargs(self) -> dict:
         savings, loans, other = [], [], []
@@ -174,8 +303,9 @@ class OpeningWizard:
             for role, _label in MEMBER_SAVINGS:
                 if data.get(role):
                     savings.append((member, role, data[role]))
-            if data.get("loan"):
-                loans.append((member, data["loan"]))
+            loan = row.opening_loan()
+            if loan is not None:
+                loans.append(loan)
         for row in self.other.forms:
             data = row.cleaned_data
             if data.get("amount") and data.get("account_obj") is not None:

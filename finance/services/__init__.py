@@ -18,7 +18,7 @@ from .loans import (  # noqa: F401
     repayment_allocate,
     repayment_lines,
 )
-from .opening import opening_balances_post  # noqa: F401
+from .opening import OpeningLoan, opening_balances_post  # noqa: F401
 from .periods import period_close, period_reopen, year_end_close  # noqa: F401
 from .posting import (  # noqa: F401
     Line,

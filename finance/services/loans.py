@@ -824,9 +824,22 @@ def _live_lines(loan: Loan, *, besides: JournalEntry | None = None):
     return lines.exclude(entry=besides) if besides is not None else lines
 
 
+# Entries that bring a loan into the books: the disbursement, the money borrowed, and the
+# opening balances (a loan from before the books).
+LOAN_STARTS = (EntryKind.LOAN_DISBURSEMENT, EntryKind.BORROWING_RECEIVED, EntryKind.OPENING)
+
+
 def loan_reversal_check(loan: Loan, entry: JournalEntry) -> None:
-    """A disbursement is reversed only while nothing else was posted for the loan (nor, for
-    a loan to a KSM, for the KSM's side of it)."""
+    """A disbursement (or the opening entry that brought a loan in) is reversed only while
+    nothing else was posted for the loan (nor, for a loan to a KSM, for the KSM's side of
+    it)."""
+    if entry.kind == EntryKind.OPENING:
+        if _live_lines(loan, besides=entry).exists():
+            raise ValidationError(
+                _("Loan %(ref)s has repayments; reverse them before the opening balances.")
+                % {"ref": loan.reference}
+            )
+        return
     if entry.kind in (EntryKind.LOAN_DISBURSEMENT, EntryKind.BORROWING_RECEIVED):
         mirror = loan.counterpart if loan.counterpart_id else None
         mirror_busy = (
@@ -843,7 +856,7 @@ def loan_reversal_check(loan: Loan, entry: JournalEntry) -> None:
 def loan_status_after_reversal(loan: Loan, entry: JournalEntry) -> None:
     """After a loan entry is reversed, the loan's status follows its restored totals."""
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
-    if entry.kind in (EntryKind.LOAN_DISBURSEMENT, EntryKind.BORROWING_RECEIVED):
+    if entry.kind in LOAN_STARTS:
         mirror = loan.counterpart if loan.counterpart_id else None
         if mirror is not None and mirror.status == Loan.Status.ACTIVE:
             from .posting import entry_reverse
@@ -862,7 +875,11 @@ def loan_status_after_reversal(loan: Loan, entry: JournalEntry) -> None:
         loan.status = Loan.Status.REJECTED
         loan.disbursed_date = None
         loan.closed_date = None
-        loan.decision_note = _("Disbursement reversed (%(ref)s).") % {"ref": entry.reference}
+        if entry.kind == EntryKind.OPENING:
+            note = _("Opening balances reversed (%(ref)s).")
+        else:
+            note = _("Disbursement reversed (%(ref)s).")
+        loan.decision_note = note % {"ref": entry.reference}
     elif loan.status in (Loan.Status.PAID, Loan.Status.WRITTEN_OFF) and loan.balance > 0:
         loan.status = Loan.Status.ACTIVE
         loan.closed_date = None

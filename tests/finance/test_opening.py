@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from finance import tokens
-from finance.models import EntryKind, JournalEntry, JournalLine, MemberBalance
+from finance.models import EntryKind, JournalEntry, JournalLine, Loan, MemberBalance
 from finance.services import account_for, book_open, cash_receive
-from finance.services.opening import opening_balances_post, opening_summary
+from finance.services.opening import OpeningLoan, opening_balances_post, opening_summary
 from tests.groups.factories import MemberFactory, MembershipFactory, SelfHelpGroupFactory
 from tests.villages.factories import FacilitatorAssignmentFactory
 from tests.web.support import element, logged_in, parse
@@ -63,7 +63,24 @@ def worked_example(book, members, **kwargs):
             (citra, "savings_mandatory", D("120000")),
             (citra, "savings_voluntary", D("35000")),
         ],
-        member_loans=[(ani, D("500000")), (budi, D("1000000")), (citra, None)],
+        member_loans=[
+            OpeningLoan(
+                member=ani,
+                principal_left=D("500000"),
+                monthly_rate=D("1.5"),
+                interest_method="flat",
+                remaining_months=5,
+                next_due_date=datetime.date(2017, 1, 10),
+            ),
+            OpeningLoan(
+                member=budi,
+                principal_left=D("1000000"),
+                monthly_rate=D("2"),
+                interest_method="declining",
+                remaining_months=10,
+                next_due_date=datetime.date(2017, 1, 20),
+            ),
+        ],
         other=[
             (account_for(book, "inventory"), "debit", D("300000")),
             (account_for(book, "borrowings"), None, D("1500000")),
@@ -92,6 +109,11 @@ def test_the_worked_example_posts_one_balanced_entry_against_retained_surplus(
         (line.account.code, line.member.full_name if line.member else "", line.debit, line.credit)
         for line in entry.lines.select_related("account", "member").order_by("id")
     ]
+    # Each loan still owed is a loan record, carried by its line.
+    assert [
+        (line.loan.reference, line.loan.member, line.loan.balance)
+        for line in entry.lines.filter(loan__isnull=False).select_related("loan").order_by("id")
+    ] == [("PJ-0001", ani, D("500000")), ("PJ-0002", budi, D("1000000"))]
     assert lines == [
         ("1.01", "", D("750000"), D("0")),
         ("1.02", "", D("2000000"), D("0")),
@@ -317,7 +339,10 @@ def test_the_wizard_shows_one_row_per_active_member(book, members, treasurer):
     assert sorted(names) == names
     assert {"Ani Rahayu", "Budi Santoso", "Citra Lestari"} <= set(names)
     assert len(names) == 4  # and the treasurer
-    assert len(element(response, "member-rows").find_all("input")) == 4 * 5
+    rows = element(response, "member-rows")
+    # Each row: the member (hidden), three kinds of savings, the loan and its terms.
+    assert len(rows.find_all("input")) == 4 * 9
+    assert len(rows.find_all("select")) == 4
 
 
 def test_the_treasurer_posts_the_wizard_and_sees_the_totals_and_balancing_figure(
@@ -336,6 +361,10 @@ def test_the_treasurer_posts_the_wizard_and_sees_the_totals_and_balancing_figure
                 "savings_principal": "50.000",
                 "savings_mandatory": "240000",
                 "loan": "500000",
+                "loan_rate": "1,5",
+                "loan_method": "flat",
+                "loan_months": "5",
+                "loan_next_due": "2017-01-10",
             },
             budi.pk: {"savings_voluntary": "Rp 10.000"},
         },
@@ -357,6 +386,10 @@ def test_the_treasurer_posts_the_wizard_and_sees_the_totals_and_balancing_figure
     assert "Rp" not in element(again, "opening-lines").rows()[-1][1]
     assert element(again, "opening-lines").rows()[-1][1:] == ["3.550.000", "3.550.000"]
     assert JournalEntry.objects.filter(book=book).count() == 1
+    loan = Loan.objects.get(book=book)
+    assert (loan.member, loan.balance, loan.term_months) == (ani, D("500000"), 5)
+    first = loan.schedules.get().instalments.order_by("number").first()
+    assert (first.due_date, first.amount) == (datetime.date(2017, 1, 10), D("107500"))
 
 
 def test_a_bad_amount_on_the_wizard_is_shown_on_its_field_and_nothing_is_posted(
@@ -375,6 +408,77 @@ def test_a_bad_amount_on_the_wizard_is_shown_on_its_field_and_nothing_is_posted(
     row = next(form for form in wizard.members.forms if form.person == members[0])
     assert "loan" in row.errors
     assert not JournalEntry.objects.exists()
+
+
+def _row(response, member):
+    return next(form for form in response.context["wizard"].members.forms if form.person == member)
+
+
+def test_a_loan_on_the_wizard_needs_its_terms_shown_on_the_row(book, members, treasurer):
+    client = logged_in(treasurer)
+    url = reverse("finance:opening", args=[book.pk])
+    on_page = page_members(client.get(url))
+    ani, budi, _citra = members
+    data = wizard_data(
+        book,
+        on_page,
+        {
+            ani.pk: {"loan": "500000", "loan_rate": "1,5"},
+            budi.pk: {"loan_months": "4", "loan_method": "flat"},
+        },
+        cash="1000",
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    needed = _row(response, ani).errors
+    assert set(needed) == {"loan_method", "loan_months", "loan_next_due"}
+    assert needed["loan_months"] == ["Untuk pinjaman ini, bagian ini juga perlu diisi."]
+    assert _row(response, budi).errors == {
+        "loan": ["Tulis sisa pinjamannya, atau kosongkan syarat pinjamannya."]
+    }
+    assert len(parse(response).find_all("details")) == len(on_page)
+    unfolded = [d for d in parse(response).find_all("details") if "open" in d.attrs]
+    assert len(unfolded) == 2  # Ani's and Budi's, to be corrected
+    assert not JournalEntry.objects.exists()
+
+
+def test_the_wizard_checks_the_old_instalment_and_the_due_date_on_the_row(book, members, treasurer):
+    client = logged_in(treasurer)
+    url = reverse("finance:opening", args=[book.pk])
+    on_page = page_members(client.get(url))
+    ani, budi, _citra = members
+    terms = {"loan_rate": "1,5", "loan_method": "flat", "loan_months": "6"}
+    data = wizard_data(
+        book,
+        on_page,
+        {
+            ani.pk: {
+                "loan": "600.000",
+                **terms,
+                "loan_next_due": "2017-01-10",
+                "loan_instalment": "Rp 120.000",
+            },
+            budi.pk: {"loan": "600000", **terms, "loan_next_due": "2016-12-10"},
+        },
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert _row(response, ani).errors == {
+        "loan_instalment": [
+            "Angsuran Rp 120.000 di buku lama tidak cocok dengan pinjamannya: Rp 600.000 "
+            "selama 6 bulan dengan bunga 1,5% sebulan (flat) memberi Rp 109.000 untuk angsuran "
+            "berikutnya. Periksa bunga, metode dan sisa bulannya."
+        ]
+    }
+    assert _row(response, budi).errors == {
+        "loan_next_due": ["Angsuran berikutnya jatuh tempo sesudah tanggal saldo (01-01-2017)."]
+    }
+    assert not JournalEntry.objects.exists()
+    assert not Loan.objects.exists()
 
 
 def test_a_forged_token_posts_nothing(book, members, treasurer):

@@ -29,6 +29,7 @@ from finance.models import (
 )
 from finance.services import (
     Line,
+    OpeningLoan,
     account_for,
     bank_transfer,
     book_open,
@@ -36,6 +37,8 @@ from finance.services import (
     cash_receive,
     entry_reverse,
     journal_post,
+    loan_repay,
+    opening_balances_post,
     savings_deposit,
     savings_withdraw,
 )
@@ -432,3 +435,49 @@ def test_every_violation_of_several_books_is_listed_each_on_its_own_line(
     assert len(found) == 3
     assert {line.split(" ")[1] for line in found} == {str(busy_book.pk), str(other.pk)}
     assert "3 violation(s) in 2 of 2 book(s)" in report
+
+
+# --- Loans receivable against the loans lent --------------------------------------------------
+
+
+def test_a_loan_receivable_line_without_a_loan_record_is_reported(busy_book, saver, cash):
+    receivable = account_for(busy_book, "loans_receivable")
+    journal_post(
+        book=busy_book,
+        entry_date=JAN,
+        description="Pinjaman tanpa kartu",
+        lines=[Line(receivable, debit=D("300000"), member=saver), Line(cash, credit=D("300000"))],
+    )
+
+    status, report = verify()
+
+    assert status == 1
+    assert problems(report) == [
+        f"book {busy_book.pk} ({busy_book}): account 1.03 Piutang Pinjaman Anggota: stands at "
+        "Rp 300.000 but the loans lent have Rp 0 of principal outstanding; 1 line(s) on it "
+        "carry no loan"
+    ]
+
+
+def test_an_opening_with_loans_brought_forward_and_repaid_passes(book, saver):
+    posted = opening_balances_post(
+        book=book,
+        cutoff_date=datetime.date(2017, 1, 1),
+        cash=D("100000"),
+        member_loans=[
+            OpeningLoan(
+                member=saver,
+                principal_left=D("600000"),
+                monthly_rate=D("1.5"),
+                interest_method="flat",
+                remaining_months=6,
+                next_due_date=JAN,
+            )
+        ],
+    )
+    loan_repay(loan=posted.entry.lines.get(loan__isnull=False).loan, amount=109000, paid_date=JAN)
+
+    status, report = verify()
+
+    assert status == 0, report
+    assert "every invariant holds" in report

@@ -15,7 +15,10 @@ SQLite, for data loaded past the services, and for the maintained totals:
   member when its account is a member sub-ledger;
 - the maintained totals (AccountMonth per account and month, MemberBalance per account and
   member, GroupBalance per account and member KSM, each loan's principal outstanding,
-  interest, fines and write-off) equal the sums of the lines.
+  interest, fines and write-off) equal the sums of the lines;
+- each book's loans receivable (debits less credits of all its lines) equal the principal
+  outstanding of the loans it lent: a line on loans receivable that carries no loan (a loan
+  with no record, so missing from the loan card, the portfolio and the meeting sheet) shows.
 
 It works at scale: books are read in chunks, every check is one aggregate query per chunk
 (GROUP BY in the database), and only violations come back to Python.
@@ -31,7 +34,7 @@ from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
 
 from finance.charts import MEMBER_LEDGER_ROLES
@@ -141,6 +144,7 @@ class BookChecker:
         self.check_member_balances()
         self.check_group_balances()
         self.check_loans()
+        self.check_loans_receivable()
         return self.violations
 
     def add(self, book_id, where, problem):
@@ -588,6 +592,45 @@ class BookChecker:
                     )
             if loan.balance < 0:
                 self.add(loan.book_id, loan.reference, "is repaid beyond what was lent")
+
+    def check_loans_receivable(self):
+        """The loans receivable account against the book's loans lent: together with each
+        loan's own check above, this finds the lines that carry no loan record."""
+        accounts = {}
+        for book_id, account_id, debit, credit, bare in _rows(
+            f"""
+            SELECT l.book_id, MIN(a.id), SUM(l.debit), SUM(l.credit),
+                   SUM(CASE WHEN l.loan_id IS NULL THEN 1 ELSE 0 END)
+            FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
+            WHERE l.book_id IN {_in(self.ids)} AND a.role = %s
+            GROUP BY l.book_id
+            """,
+            [*self.ids, "loans_receivable"],
+        ):
+            accounts[book_id] = (_money(debit) - _money(credit), bare, account_id)
+        lent = {
+            book_id: _money(total)
+            for book_id, total in Loan.objects.filter(
+                book_id__in=self.ids, direction=Loan.Direction.RECEIVABLE
+            )
+            .values("book_id")
+            .annotate(total=Sum("balance"))
+            .values_list("book_id", "total")
+            .order_by()
+        }
+        for book_id in sorted(accounts.keys() | lent.keys()):
+            balance, bare, account_id = accounts.get(book_id, (Decimal("0.00"), 0, None))
+            outstanding = lent.get(book_id, Decimal("0.00"))
+            if balance == outstanding:
+                continue
+            where = self.account_name(account_id) if account_id else "loans receivable"
+            problem = (
+                f"stands at {rupiah(balance)} but the loans lent have {rupiah(outstanding)} "
+                "of principal outstanding"
+            )
+            if bare:
+                problem += f"; {bare} line(s) on it carry no loan"
+            self.add(book_id, where, problem)
 
 
 class Command(BaseCommand):
