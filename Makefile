@@ -38,6 +38,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
+	$(PY) manage.py load_regions
 	$(PY) manage.py seed_demo
 
 lint: install

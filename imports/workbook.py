@@ -18,7 +18,9 @@ def template_workbook(spec: ImportKind) -> bytes:
     sheet = workbook.active
     sheet.title = "Data"
     sheet.append([column.header for column in spec.columns])
-    sheet.append([column.example for column in spec.columns])
+    examples = spec.example_rows()
+    for row in examples:
+        sheet.append(row)
     for index, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)

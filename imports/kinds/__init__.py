@@ -3,10 +3,14 @@
 from django.http import Http404
 
 from .base import ImportKind
+from .cashbook import CashBookKind
 from .ksm import KsmKind
 from .members import MembersKind
+from .opening import OpeningKind
 
-KINDS: dict[str, ImportKind] = {kind.slug: kind for kind in (KsmKind(), MembersKind())}
+KINDS: dict[str, ImportKind] = {
+    kind.slug: kind for kind in (KsmKind(), MembersKind(), OpeningKind(), CashBookKind())
+}
 
 
 def kind_of(slug: str) -> ImportKind:

@@ -139,6 +139,10 @@ class ImportKind:
     def parse_row(self, raw: dict, parsed: Parsed) -> None:
         raise NotImplementedError
 
+    def example_rows(self) -> list[list[str]]:
+        """The template's example rows (one, unless a kind needs to show more)."""
+        return [[column.example for column in self.columns]]
+
     def check_in_file(self, rows: list[Parsed]) -> None:
         """Problems between rows of the same file (duplicates); rows in file order."""
 

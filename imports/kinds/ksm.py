@@ -237,3 +237,51 @@ class KsmKind(ImportKind):
             )
             if part
         )
+
+
+class KsmOfRows:
+    """The KSM that a chunk of rows names (village code and registration number), read in one
+    query, with the ones the user may change."""
+
+    def __init__(self, rows, *, user):
+        self.by_key = {
+            (group.village.code, group.registration_number): group
+            for group in SelfHelpGroup.objects.filter(
+                village__code__in={row.data["village_code"] for row in rows},
+                registration_number__in={row.data["registration_number"] for row in rows},
+            ).select_related("village")
+        }
+        self.editable = set(
+            SelfHelpGroup.objects.editable_by(user)
+            .filter(pk__in=[group.pk for group in self.by_key.values()])
+            .values_list("pk", flat=True)
+        )
+
+    @property
+    def ids(self) -> list[int]:
+        return [group.pk for group in self.by_key.values()]
+
+    def of(self, row, *, village: Column, ksm: Column) -> SelfHelpGroup | None:
+        """The row's KSM. None when there is none (the row is then marked a problem); a KSM
+        outside the user's villages is returned with that problem added."""
+        data = row.data
+        group = self.by_key.get((data["village_code"], data["registration_number"]))
+        if group is None:
+            row.problems.append(
+                problem(
+                    ksm,
+                    _("there is no KSM %(number)s in the village with code %(code)s.")
+                    % {"number": data["registration_number"], "code": data["village_code"]},
+                )
+            )
+            row.action = RowAction.PROBLEM
+            return None
+        if group.pk not in self.editable:
+            row.problems.append(
+                problem(
+                    village,
+                    _("%(village)s is not one of the villages you look after.")
+                    % {"village": group.village.name},
+                )
+            )
+        return group

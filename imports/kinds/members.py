@@ -18,7 +18,7 @@ from groups.validators import (
 
 from ..models import RowAction
 from .base import Column, ImportKind, Parsed, problem
-from .ksm import village_code
+from .ksm import KsmOfRows, village_code
 
 VILLAGE = Column("village_code", "Kode desa", "33.25.01.2002", help="", aliases=("kode desa ksm",))
 KSM = Column(
@@ -164,24 +164,12 @@ class MembersKind(ImportKind):
                     officer_line[(role, group_key)] = row.line
 
     def check_rows(self, rows, *, user) -> None:
-        codes = {row.data["village_code"] for row in rows}
-        numbers = {row.data["registration_number"] for row in rows}
-        groups = {
-            (group.village.code, group.registration_number): group
-            for group in SelfHelpGroup.objects.filter(
-                village__code__in=codes, registration_number__in=numbers
-            ).select_related("village")
-        }
-        editable = set(
-            SelfHelpGroup.objects.editable_by(user)
-            .filter(pk__in=[group.pk for group in groups.values()])
-            .values_list("pk", flat=True)
-        )
+        ksm_of = KsmOfRows(rows, user=user)
         members = {
             member.nik: member
             for member in Member.objects.filter(nik__in={row.data["nik"] for row in rows})
         }
-        group_ids = [group.pk for group in groups.values()]
+        group_ids = ksm_of.ids
         active = {
             (m.member_id, m.group_id): m
             for m in Membership.objects.active().filter(
@@ -196,26 +184,10 @@ class MembersKind(ImportKind):
         }
         for row in rows:
             data = row.data
-            group = groups.get((data["village_code"], data["registration_number"]))
+            group = ksm_of.of(row, village=VILLAGE, ksm=KSM)
             if group is None:
-                row.problems.append(
-                    problem(
-                        KSM,
-                        _("there is no KSM %(number)s in the village with code %(code)s.")
-                        % {"number": data["registration_number"], "code": data["village_code"]},
-                    )
-                )
-                row.action = RowAction.PROBLEM
                 continue
             data["group_id"] = group.pk
-            if group.pk not in editable:
-                row.problems.append(
-                    problem(
-                        VILLAGE,
-                        _("%(village)s is not one of the villages you look after.")
-                        % {"village": group.village.name},
-                    )
-                )
             if group.status == SelfHelpGroup.Status.DISSOLVED:
                 row.problems.append(
                     problem(KSM, _("%(name)s has been dissolved.") % {"name": group.name})
