@@ -3,6 +3,9 @@ role), and the officers of a BUMDes or a cooperative. The people who look after 
 (its facilitators, program staff) record its officers and give them logins; the login's code
 is shown once, on a slip to hand over."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,14 +34,81 @@ ENTITIES = {
 # --- KSM officers' logins ---------------------------------------------------------------------
 
 
-def _slip_for_membership(request, membership, issued):
+@dataclass
+class LoginHolder:
+    """Whoever a login is made for (a KSM officer's membership, a BUMDes or cooperative
+    officer), as the grant, reset and slip pages need them."""
+
+    name: str
+    role: str
+    entity: object
+    login: object  # the user account, or None
+    grant: Callable  # grant(actor=, username=) -> IssuedCode
+    reset: Callable  # reset(actor=) -> IssuedCode
+
+
+def _membership_holder(membership) -> LoginHolder:
+    return LoginHolder(
+        name=membership.member.full_name,
+        role=membership.get_role_display(),
+        entity=membership.group,
+        login=membership.member.user,
+        grant=lambda **kw: services.membership_login_grant(membership=membership, **kw),
+        reset=lambda **kw: services.membership_login_reset(membership=membership, **kw),
+    )
+
+
+def _slip(request, holder: LoginHolder, issued):
     return show_slip(
         request,
         issued,
-        holder=membership.member.full_name,
-        role=membership.get_role_display(),
-        entity=membership.group.name,
-        back_url=membership.group.get_absolute_url(),
+        holder=holder.name,
+        role=holder.role,
+        entity=str(holder.entity),
+        back_url=holder.entity.get_absolute_url(),
+    )
+
+
+def _grant_page(request, holder: LoginHolder):
+    """Make the login (or a new code for one never activated) and show its slip."""
+    form = LoginGrantForm(request.POST or None, initial={"username": username_suggest(holder.name)})
+    if holder.login is not None:
+        del form.fields["username"]  # the login exists: only a new code is made
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = holder.grant(
+                actor=request.user, username=form.cleaned_data.get("username", "")
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return _slip(request, holder, issued)
+    return render(
+        request,
+        "groups/login_grant.html",
+        {
+            "form": form,
+            "holder": holder.name,
+            "role": holder.role,
+            "entity": holder.entity,
+            "existing": holder.login,
+        },
+    )
+
+
+def _reset_page(request, holder: LoginHolder):
+    """A forgotten password: confirm, then a new code on a slip."""
+    if request.method == "POST":
+        try:
+            issued = holder.reset(actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(holder.entity)
+        return _slip(request, holder, issued)
+    return render(
+        request,
+        "groups/login_reset.html",
+        {"holder": holder.name, "login": holder.login, "entity": holder.entity},
     )
 
 
@@ -46,58 +116,13 @@ def _slip_for_membership(request, membership, issued):
 @require_http_methods(["GET", "POST"])
 def membership_login(request, pk):
     """Give a KSM officer a login (or a new code for one never activated)."""
-    membership = editable_membership(request, pk)
-    user = membership.member.user
-    form = LoginGrantForm(
-        request.POST or None,
-        initial={"username": username_suggest(membership.member.full_name)},
-    )
-    if user is not None:
-        del form.fields["username"]  # the login exists: only a new code is made
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = services.membership_login_grant(
-                actor=request.user,
-                membership=membership,
-                username=form.cleaned_data.get("username", ""),
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            return _slip_for_membership(request, membership, issued)
-    return render(
-        request,
-        "groups/login_grant.html",
-        {
-            "form": form,
-            "holder": membership.member.full_name,
-            "role": membership.get_role_display(),
-            "entity": membership.group,
-            "existing": user,
-        },
-    )
+    return _grant_page(request, _membership_holder(editable_membership(request, pk)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_login_reset(request, pk):
-    membership = editable_membership(request, pk)
-    if request.method == "POST":
-        try:
-            issued = services.membership_login_reset(actor=request.user, membership=membership)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(membership.group)
-        return _slip_for_membership(request, membership, issued)
-    return render(
-        request,
-        "groups/login_reset.html",
-        {
-            "holder": membership.member.full_name,
-            "login": membership.member.user,
-            "entity": membership.group,
-        },
-    )
+    return _reset_page(request, _membership_holder(editable_membership(request, pk)))
 
 
 # --- BUMDes and cooperative officers -------------------------------------------------------
@@ -168,63 +193,24 @@ def officer_end(request, pk):
     return render(request, "groups/officer_end.html", {"form": form, "officer": officer})
 
 
-def _slip_for_officer(request, officer, issued):
-    return show_slip(
-        request,
-        issued,
-        holder=officer.full_name,
+def _officer_holder(officer) -> LoginHolder:
+    return LoginHolder(
+        name=officer.full_name,
         role=officer.get_role_display(),
-        entity=str(officer.entity),
-        back_url=officer.entity.get_absolute_url(),
+        entity=officer.entity,
+        login=officer.user,
+        grant=lambda **kw: services.officer_login_grant(officer=officer, **kw),
+        reset=lambda **kw: services.officer_login_reset(officer=officer, **kw),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_login(request, pk):
-    officer = _editable_officer(request, pk)
-    form = LoginGrantForm(
-        request.POST or None, initial={"username": username_suggest(officer.full_name)}
-    )
-    if officer.user_id is not None:
-        del form.fields["username"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = services.officer_login_grant(
-                actor=request.user,
-                officer=officer,
-                username=form.cleaned_data.get("username", ""),
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            return _slip_for_officer(request, officer, issued)
-    return render(
-        request,
-        "groups/login_grant.html",
-        {
-            "form": form,
-            "holder": officer.full_name,
-            "role": officer.get_role_display(),
-            "entity": officer.entity,
-            "existing": officer.user,
-        },
-    )
+    return _grant_page(request, _officer_holder(_editable_officer(request, pk)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_login_reset(request, pk):
-    officer = _editable_officer(request, pk)
-    if request.method == "POST":
-        try:
-            issued = services.officer_login_reset(actor=request.user, officer=officer)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(officer.entity)
-        return _slip_for_officer(request, officer, issued)
-    return render(
-        request,
-        "groups/login_reset.html",
-        {"holder": officer.full_name, "login": officer.user, "entity": officer.entity},
-    )
+    return _reset_page(request, _officer_holder(_editable_officer(request, pk)))
