@@ -303,12 +303,18 @@ class OpeningKind(ImportKind):
                     )
                 )
             elif member is not None:
+                # Someone of another KSM is not named: the file's author may not see them.
+                in_group = memberships.get((group.pk, member.pk), [])
                 held = [
                     m
-                    for m in memberships.get((group.pk, member.pk), [])
+                    for m in in_group
                     if m.joined_date <= cutoff and (m.left_date is None or m.left_date > cutoff)
                 ]
-                if not held:
+                if not in_group:
+                    row.problems.append(
+                        problem(NIK, _("is not a member of %(group)s.") % {"group": group.name})
+                    )
+                elif not held:
                     row.problems.append(
                         problem(
                             NIK,
@@ -321,7 +327,8 @@ class OpeningKind(ImportKind):
                         )
                     )
                 if (
-                    data["full_name"]
+                    in_group
+                    and data["full_name"]
                     and data["full_name"].casefold() != member.full_name.casefold()
                 ):
                     row.problems.append(

@@ -113,3 +113,17 @@ def test_books_that_already_have_entries_take_no_opening_import(facilitator, ksm
         facilitator, [row(ksm, people[0], pokok="50000")], kind="opening", headers=HEADERS
     )
     assert any("sudah dibukukan" in p for p in problems_of(batch, 2))
+
+
+def test_a_member_of_another_ksm_is_refused_without_naming_them(facilitator, ksm, people):
+    from tests.groups.factories import SelfHelpGroupFactory
+
+    elsewhere = MembershipFactory(
+        group=SelfHelpGroupFactory(), member__full_name="Orang Desa Lain"
+    ).member
+    stranger = row(ksm, elsewhere, pokok="50000")
+    stranger[4] = "Nama Tebakan"
+    batch = checked(facilitator, [stranger], kind="opening", headers=HEADERS)
+    problems = problems_of(batch, 2)
+    assert any("bukan anggota" in p and ksm.name in p for p in problems)
+    assert not any("Orang Desa Lain" in p for p in problems)
