@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -90,7 +91,7 @@ class ImportBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%d-%m-%Y %H:%M})"
 
     def get_absolute_url(self):
         return reverse("imports:detail", args=[self.pk])

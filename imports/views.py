@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,7 +67,7 @@ def import_start(request):
                         "This same file was imported on %(date)s. Importing it again changes "
                         "nothing that is already there."
                     )
-                    % {"date": f"{earlier.finished_at:%d-%m-%Y %H:%M}"},
+                    % {"date": f"{timezone.localtime(earlier.finished_at):%d-%m-%Y %H:%M}"},
                 )
             return redirect(batch)
     page, querystring = paginate(
