@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.services import IssuedCode, login_create, login_deactivate, login_reset
 from ksm_portal.scope import user_scope
-from ksm_portal.services_base import validated_save
+from ksm_portal.services_base import validated_for_bulk, validated_save
 from villages.models import Bumdes, Village
 from villages.services import region_ksm_counts_add
 
@@ -364,25 +364,6 @@ def officer_login_reset(*, actor, officer: Officer) -> IssuedCode:
 # --- Many at once (spreadsheet imports) ------------------------------------------------------
 
 
-def _validated_for_bulk(instances, *, actor) -> None:
-    """Validate rows as `validated_save` would, minus the per-row uniqueness queries: the
-    caller has checked uniqueness for the whole batch at once, and the database constraints
-    stay the last word (an IntegrityError rolls the whole batch back)."""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    for instance in instances:
-        if is_user:
-            instance.created_by = actor
-            instance.updated_by = actor
-        # Foreign keys are the objects themselves (or rows just written): Django's per-row
-        # existence query for each would be the whole cost of a 50,000-row import.
-        instance.clean_fields(exclude=_foreign_keys(instance))
-        instance.clean()
-
-
-def _foreign_keys(instance) -> list[str]:
-    return [f.name for f in instance._meta.concrete_fields if f.is_relation]
-
-
 @transaction.atomic
 def groups_register_bulk(
     *, actor: AbstractBaseUser | None, groups: list[SelfHelpGroup]
@@ -393,7 +374,7 @@ def groups_register_bulk(
         return []
     for group in groups:
         group.name = " ".join(group.name.split())
-    _validated_for_bulk(groups, actor=actor)
+    validated_for_bulk(groups, actor=actor)
     saved = bulk_create_with_history(groups, SelfHelpGroup, default_user=actor)
     region_ksm_counts_add(Counter(group.village_id for group in groups))
     return saved
@@ -425,7 +406,7 @@ def members_join_bulk(*, actor: AbstractBaseUser | None, joinings: list[Joining]
                 member.village = joining.group.village
             _member_prepare(member)
             new_members.append(member)
-    _validated_for_bulk(new_members, actor=actor)
+    validated_for_bulk(new_members, actor=actor)
     bulk_create_with_history(new_members, Member, default_user=actor)
     memberships = [
         Membership(
@@ -436,6 +417,6 @@ def members_join_bulk(*, actor: AbstractBaseUser | None, joinings: list[Joining]
         )
         for joining in joinings
     ]
-    _validated_for_bulk(memberships, actor=actor)
+    validated_for_bulk(memberships, actor=actor)
     bulk_create_with_history(memberships, Membership, default_user=actor)
     return len(memberships)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ksm_portal.scope import user_scope
+
 
 class ImportStatus(models.TextChoices):
     CHECKING = "checking", _("Checking")
@@ -32,8 +34,6 @@ class RowAction(models.TextChoices):
 class ImportBatchQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A batch is its uploader's; staff who see every region see every batch."""
-        from ksm_portal.scope import user_scope
-
         if user_scope(user).sees_all:
             return self.all()
         if not getattr(user, "is_authenticated", False):

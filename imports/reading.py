@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ksm_portal.spreadsheets import looks_like_formula  # noqa: F401 (the kinds use it)
-
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 

@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..reading import FileProblem, cell_text, looks_like_formula
+from ksm_portal.spreadsheets import looks_like_formula
+
+from ..reading import FileProblem, cell_text
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,10 @@ class ImportKind:
 
     @staticmethod
     def date(
-        raw: dict, column: Column, parsed: Parsed, *, required: bool | None = None
+        raw: dict, column: Column, parsed: Parsed, *, required: bool | None = None, ahead=False
     ) -> datetime.date | None:
+        """A date as people write it; what happened cannot lie ahead (a due date may:
+        `ahead=True`)."""
         value = raw.get(column.key)
         required = column.required if required is None else required
         if isinstance(value, datetime.datetime):
@@ -212,7 +216,7 @@ class ImportKind:
                 return None
         from django.utils import timezone
 
-        if result > timezone.localdate():
+        if result > timezone.localdate() and not ahead:
             parsed.problems.add(
                 column, _("%(date)s is in the future.") % {"date": f"{result:%d-%m-%Y}"}
             )

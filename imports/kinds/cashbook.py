@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finance.models import Book, JournalEntry
+from finance.money import rupiah
 from finance.services import (
     bank_transfer,
     cash_pay,
@@ -270,7 +271,7 @@ class CashBookKind(ImportKind):
     def summary(self, data: dict) -> str:
         amount = data.get("money_in") or data.get("money_out")
         sign = "+" if data.get("money_in") else "-"
-        money = f"{sign} Rp {Decimal(amount):,.0f}".replace(",", ".") if amount else ""
+        money = f"{sign} {rupiah(amount)}" if amount else ""
         return " · ".join(
             p
             for p in (data.get("entry_date"), data.get("description"), money, data.get("category"))

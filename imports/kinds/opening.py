@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from finance.forms.records import parse_amount
 from finance.models import Book, EntryKind, InterestMethod, JournalEntry, JournalLine
-from finance.schedule import build_schedule
+from finance.money import rupiah
 from finance.services import OpeningLoan, book_open, opening_balances_post
 from finance.services.opening import instalment_fits
 from groups.models import Member, Membership, SelfHelpGroup
@@ -150,7 +150,7 @@ class OpeningKind(ImportKind):
         rate = _rate(raw, parsed)
         method = self.choice(raw, METHOD, parsed, METHODS)
         months = self.whole_number(raw, MONTHS, parsed, low=1, high=120)
-        next_due = self._future_date(raw, NEXT_DUE, parsed)
+        next_due = self.date(raw, NEXT_DUE, parsed, required=True, ahead=True)
         instalment = _amount(raw, INSTALMENT, parsed)
         if not (rate and method and months and next_due):
             return
@@ -168,27 +168,32 @@ class OpeningKind(ImportKind):
             )
             return
         if instalment:
-            first = build_schedule(
-                principal=Decimal(parsed.data["loan_left"]),
-                monthly_rate=Decimal(rate),
-                term_months=months,
-                method=method,
-                first_due_date=next_due,
-            )[0].amount
+            first = (
+                OpeningLoan(
+                    member=None,
+                    principal_left=Decimal(parsed.data["loan_left"]),
+                    monthly_rate=Decimal(rate),
+                    interest_method=method,
+                    remaining_months=months,
+                    next_due_date=next_due,
+                )
+                .schedule()[0]
+                .amount
+            )
             if not instalment_fits(Decimal(instalment), first):
                 parsed.problems.add(
                     INSTALMENT,
                     _(
-                        "Rp %(given)s does not fit the loan: Rp %(left)s over %(months)s months "
-                        "at %(rate)s%% gives about Rp %(computed)s a month. Check the rate, the "
-                        "method and the months left."
+                        "%(given)s does not fit the loan: %(left)s over %(months)s months at "
+                        "%(rate)s%% gives about %(computed)s a month. Check the rate, the method "
+                        "and the months left."
                     )
                     % {
-                        "given": f"{Decimal(instalment):,.0f}".replace(",", "."),
-                        "left": f"{Decimal(parsed.data['loan_left']):,.0f}".replace(",", "."),
+                        "given": rupiah(instalment),
+                        "left": rupiah(parsed.data["loan_left"]),
                         "months": months,
                         "rate": rate.replace(".", ","),
-                        "computed": f"{first:,.0f}".replace(",", "."),
+                        "computed": rupiah(first),
                     },
                 )
         parsed.data["loan"] = {
@@ -198,24 +203,6 @@ class OpeningKind(ImportKind):
             "next_due_date": next_due.isoformat(),
             "instalment": instalment or None,
         }
-
-    @staticmethod
-    def _future_date(raw, column, parsed) -> datetime.date | None:
-        """A due date may lie ahead, unlike the dates of what happened."""
-        from .base import parse_date
-
-        value = raw.get(column.key)
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = cell_text(value)
-        result = parse_date(text)
-        if result is None:
-            parsed.problems.add(
-                column, _("“%(value)s” is not a date; write it like 25-12-2016.") % {"value": text}
-            )
-        return result
 
     def check_in_file(self, rows: list[Parsed]) -> None:
         cutoff_of: dict[tuple, tuple[str, int]] = {}
@@ -458,7 +445,6 @@ class OpeningKind(ImportKind):
         parts = [data.get("full_name") or data.get("nik") or _("KSM cash and bank")]
         for column in AMOUNTS:
             if data.get(column.key):
-                amount = f"{Decimal(data[column.key]):,.0f}".replace(",", ".")
-                parts.append(f"{column.header} Rp {amount}")
+                parts.append(f"{column.header} {rupiah(data[column.key])}")
         parts.append(str(data.get("registration_number") or ""))
         return " · ".join(p for p in parts if p)

@@ -8,8 +8,9 @@ import pytest
 from openpyxl import Workbook
 
 from imports.models import ImportBatch
-from imports.reading import MAX_BYTES, FileProblem, looks_like_formula
+from imports.reading import MAX_BYTES, FileProblem
 from imports.services import batch_start
+from ksm_portal.spreadsheets import looks_like_formula
 from tests.imports.conftest import MEMBER_HEADERS, csv_bytes, member_row, xlsx
 
 pytestmark = pytest.mark.django_db
