@@ -171,13 +171,13 @@ def plan_pages(users, page_size: int) -> list[Page]:
         Page(
             f"Program overview {regency.code}",
             "staff",
-            "villages:overview",
+            "dashboard:overview",
             kwargs={"regency_code": regency.code},
         ),
         Page(
             f"Program overview {regency.code}, page 2",
             "staff",
-            "villages:overview",
+            "dashboard:overview",
             kwargs={"regency_code": regency.code},
             params={"page": 2},
         ),

@@ -1,133 +1,52 @@
-"""Reports as files: xlsx (openpyxl) and PDF (WeasyPrint).
-
-A report is turned into a `Sheet` (heading lines, columns and rows of plain values) for the
-workbook; the PDF is the report's own template rendered on a print layout. Both take the same
-rows the page shows, from the same selectors. Amounts are numbers in the workbook, formatted
-with a thousands separator, so a treasurer can add them up in a spreadsheet.
+"""The finance reports as files: each report turned into a `Sheet` for the workbook, and the
+book's print layout for the PDF. The file machinery (workbooks, csv, PDF, names) is the
+portal's, in `ksm_portal.exports`; the report's rows come from the same selectors the page uses.
 """
 
 import datetime
-import io
-import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ksm_portal.spreadsheets import looks_like_formula
+from ksm_portal import exports as base
+from ksm_portal.exports import (
+    AMOUNT,
+    AMOUNT_FORMAT,
+    DATE,
+    DATE_FORMAT,
+    MAX_PDF_ROWS,
+    MAX_XLSX_ROWS,
+    TEXT,
+    XLSX_TYPE,
+    Column,
+    Sheet,
+    filename,
+    xlsx_response,
+)
 
-AMOUNT_FORMAT = "#,##0"
-DATE_FORMAT = "DD-MM-YYYY"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A file is made in one request; beyond these, the user is asked for a shorter range.
-MAX_XLSX_ROWS = 50_000
-MAX_PDF_ROWS = 2_000
+__all__ = [
+    "AMOUNT",
+    "AMOUNT_FORMAT",
+    "DATE",
+    "DATE_FORMAT",
+    "MAX_PDF_ROWS",
+    "MAX_XLSX_ROWS",
+    "TEXT",
+    "XLSX_TYPE",
+    "Column",
+    "Sheet",
+    "filename",
+    "pdf_response",
+    "xlsx_response",
+]
 
-TEXT, DATE, AMOUNT = "text", "date", "amount"
-
-# WeasyPrint reports each rendering step at INFO: not news for the server's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-WIDTHS = {TEXT: 40, DATE: 12, AMOUNT: 16}
-
-
-@dataclass
-class Column:
-    label: str
-    kind: str = TEXT
-    width: int | None = None
-
-
-@dataclass
-class Sheet:
-    title: str
-    heading: list[str]
-    columns: list[Column]
-    rows: Iterable = field(default_factory=list)  # (values, style); style "", "bold"
-
-
-def filename(*parts) -> str:
-    """kas-umum-12-2017-03-01-2017-03-31: lower case, dashes, dates in ISO order."""
-    words = []
-    for part in parts:
-        if isinstance(part, datetime.date):
-            words.append(part.isoformat())
-        else:
-            words.append(slugify(str(part)))
-    return "-".join(word for word in words if word)
+PRINT_BASE = "finance/report_print_base.html"
 
 
-def _attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def xlsx_response(sheet: Sheet, name: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet.title[:31])
-    for index, column in enumerate(sheet.columns, start=1):
-        width = column.width or WIDTHS[column.kind]
-        worksheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-
-    def cell(value, kind=TEXT, strong=False):
-        item = WriteOnlyCell(worksheet, value=_cell_value(value))
-        if looks_like_formula(item.value):
-            item.data_type = "s"  # typed text (a description "=HYPERLINK(...)"), never run
-        if kind == AMOUNT:
-            item.number_format = AMOUNT_FORMAT
-        elif kind == DATE:
-            item.number_format = DATE_FORMAT
-        if strong:
-            item.font = bold
-        return item
-
-    for number, line in enumerate(sheet.heading):
-        worksheet.append([cell(line, strong=number == 0)])
-    worksheet.append([])
-    worksheet.append([cell(column.label, strong=True) for column in sheet.columns])
-    for values, style in sheet.rows:
-        worksheet.append(
-            [
-                cell(value, column.kind, strong=style == "bold")
-                for value, column in zip(values, sheet.columns, strict=True)
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(buffer.getvalue(), f"{name}.xlsx", XLSX_TYPE)
-
-
-def _cell_value(value):
-    if isinstance(value, Decimal):
-        # Whole rupiah as integers, so a spreadsheet shows 1250000 and not 1250000.00.
-        return int(value) if value == value.to_integral_value() else float(value)
-    if value is None:
-        return None
-    if isinstance(value, datetime.date | int | float):
-        return value
-    return str(value)
-
-
-def pdf_response(request, template: str, context: dict, name: str) -> HttpResponse:
-    """The report's template on the print layout, as a PDF."""
-    from weasyprint import HTML
-
-    html = render_to_string(
-        template, {**context, "base_template": "finance/report_print_base.html"}, request
-    )
-    content = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    return _attachment(content, f"{name}.pdf", "application/pdf")
+def pdf_response(request, template: str, context: dict, name: str):
+    """The report's template on the book's print layout (the report header names the book)."""
+    return base.pdf_response(request, template, context, name, base_template=PRINT_BASE)
 
 
 # --- The reports as sheets ---------------------------------------------------------------------

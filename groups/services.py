@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.services import IssuedCode, login_create, login_deactivate, login_reset
 from ksm_portal.scope import user_scope
 from ksm_portal.services_base import validated_for_bulk, validated_save
+from ksm_portal.signals import register_changed_in
 from villages.models import Bumdes, Village
 from villages.services import region_ksm_counts_add
 
@@ -377,6 +378,7 @@ def groups_register_bulk(
     validated_for_bulk(groups, actor=actor)
     saved = bulk_create_with_history(groups, SelfHelpGroup, default_user=actor)
     region_ksm_counts_add(Counter(group.village_id for group in groups))
+    register_changed_in(group.village_id for group in groups)
     return saved
 
 
@@ -419,4 +421,5 @@ def members_join_bulk(*, actor: AbstractBaseUser | None, joinings: list[Joining]
     ]
     validated_for_bulk(memberships, actor=actor)
     bulk_create_with_history(memberships, Membership, default_user=actor)
+    register_changed_in(joining.group.village_id for joining in joinings)
     return len(memberships)

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.pagination import paginate
 from ksm_portal.scope import user_scope
 
-from . import services
+from . import exports, services
 from .forms import UploadForm
 from .kinds import KINDS, kind_of
 from .models import ImportBatch, ImportStatus, RowAction
@@ -70,9 +71,10 @@ def import_start(request):
                     % {"date": f"{timezone.localtime(earlier.finished_at):%d-%m-%Y %H:%M}"},
                 )
             return redirect(batch)
-    page, querystring = paginate(
-        request, ImportBatch.objects.visible_to(request.user).select_related("created_by"), 20
-    )
+    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")
+    if request.method == "GET" and (fmt := list_format(request)):
+        return list_response(request, exports.batches_export(batches), fmt)
+    page, querystring = paginate(request, batches, 20)
     return render(
         request,
         "imports/start.html",
@@ -103,6 +105,10 @@ def import_detail(request, pk):
         rows = rows.filter(action__in=ROW_FILTERS[shown])
     else:
         shown = ""
+    if fmt := list_format(request):
+        labels = {"problems": _("Problems"), "new": _("New"), "unchanged": _("Already there")}
+        filters = [(_("Rows"), labels[shown])] if shown else []
+        return list_response(request, exports.rows_export(batch, rows, filters), fmt)
     page, querystring = paginate(request, rows, 50)
     spec = batch.kind_spec
     return render(

@@ -51,6 +51,11 @@ class Scope:
         return bool(self.facilitator_village_ids)
 
     @property
+    def can_register(self) -> bool:
+        """May register KSM, members and BUMDes somewhere."""
+        return self.manages_register or self.is_facilitator
+
+    @property
     def is_officer(self) -> bool:
         return bool(self.ksm_officer_ids or self.bumdes_officer_ids or self.cooperative_officer_ids)
 

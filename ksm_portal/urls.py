@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("finance.urls")),
     path("", include("training.urls")),
+    path("", include("dashboard.urls")),
     path("imports/", include("imports.urls")),
 ]

@@ -31,6 +31,17 @@ from tests.villages.factories import (
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request with the language cookie (or a test that overrides LANGUAGE_CODE) activates
+    its language for the thread; the next test starts in the site's default again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- Model fixtures ---------------------------------------------------------------------------
 
 

@@ -11,6 +11,4 @@ urlpatterns = [
     path("bumdes/<int:pk>/edit/", views.bumdes_update, name="bumdes_update"),
     path("regions/", views.regions, name="regions"),
     path("regions/<str:code>/", views.regions, name="regions"),
-    path("overview/", views.overview, name="overview"),
-    path("overview/<str:regency_code>/", views.overview, name="overview"),
 ]

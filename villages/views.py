@@ -1,4 +1,4 @@
-"""BUMDes pages and the program overview."""
+"""BUMDes pages and the region tree."""
 
 from urllib.parse import urlencode
 
@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups.selectors import program_overview, roles_for
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 from ksm_portal.scope import user_scope
 
-from . import services
+from . import exports, services
 from .forms import BumdesForm
 from .models import Bumdes, District, Province, Regency, Village
 
@@ -28,7 +28,12 @@ def bumdes_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         bumdes = bumdes.filter(name__icontains=query)
-    page, querystring = paginate(request, bumdes.order_by("village__code"))
+    bumdes = bumdes.order_by("village__code")
+    fmt = list_format(request)
+    if fmt:
+        filters = [(_("Search"), query)] if query else []
+        return list_response(request, exports.bumdes_export(bumdes, filters), fmt)
+    page, querystring = paginate(request, bumdes)
     return render(
         request,
         "villages/bumdes_list.html",
@@ -36,7 +41,7 @@ def bumdes_list(request):
             "page": page,
             "querystring": querystring,
             "q": query,
-            "can_create": roles_for(request.user).can_register,
+            "can_create": user_scope(request.user).can_register,
         },
     )
 
@@ -60,7 +65,7 @@ def bumdes_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bumdes_create(request):
-    if not roles_for(request.user).can_register:
+    if not user_scope(request.user).can_register:
         raise PermissionDenied
     villages = Village.objects.editable_by(request.user).filter(bumdes__isnull=True)
     initial = {}
@@ -98,26 +103,6 @@ def bumdes_update(request, pk):
             messages.success(request, _("The BUMDes has been updated."))
             return redirect(bumdes)
     return render(request, "villages/bumdes_form.html", {"form": form, "bumdes": bumdes})
-
-
-@login_required
-def overview(request, regency_code=None):
-    """Program figures for one regency: a staff report (facilitators see only their villages)."""
-    if not user_scope(request.user).sees_all:
-        raise PermissionDenied
-    regencies = Regency.objects.select_related("province").order_by("code")
-    if regency_code is None:
-        regency_code = request.GET.get("regency") or (
-            regencies.filter(ksm_count__gt=0).values_list("code", flat=True).first()
-        )
-        if regency_code is None:
-            return render(request, "villages/overview.html", {"regency": None})
-        regency = get_object_or_404(regencies, code=regency_code)
-        return redirect("villages:overview", regency_code=regency.code)
-    regency = get_object_or_404(regencies, code=regency_code)
-    context = program_overview(regency=regency, page_number=request.GET.get("page"))
-    context.update(regency=regency, regencies=regencies)
-    return render(request, "villages/overview.html", context)
 
 
 # --- The region tree ------------------------------------------------------------------------
@@ -172,6 +157,15 @@ def regions(request, code=""):
         child = Village
     if child is not Village:
         children = children.annotate(children_count=Count(RELATED_CHILDREN[child]))
+    fmt = list_format(request)
+    if fmt:
+        export = exports.regions_export(
+            children,
+            node=node,
+            village_level=child is Village,
+            filters=[(_("Find a village"), query)] if query else [],
+        )
+        return list_response(request, export, fmt)
     page, querystring = paginate(request, children, per_page=REGION_PAGE)
     return render(
         request,

@@ -17,6 +17,7 @@ from .books import (  # noqa: F401
     MemberBalance,
     NormalBalance,
 )
+from .figures import BookMonth  # noqa: F401
 from .loans import (  # noqa: F401
     FineRule,
     Instalment,

@@ -53,9 +53,21 @@ def _schedule_for(schedules: list[LoanSchedule], on_date: datetime.date) -> Loan
 def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[int, Position]:
     """Each disbursed loan's position on the date, keyed by loan id."""
     on_date = on_date or timezone.localdate()
-    loans = [loan for loan in loans if loan.disbursed_date and loan.disbursed_date <= on_date]
+    return positions_over(loans, [on_date])[on_date]
+
+
+def positions_over(
+    loans: list[Loan], dates: list[datetime.date]
+) -> dict[datetime.date, dict[int, Position]]:
+    """Each disbursed loan's position on each of these dates, from one reading of the loans'
+    schedules, instalments and lines (the rollups read a book's loans month by month)."""
+    result: dict[datetime.date, dict[int, Position]] = {day: {} for day in dates}
+    if not dates:
+        return result
+    last = max(dates)
+    loans = [loan for loan in loans if loan.disbursed_date and loan.disbursed_date <= last]
     if not loans:
-        return {}
+        return result
     ids = [loan.pk for loan in loans]
     # The fine rules: from the loans where the caller selected them, else read once for all.
     products = {loan.product_id: loan.product for loan in loans if Loan.product.is_cached(loan)}
@@ -65,57 +77,69 @@ def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[i
     schedules = defaultdict(list)
     for schedule in LoanSchedule.objects.filter(loan_id__in=ids):
         schedules[schedule.loan_id].append(schedule)
-    chosen = {lid: _schedule_for(rows, on_date) for lid, rows in schedules.items()}
+    chosen_by_date = {
+        day: {lid: _schedule_for(rows, day) for lid, rows in schedules.items()} for day in dates
+    }
+    wanted = {s.pk for chosen in chosen_by_date.values() for s in chosen.values() if s}
     instalments = defaultdict(list)
-    for row in Instalment.objects.filter(schedule_id__in=[s.pk for s in chosen.values() if s]):
+    for row in Instalment.objects.filter(schedule_id__in=wanted):
         instalments[row.schedule_id].append(row)
-    lines = defaultdict(list)
+    all_lines = defaultdict(list)
     for row in (
-        JournalLine.objects.filter(loan_id__in=ids, entry_date__lte=on_date)
+        JournalLine.objects.filter(loan_id__in=ids, entry_date__lte=last)
         .values("loan_id", "entry_id", "entry_date", "account__role", "debit", "credit")
         .order_by("entry_date", "entry_id", "id")
     ):
-        lines[row["loan_id"]].append(row)
-    result = {}
-    for loan in loans:
-        schedule = chosen.get(loan.pk)
-        if schedule is None:
-            continue
-        rows = lines[loan.pk]
-        totals = _totals(loan, rows)
-        balance = totals.get("balance", ZERO)
-        interest_paid = totals.get("interest_paid", ZERO)
-        written_off = totals.get("written_off", ZERO)
-        principal_paid = loan.principal - balance - written_off
-        since = [r for r in rows if r["entry_date"] >= schedule.start_date]
-        if schedule.version > 1:
-            principal_paid -= schedule.principal_paid_before
-            interest_paid -= schedule.interest_paid_before
-        payments = []
-        by_entry: dict[int, list] = defaultdict(list)
-        for row in since:
-            by_entry[row["entry_id"]].append(row)
-        for entry_rows in by_entry.values():
-            deltas = _totals(loan, entry_rows)
-            if deltas.get("written_off"):
+        all_lines[row["loan_id"]].append(row)
+    for on_date in dates:
+        chosen = chosen_by_date[on_date]
+        for loan in loans:
+            if loan.disbursed_date > on_date:
                 continue
-            paid = -deltas.get("balance", ZERO) + deltas.get("interest_paid", ZERO)
-            if paid > 0:
-                payments.append((entry_rows[0]["entry_date"], paid))
-        product = products.get(loan.product_id)
-        result[loan.pk] = position(
-            instalments=sorted(instalments[schedule.pk], key=lambda i: i.number),
-            on_date=on_date,
-            balance=balance,
-            principal_paid=max(principal_paid, ZERO),
-            interest_paid=max(interest_paid, ZERO),
-            fines_paid=totals.get("fines_paid", ZERO),
-            payments=payments,
-            fine_rule=product.fine_rule if product else "none",
-            fine_value=product.fine_value if product else ZERO,
-            grace_days=product.grace_days if product else 0,
-        )
+            schedule = chosen.get(loan.pk)
+            if schedule is None:
+                continue
+            rows = [r for r in all_lines[loan.pk] if r["entry_date"] <= on_date]
+            result[on_date][loan.pk] = _position(
+                loan, schedule, rows, instalments[schedule.pk], products, on_date
+            )
     return result
+
+
+def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
+    totals = _totals(loan, rows)
+    balance = totals.get("balance", ZERO)
+    interest_paid = totals.get("interest_paid", ZERO)
+    written_off = totals.get("written_off", ZERO)
+    principal_paid = loan.principal - balance - written_off
+    since = [r for r in rows if r["entry_date"] >= schedule.start_date]
+    if schedule.version > 1:
+        principal_paid -= schedule.principal_paid_before
+        interest_paid -= schedule.interest_paid_before
+    payments = []
+    by_entry: dict[int, list] = defaultdict(list)
+    for row in since:
+        by_entry[row["entry_id"]].append(row)
+    for entry_rows in by_entry.values():
+        deltas = _totals(loan, entry_rows)
+        if deltas.get("written_off"):
+            continue
+        paid = -deltas.get("balance", ZERO) + deltas.get("interest_paid", ZERO)
+        if paid > 0:
+            payments.append((entry_rows[0]["entry_date"], paid))
+    product = products.get(loan.product_id)
+    return position(
+        instalments=sorted(instalments, key=lambda i: i.number),
+        on_date=on_date,
+        balance=balance,
+        principal_paid=max(principal_paid, ZERO),
+        interest_paid=max(interest_paid, ZERO),
+        fines_paid=totals.get("fines_paid", ZERO),
+        payments=payments,
+        fine_rule=product.fine_rule if product else "none",
+        fine_value=product.fine_value if product else ZERO,
+        grace_days=product.grace_days if product else 0,
+    )
 
 
 def loan_position(loan: Loan, on_date: datetime.date | None = None) -> Position:

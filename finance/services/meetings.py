@@ -24,6 +24,7 @@ from groups.models import Member, Membership
 from ..models import ZERO, Book, EntryKind, Loan, Meeting, MeetingLine, MemberBalance
 from ..money import rupiah
 from ..selectors.meetings import cash_on
+from .figures import figures_batch, meeting_figures_add
 from .loans import loan_close_if_paid, repayment_allocate, repayment_lines
 from .posting import CENT, MAX_AMOUNT, Line, _check_date, _lock_book, accounts_for, journal_post
 
@@ -199,35 +200,37 @@ def meeting_record(
     except IntegrityError:  # a sheet for the same date got in first (or the same token)
         raise ValidationError({"meeting_date": stale_message(meeting_date)}) from None
 
-    rows = []
-    for line in lines:
-        loan = loans.get(line.member.pk)
-        entry = None
-        if line.has_money:
-            entry = _post_line(
-                book,
-                meeting_date,
-                line,
-                loan,
-                allocations.get(line.member.pk),
-                actor,
-                accounts=(cash, mandatory, voluntary, fines),
+    with figures_batch(book):  # the sheet's entries count once
+        rows = []
+        for line in lines:
+            loan = loans.get(line.member.pk)
+            entry = None
+            if line.has_money:
+                entry = _post_line(
+                    book,
+                    meeting_date,
+                    line,
+                    loan,
+                    allocations.get(line.member.pk),
+                    actor,
+                    accounts=(cash, mandatory, voluntary, fines),
+                )
+            rows.append(
+                MeetingLine(
+                    meeting=meeting,
+                    member=line.member,
+                    present=line.present,
+                    mandatory=line.mandatory,
+                    voluntary_in=line.voluntary_in,
+                    voluntary_out=line.voluntary_out,
+                    loan=loan,
+                    repayment=line.repayment,
+                    fine=line.fine,
+                    entry=entry,
+                )
             )
-        rows.append(
-            MeetingLine(
-                meeting=meeting,
-                member=line.member,
-                present=line.present,
-                mandatory=line.mandatory,
-                voluntary_in=line.voluntary_in,
-                voluntary_out=line.voluntary_out,
-                loan=loan,
-                repayment=line.repayment,
-                fine=line.fine,
-                entry=entry,
-            )
-        )
-    MeetingLine.objects.bulk_create(rows)
+        MeetingLine.objects.bulk_create(rows)
+        meeting_figures_add(book, meeting)
     for member_id, allocation in allocations.items():
         if allocation.principal == loans[member_id].balance:  # the balance before the sheet
             loan_close_if_paid(loans[member_id], meeting_date)

@@ -29,6 +29,7 @@ from ..models import (
     MemberBalance,
 )
 from ..money import rupiah
+from .figures import entry_figures_add
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999.99")  # fits MONEY (18, 2) with room for sums
@@ -438,6 +439,9 @@ def journal_post(
     _insert_lines(entry, lines)
     _add_to_balances(book, entry_date, lines)
     _add_to_loans(lines)
+    entry_figures_add(
+        book, entry, lines, reversed_kind=reversal_of.kind if reversal_of is not None else None
+    )
     return Posted(entry=entry, created=True)
 
 

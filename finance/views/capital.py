@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import exports, selectors, services, tokens
+from .. import exports, list_exports, selectors, services, tokens
 from ..forms.capital import DistributionForm, PadesPayForm, SurplusPayForm, UnitForm
 from ..models import Book, GroupBalance, SurplusDistribution
 from ..selectors import capital as capital_selectors
@@ -157,6 +158,8 @@ def distributions(request, book_id):
         {"year": year, "surplus": amount, "distribution": by_year.get(year)}
         for year, amount in sorted(years.items(), reverse=True)
     ]
+    if fmt := list_format(request):
+        return list_response(request, list_exports.distributions_export(book, rows), fmt)
     return render(
         request,
         "finance/capital_distributions.html",

@@ -17,10 +17,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import services, tokens
+from .. import list_exports, services, tokens
 from ..forms import (
     FORM_FOR_KIND,
     GENERAL_LINES,
@@ -150,6 +151,10 @@ def journal_entries(book: Book):
 def journal(request, book_id):
     book = visible_book(request, book_id)
     filterset = JournalFilter(request.GET or None, queryset=journal_entries(book), book=book)
+    fmt = list_format(request)
+    if fmt:
+        export = list_exports.journal_export(book, filterset.qs, applied_filters(filterset.form))
+        return list_response(request, export, fmt)
     page, querystring = paginate(request, filterset.qs)
     return render(
         request,

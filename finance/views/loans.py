@@ -25,10 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups.models import Membership, SelfHelpGroup
+from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import exports, services, tokens
+from .. import exports, list_exports, services, tokens
 from ..forms.loans import (
     BorrowingForm,
     DisburseForm,
@@ -232,6 +233,12 @@ def _loan_list(request, book_id, direction: str):
         .select_related("member", "borrower_group")
         .order_by("-number")
     )
+    fmt = list_format(request)
+    if fmt:
+        export = list_exports.loans_export(
+            book, loans, applied_filters(form), receivable=receivable
+        )
+        return list_response(request, export, fmt)
     page, querystring = paginate(request, loans)
     found = positions(
         [loan for loan in page.object_list if loan.status == Loan.Status.ACTIVE],

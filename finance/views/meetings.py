@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
+from .. import list_exports
 from ..forms.meetings import MeetingSheetForm
 from ..models import Book, Meeting
 from ..selectors.meetings import book_meetings, meeting_lines, meeting_sheet
@@ -155,6 +157,9 @@ def meeting_detail(request, book_id, pk):
 @require_safe
 def meeting_list(request, book_id):
     book = _ksm_book(visible_book(request, book_id))
+    fmt = list_format(request)
+    if fmt:
+        return list_response(request, list_exports.meetings_export(book, book_meetings(book)), fmt)
     page, querystring = paginate(request, book_meetings(book))
     return render(
         request,

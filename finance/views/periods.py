@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import tokens
+from .. import list_exports, tokens
 from ..forms import AccountForm, OpeningWizard
 from ..models import Book, FiscalPeriod
 from ..money import rupiah
@@ -92,6 +93,8 @@ def periods(request, book_id):
         .select_related("history_user", "closed_by", "reopened_by")
         .order_by("-history_date", "-history_id")
     )
+    if fmt := list_format(request):
+        return list_response(request, list_exports.period_history_export(book, history, year), fmt)
     page, querystring = paginate(request, history)
     next_month = next_month_to_close(book)
     context = {
@@ -243,6 +246,8 @@ ACCOUNTS_PER_PAGE = 100
 def accounts(request, book_id):
     book = visible_book(request, book_id)
     chart = book.accounts.select_related("parent").order_by("code")
+    if fmt := list_format(request):
+        return list_response(request, list_exports.accounts_export(book, chart), fmt)
     page, querystring = paginate(request, chart, ACCOUNTS_PER_PAGE)
     return render(
         request,

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 from ksm_portal.scope import user_scope
 
-from .. import services
+from .. import exports, services
 from ..forms import CooperativeAdmitForm, CooperativeForm, MembershipEndForm
 from ..models import Cooperative, CooperativeMembership, SelfHelpGroup
 from ..selectors import cooperative_ksm_counts
@@ -27,6 +28,10 @@ def cooperative_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         cooperatives = cooperatives.filter(name__icontains=query)
+    fmt = list_format(request)
+    if fmt:
+        filters = [(_("Search"), query)] if query else []
+        return list_response(request, exports.cooperatives_export(cooperatives, filters), fmt)
     page, querystring = paginate(request, cooperatives)
     # Member KSM counted for this page's cooperatives only, not for the whole table.
     counts = cooperative_ksm_counts([c.pk for c in page.object_list])
@@ -55,6 +60,11 @@ def cooperative_detail(request, pk):
         .select_related("group__village")
         .order_by("left_date", "group__name")
     )
+    fmt = list_format(request)
+    if fmt:
+        return list_response(
+            request, exports.cooperative_members_export(cooperative, memberships), fmt
+        )
     can_edit = Cooperative.objects.editable_by(request.user).filter(pk=pk).exists()
     page, querystring = paginate(request, memberships, per_page=50)
     return render(

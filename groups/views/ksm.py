@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 from villages.models import Bumdes, Village
 
-from .. import services
+from .. import exports, services
 from ..filters import GroupFilter
 from ..forms import GroupForm
 from ..models import SelfHelpGroup
@@ -30,6 +31,15 @@ def group_list_view(request):
         if filterset.is_bound and not filterset.is_valid()
         else filterset.qs
     )
+    fmt = list_format(request)
+    if fmt:
+        # ?list=members: the members of the KSM listed, instead of the KSM.
+        export = (
+            exports.members_export
+            if request.GET.get("list") == "members"
+            else exports.groups_export
+        )
+        return list_response(request, export(groups, applied_filters(filterset.form)), fmt)
     page, querystring = paginate(request, groups)
     # htmx swaps just the search block (filters + results): less to send on a weak connection.
     template = "groups/_group_search.html" if request.htmx else "groups/group_list.html"
@@ -44,6 +54,9 @@ def group_detail(request, pk):
         SelfHelpGroup.objects.visible_to(request.user).select_related("village__district__regency"),
         pk=pk,
     )
+    fmt = list_format(request)
+    if fmt:
+        return list_response(request, exports.group_members_export(group), fmt)
     memberships = group.memberships.select_related("member").order_by("member__full_name")
     active = [m for m in memberships if m.is_active]
     past = [m for m in memberships if not m.is_active]

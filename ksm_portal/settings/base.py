@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "finance",
     "training",
     "imports",
+    "dashboard",
     "demo",
 ]
 

@@ -22,7 +22,7 @@ from finance.models import (
     MemberBalance,
 )
 from finance.selectors import balances, book_summary
-from groups.models import SelfHelpGroup
+from groups.models import Membership, SelfHelpGroup
 
 pytestmark = pytest.mark.django_db
 BOOKS_OPEN = datetime.date(2017, 1, 1)
@@ -213,3 +213,38 @@ def test_loading_the_demo_again_posts_nothing(demo):
     assert (JournalEntry.objects.count(), JournalLine.objects.count(), Book.objects.count()) == (
         before
     )
+
+
+def test_the_rollups_of_the_demo_equal_its_journal_and_register(demo):
+    from dashboard.services.rebuild import rollups_differences
+
+    assert rollups_differences() == []
+
+
+def test_the_dashboard_shows_the_pilot_at_a_glance(demo):
+    """Batang's pilot: 100 KSM (37 new, 63 reactivated), 10 BUMDes, 6 cooperatives, in 10
+    villages of 9 kecamatan; its figures equal the books'."""
+    from dashboard.selectors.dashboard import Scope, build
+
+    report = build(
+        Scope(label="Batang", codes=["33.25"], parent_code="33.25"),
+        datetime.date(2017, 1, 1),
+        datetime.date(2017, 12, 1),
+    )
+    figures = {f.key: f.value for section in report.sections for f in section.figures}
+    assert (figures["ksm_new"], figures["ksm_reactivated"], figures["ksm_active"]) == (37, 63, 100)
+    assert (figures["bumdes"], figures["cooperatives"]) == (10, 6)
+    assert len(report.children) == 9  # kecamatan with pilot KSM
+    assert sum(row["active"] for row in report.children) == 100
+    on_year_end = JournalLine.objects.filter(
+        book__in=ksm_books(),
+        entry_date__lte=YEAR_END,
+        account__role__in=["savings_principal", "savings_mandatory", "savings_voluntary"],
+    ).aggregate(total=Sum(F("credit") - F("debit")))["total"]
+    assert figures["savings"] == on_year_end
+    members = Membership.objects.filter(
+        group__in=SelfHelpGroup.objects.filter(village__district__regency__code="33.25"),
+        joined_date__lte=YEAR_END,
+    ).filter(Q(left_date__isnull=True) | Q(left_date__gt=YEAR_END))
+    assert figures["members_female"] == members.filter(member__sex="F").count()
+    assert figures["members_male"] == members.filter(member__sex="M").count()

@@ -266,7 +266,7 @@ def test_a_member_ksm_savings_count_towards_its_limit(coop_book, ksm, staff_user
     form = logged_in(staff_user).get(reverse("finance:loan_apply", args=[coop_book.pk]))
 
     options = [el.text for el in element(form, "id_borrower").find_all("option")]
-    assert f"{ksm.name} · savings Rp 250.000" in options
+    assert f"{ksm.name} · simpanan Rp 250.000" in options
 
 
 # --- A defect found on the way (the lead's models) --------------------------------------------

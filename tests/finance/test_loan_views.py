@@ -196,7 +196,7 @@ def test_an_application_is_recorded_for_an_active_member(client, funded, saver, 
     )
 
     loan = Loan.objects.get()
-    assert f"{saver.full_name} · savings Rp 400.000" in options
+    assert f"{saver.full_name} · simpanan Rp 400.000" in options
     assert response.url == loan.get_absolute_url()
     assert (loan.member, loan.principal, loan.status, loan.admin_fee) == (
         saver,

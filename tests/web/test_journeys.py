@@ -17,7 +17,7 @@ from tests.groups.factories import (
     make_family_card_number,
     make_nik,
 )
-from tests.villages.factories import BumdesFactory
+from tests.villages.factories import BumdesFactory, DistrictFactory, VillageFactory
 from tests.web.support import translated
 
 pytestmark = pytest.mark.browser
@@ -123,7 +123,7 @@ def test_the_ksm_list_fits_a_360_pixel_phone_screen(page: Page, live_server, fac
 
 
 def test_program_staff_open_the_overview_and_see_the_regency_totals(
-    page: Page, live_server, staff_user, regency, village, ksm
+    page: Page, live_server, staff_user, regency, district, village, ksm
 ):
     with_password(staff_user)
     MembershipFactory.create_batch(3, group=ksm)
@@ -139,3 +139,44 @@ def test_program_staff_open_the_overview_and_see_the_regency_totals(
     expect(total.first).to_contain_text(regency.name)
     # Villages, KSM, new, reactivated, active members, BUMDes, cooperatives.
     expect(total).to_have_text([re.compile(".*"), "1", "2", "1", "1", "3", "0", "0"])
+
+    # On a 360 px phone, with a long village name in a second district: the rows stack as
+    # cards, the chart shrinks with readable text, and nothing runs off the side.
+    far = VillageFactory(
+        district=DistrictFactory(regency=regency, code="33.25.09", name="Kandeman"),
+        name="Tragung Kidul Wetan Sejahtera Makmur",
+    )
+    SelfHelpGroupFactory(village=far, reactivated=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+
+    chart = page.locator("#chart-ksm-origin")
+    image = chart.get_by_role(
+        "img", name=translated("KSM newly formed and reactivated by district")
+    )
+    expect(image).to_be_visible()
+    expect(page.locator("#overview")).to_contain_text(far.name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the overview is {width} px wide on a 360 px screen"
+    text_px = image.evaluate("svg => svg.getScreenCTM().a * 12")
+    assert text_px >= 11, f"the chart's text is {text_px:.1f} px on a 360 px screen"
+    # The chart's figures, as a table: read by screen readers, shown on request and in print.
+    table = page.locator("#chart-ksm-origin-table")
+    toggle = chart.get_by_text(translated("Show as table"), exact=True)
+
+    def table_width() -> float:
+        return chart.locator(".ksm-chart-table").bounding_box()["width"]
+
+    expect(table.locator("tbody tr")).to_have_count(2)
+    assert table_width() <= 1
+    title = translated("KSM newly formed and reactivated by district")
+    expect(chart.get_by_role("table", name=title)).to_have_count(1)  # out of sight, not unread
+    toggle.click()
+    assert table_width() > 300
+    expect(table.locator("tbody tr").first.locator("th, td")).to_have_text(
+        [district.name, "1", "1", "2"]
+    )
+    toggle.click()
+    assert table_width() <= 1
+    page.emulate_media(media="print")
+    assert table_width() > 300

@@ -2,6 +2,7 @@
 treasurer a login; the treasurer activates it on a 360 px phone and posts a deposit."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from finance.models import JournalEntry
 from finance.services import book_open
 from groups.models import Membership
 from imports.models import ImportBatch
-from tests.groups.factories import MembershipFactory
+from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
 from tests.imports.conftest import MEMBER_HEADERS, member_row, xlsx
 from tests.web.support import translated
 
@@ -121,4 +122,22 @@ def test_a_facilitator_gives_the_treasurer_a_login_and_the_treasurer_posts_from_
     page.reload()
     expect(page.locator("body")).to_contain_text(username)
     expect(page.locator("body")).not_to_contain_text(translated("not activated yet"))
+    phone.close()
+
+
+def test_a_facilitator_opens_the_dashboard_on_a_phone_and_taps_a_figure_to_its_list(
+    browser, live_server, facilitator_with_password, ksm, village
+):
+    dormant = SelfHelpGroupFactory(village=village, name="KSM Sepi", status="dormant")
+    phone = browser.new_context(viewport=PHONE, locale="id-ID")
+    page = phone.new_page()
+    log_in(page, live_server, facilitator_with_password)
+    page.locator("main").get_by_role("link", name=translated("Dashboard"), exact=True).click()
+    expect(page.locator("#figure-ksm_dormant-value")).to_have_text("1")
+    expect(page.locator("#figure-ksm_active-value")).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 2
+    page.locator("#figure-ksm_dormant-value a").click()
+    expect(page).to_have_url(re.compile(r"/ksm/\?.*status=dormant"))
+    expect(page.locator("main")).to_contain_text(dormant.name)
+    expect(page.locator("main")).not_to_contain_text(ksm.name)
     phone.close()

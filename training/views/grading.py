@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.selectors import roles_for
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from villages.models import Regency
 
-from .. import services
+from .. import exports, services
 from ..forms import AssessmentForm, AssessmentStartForm
 from ..models import Assessment
 from ..selectors.grading import level_distribution, level_history
@@ -145,6 +146,9 @@ def grading_overview(request):
         return render(request, "training/grading_overview.html", {"distribution": None})
     regency = get_object_or_404(Regency, code=code)
     distribution = level_distribution(user=request.user, regency=regency)
+    fmt = list_format(request)
+    if fmt:
+        return list_response(request, exports.grading_export(distribution), fmt)
     return render(
         request,
         "training/grading_overview.html",

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.models import Membership, SelfHelpGroup
 from groups.selectors import roles_for
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 from villages.models import Village
 
-from .. import services
+from .. import exports, services
 from ..forms import AttendanceForm, InviteForm, MaterialForm, TrainingEventForm
 from ..models import Attendance, Material, TrainingEvent
 from ..selectors.coverage import (
@@ -38,6 +39,10 @@ def event_list(request):
     else:
         when = "upcoming"
         events = events.filter(end_date__gte=today).order_by("start_date", "id")
+    fmt = list_format(request)
+    if fmt:
+        shown = _("Past") if when == "past" else _("Upcoming and ongoing")
+        return list_response(request, exports.events_export(events, [(_("Trainings"), shown)]), fmt)
     page, querystring = paginate(request, events)
     return render(
         request,
@@ -269,6 +274,12 @@ def coverage(request):
         raise Http404
     report = coverage_report(user=request.user, scope=scope)
     needing = groups_needing_training(user=request.user, scope=scope, topics=report.topics)
+    fmt = list_format(request)
+    if fmt:
+        # ?list=needs: who still needs training, instead of the coverage table.
+        if request.GET.get("list") == "needs":
+            return list_response(request, exports.needs_export(needing, report, scope), fmt)
+        return list_response(request, exports.coverage_export(report, scope), fmt)
     page, querystring = paginate(request, needing)
     needs = [(group, needs_of(group, report.topics)) for group in page.object_list]
     return render(

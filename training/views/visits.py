@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.models import SelfHelpGroup
+from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import services
+from .. import exports, services
 from ..forms import FollowUpAddForm, FollowUpCloseForm, FollowUpFormSet, VisitForm
 from ..models import FollowUpAction, Visit
 from .common import can_record, can_visit, redirect_back, visible_group
@@ -27,6 +28,10 @@ def visit_list(request):
     )
     if request.GET.get("mine"):
         visits = visits.filter(facilitator=request.user)
+    fmt = list_format(request)
+    if fmt:
+        filters = [(_("Visits"), _("Mine"))] if request.GET.get("mine") else []
+        return list_response(request, exports.visits_export(visits, filters), fmt)
     page, querystring = paginate(request, visits)
     return render(
         request,
@@ -39,6 +44,9 @@ def visit_list(request):
 def group_visits(request, pk):
     group = visible_group(request, pk)
     visits = group.visits.select_related("facilitator").order_by("-visit_date", "-id")
+    fmt = list_format(request)
+    if fmt:
+        return list_response(request, exports.visits_export(visits, [], group=group), fmt)
     page, querystring = paginate(request, visits)
     return render(
         request,

@@ -29,11 +29,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
 
@@ -52,6 +50,13 @@ from finance.models import (
 )
 from finance.money import rupiah
 from finance.services.posting import loan_deltas
+from finance.sql import chunks as _chunks
+from finance.sql import date as _date
+from finance.sql import in_ as _in
+from finance.sql import money as _money
+from finance.sql import month_of as _month_of
+from finance.sql import next_month as _next_month
+from finance.sql import rows as _rows
 
 CHUNK = 500  # books per round of queries
 CENT_HALF = "0.005"  # sums on SQLite are floats: anything under half a cent is rounding
@@ -75,50 +80,6 @@ class Violation:
 
 def reference(year, number) -> str:
     return f"{year}/{number:05d}"
-
-
-def _money(value) -> Decimal:
-    if value is None:
-        return Decimal("0.00")
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def _date(value) -> datetime.date:
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value[:10])
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
-
-
-def _month_of(column: str) -> str:
-    """SQL for the first day of the month of a date column, as AccountMonth stores it."""
-    if connection.vendor == "sqlite":
-        return f"date({column}, 'start of month')"
-    return f"CAST(date_trunc('month', {column}) AS date)"
-
-
-def _next_month(column: str) -> str:
-    """SQL for the first day of the month after a first-of-month date column."""
-    if connection.vendor == "sqlite":
-        return f"date({column}, '+1 month')"
-    return f"CAST({column} + INTERVAL '1 month' AS date)"
-
-
-def _rows(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _in(ids) -> str:
-    return "(" + ", ".join(["%s"] * len(ids)) + ")"
-
-
-def _chunks(iterable, size):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class BookChecker:

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from groups.selectors import OverviewRow, program_overview
+from dashboard.selectors.overview import OverviewRow, district_origins, program_overview
 from tests.groups.factories import (
     CooperativeFactory,
     CooperativeMembershipFactory,
@@ -129,6 +129,15 @@ def test_the_overview_pages_by_district_but_totals_the_regency(batang):
     assert [block.district.name for block in second["blocks"]] == ["Bandar"]
     assert second["page"].paginator.num_pages == 2
     assert second["total"].ksm == 5
+
+
+def test_the_chart_counts_new_and_reactivated_ksm_in_every_district_of_the_regency(batang):
+    overview = program_overview(regency=batang, page_number=1, districts_per_page=1)
+
+    origins = {d.name: (d.ksm, d.ksm_new, d.ksm_reactivated) for d in district_origins(batang)}
+    assert origins == {"Wonotunggal": (4, 2, 2), "Bandar": (1, 1, 0)}  # not only this page's
+    assert list(origins) == ["Wonotunggal", "Bandar"]
+    assert overview["district_origins"] == district_origins(batang)
 
 
 def _queries_for(regency) -> int:

@@ -1,0 +1,61 @@
+"""The rollups behind the dashboard: check them against the journal and the register, write
+them again, or read the loans' risk again for the passing of time (run daily)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.services.rebuild import rollups_differences, rollups_rebuild
+from finance.services.figures import books_risk_refresh
+
+SHOWN = 50
+
+
+class Command(BaseCommand):
+    help = (
+        "Check (--check, the default), rebuild (--rebuild) or refresh the loan risk (--refresh, "
+        "daily) of the monthly figures per book and per region."
+    )
+
+    def add_arguments(self, parser):
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument("--check", action="store_true", help="Compare with the journal.")
+        action.add_argument("--rebuild", action="store_true", help="Write them all again.")
+        action.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Read this and last month's loan risk again (as time passes: run daily).",
+        )
+        parser.add_argument("--book", type=int, action="append", help="Only this book (repeat).")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        books = options["book"]
+        if options["rebuild"]:
+            counts = rollups_rebuild(books)
+            written = ", ".join(f"{n} {what}" for what, n in counts.items())
+            self.stdout.write(f"rollups: rebuilt {written} ({time.monotonic() - started:.1f} s).")
+            return
+        if options["refresh"]:
+            count = books_risk_refresh(book_ids=books)
+            self.stdout.write(
+                f"rollups: loan risk read again for {count} book(s) "
+                f"({time.monotonic() - started:.1f} s)."
+            )
+            return
+        found = rollups_differences(books)
+        if not found:
+            self.stdout.write(
+                f"rollups: every figure agrees with the journal and the register "
+                f"({time.monotonic() - started:.1f} s)."
+            )
+            return
+        for line in found[:SHOWN]:
+            self.stdout.write(line)
+        if len(found) > SHOWN:
+            self.stdout.write(f"... and {len(found) - SHOWN} more")
+        raise CommandError(
+            f"rollups: {len(found)} difference(s); `manage.py rollups --rebuild` writes them "
+            "again from the journal and the register.",
+            returncode=1,
+        )

@@ -1,0 +1,242 @@
+"""Keeping BookMonth: each entry's figures and activity in the posting's transaction, meetings
+from the meeting service, and the loans' risk after a change to a book's loans (once per book
+and transaction, after commit) or with the passing of time (`rollups --refresh`).
+
+Every change is also sent as `book_figures_changed`, so the rollups above the books (the
+regions' figures) follow in the same transaction without the books knowing about them.
+"""
+
+import contextlib
+import contextvars
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from ..figures import (
+    MEETING_FIGURES,
+    MONEY_FIGURES,
+    RISK_FIGURES,
+    entry_figures,
+    is_current,
+    month_end,
+    month_of,
+    next_month,
+    previous_month,
+)
+from ..models import ZERO, Book, BookMonth, Loan
+from ..selectors.figures import loan_risks
+from ..signals import book_figures_changed
+
+ADDED = (*MONEY_FIGURES, "entries", *MEETING_FIGURES)
+TABLE = BookMonth._meta.db_table
+COLUMNS = ("book_id", "month", *ADDED, *RISK_FIGURES, "last_activity", "current")
+
+
+def _send(book: Book, changes: dict) -> None:
+    changes = {month: delta for month, delta in changes.items() if any(delta.values())}
+    if changes:
+        book_figures_changed.send(sender=Book, book=book, changes=changes)
+
+
+def _upsert(book_id: int, month: datetime.date, added: dict, activity, current: bool) -> None:
+    """Add to one BookMonth row in one statement (SQLite and PostgreSQL share the syntax)."""
+    values = [book_id, month, *(added.get(name, 0) for name in ADDED)]
+    values += [ZERO] * len(RISK_FIGURES) + [activity, current]
+    updates = [f"{name} = {TABLE}.{name} + excluded.{name}" for name in ADDED]
+    updates.append(
+        f"last_activity = CASE WHEN {TABLE}.last_activity IS NULL OR excluded.last_activity "
+        f"> {TABLE}.last_activity THEN excluded.last_activity ELSE {TABLE}.last_activity END"
+    )
+    updates.append(f"current = ({TABLE}.current OR excluded.current)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+            f"ON CONFLICT (book_id, month) DO UPDATE SET {', '.join(updates)}",
+            values,
+        )
+
+
+def book_month_add(book: Book, day: datetime.date, added: dict, *, activity: bool = True) -> None:
+    """Add a change to the book's figures for the month of `day`; with `activity`, the day is
+    an entry or a meeting, which may make the book current on this month's end and the next."""
+    month = month_of(day)
+    changes = {month: {name: value for name, value in added.items() if value}}
+    if activity:
+        months = (previous_month(month), month, next_month(month))
+        rows = dict(
+            BookMonth.objects.filter(book=book, month__in=months).values_list(
+                "month", "last_activity"
+            )
+        )
+        was = {m: is_current(rows, m) for m in months[1:]}
+        rows[month] = max(filter(None, (rows.get(month), day)))
+        for later in months[1:]:
+            if not was[later] and is_current(rows, later):
+                changes.setdefault(later, {})["books_current"] = 1
+                if later != month:
+                    _upsert(book.pk, later, {}, None, True)
+    _upsert(book.pk, month, added, day if activity else None, activity)
+    _send(book, changes)
+
+
+# A service that posts many entries to one book in one transaction (the meeting sheet: one per
+# member) adds their figures once, at the end of `figures_batch`, instead of once per entry.
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("figures_batch", default=None)
+
+
+@contextlib.contextmanager
+def figures_batch(book: Book):
+    """Inside a transaction: the entries posted to `book` within count their figures and
+    activity together when the block ends (nothing is added if it raises)."""
+    pending: dict = {"book": book.pk, "days": {}}
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for day, added in sorted(pending["days"].items()):
+        book_month_add(book, day, added)
+
+
+def _add(totals: dict, added: dict) -> None:
+    for name, value in added.items():
+        totals[name] = totals.get(name, 0) + value
+
+
+def entry_figures_add(book: Book, entry, lines, *, reversed_kind: str | None = None) -> None:
+    """In journal_post: the entry's figures and activity, and a risk reading to come when it
+    moves a loan."""
+    added = entry_figures(entry.kind, lines, reversed_kind=reversed_kind)
+    added["entries"] = 1
+    pending = _batch.get()
+    if pending is not None and pending["book"] == book.pk:
+        _add(pending["days"].setdefault(entry.entry_date, {}), added)
+    else:
+        book_month_add(book, entry.entry_date, added)
+    if any(line.loan is not None for line in lines):
+        risk_refresh_after_commit(book.pk, month_of(entry.entry_date))
+
+
+def meeting_figures_add(book: Book, meeting) -> None:
+    """In meeting_record: the meeting, its attendance, and the day as activity."""
+    added = {
+        "meetings": 1,
+        "members_expected": meeting.members_count,
+        "members_present": meeting.present_count,
+    }
+    pending = _batch.get()
+    if pending is not None and pending["book"] == book.pk:
+        _add(pending["days"].setdefault(meeting.meeting_date, {}), added)
+    else:
+        book_month_add(book, meeting.meeting_date, added)
+
+
+# --- Loan risk --------------------------------------------------------------------------------
+
+
+def book_risk_refresh(
+    book: Book, since: datetime.date, today: datetime.date | None = None, *, send: bool = True
+):
+    """Read the book's loan risk again for every month from `since` to this one (past months
+    as of their end, this month as of today), writing and sending only what changed."""
+    today = today or timezone.localdate()
+    month = month_of(max(since, book.opening_date))
+    kept = {
+        row.month: row
+        for row in BookMonth.objects.filter(book=book, month__gte=month, month__lte=today)
+    }
+    readings = []
+    while month <= today:
+        readings.append((month, min(month_end(month), today)))
+        month = next_month(month)
+    risks = loan_risks(book, readings)
+    changes = {}
+    for month, on_date in readings:
+        risk = risks[month]
+        row = kept.get(month)
+        if row is None:
+            if any(risk.values()):
+                BookMonth.objects.create(book=book, month=month, risk_as_of=on_date, **risk)
+                changes[month] = risk
+        else:
+            delta = {name: risk[name] - getattr(row, name) for name in RISK_FIGURES}
+            if any(delta.values()) or row.risk_as_of != on_date:
+                BookMonth.objects.filter(pk=row.pk).update(risk_as_of=on_date, **risk)
+                changes[month] = delta
+    if send:
+        _send(book, changes)
+
+
+def _pending() -> dict[int, datetime.date]:
+    pending = getattr(connection, "_ksm_risk_pending", None)
+    if pending is None:
+        pending = connection._ksm_risk_pending = {}
+    return pending
+
+
+def risk_refresh_after_commit(book_id: int, month: datetime.date) -> None:
+    """Once the transaction commits, read the book's loan risk again from `month` on: once per
+    book however many loan lines the transaction posted (a meeting sheet posts one per member).
+    A callback is registered every time, so one dropped by a rollback cannot hide a later one."""
+    pending = _pending()
+    pending[book_id] = min(pending.get(book_id, month), month)
+    transaction.on_commit(lambda: _flush(book_id))
+
+
+def _flush(book_id: int) -> None:
+    since = _pending().pop(book_id, None)
+    if since is None:  # another callback of the same transaction did it
+        return
+    with transaction.atomic():
+        book = Book.objects.filter(pk=book_id).first()
+        if book is not None:
+            book_risk_refresh(book, since)
+
+
+def books_risk_refresh(today: datetime.date | None = None, book_ids=None) -> int:
+    """The passing of time (`rollups --refresh`, daily): this month's and last month's risk of
+    every book with loans that were open in them. Returns the number of books read."""
+    today = today or timezone.localdate()
+    since = previous_month(month_of(today))
+    books = Book.objects.filter(
+        pk__in=Loan.objects.filter(direction=Loan.Direction.RECEIVABLE, disbursed_date__lte=today)
+        .filter(Q(closed_date__isnull=True) | Q(closed_date__gte=since))
+        .values("book_id")
+    ).order_by("pk")
+    if book_ids is not None:
+        books = books.filter(pk__in=book_ids)
+    count = 0
+    for book in books.iterator(chunk_size=500):
+        with transaction.atomic():
+            book_risk_refresh(book, since, today)
+        count += 1
+    return count
+
+
+# --- Rebuild ----------------------------------------------------------------------------------
+
+
+def book_months_rebuild(book_ids: list[int]) -> int:
+    """Write these books' BookMonth rows again from the journal, the meetings and the loans
+    (`rollups --rebuild`; the regions are rebuilt after, so nothing is sent). Returns rows."""
+    from ..selectors.figures import journal_months
+
+    found = journal_months(book_ids)
+    BookMonth.objects.filter(book_id__in=book_ids).delete()
+    BookMonth.objects.bulk_create(
+        [BookMonth(book_id=book_id, month=month, **row) for (book_id, month), row in found.items()],
+        batch_size=2000,
+    )
+    first_loans = dict(
+        Loan.objects.filter(book_id__in=book_ids, direction=Loan.Direction.RECEIVABLE)
+        .exclude(disbursed_date__isnull=True)
+        .values("book_id")
+        .annotate(first=Min("disbursed_date"))
+        .values_list("book_id", "first")
+    )
+    for book in Book.objects.filter(pk__in=first_loans).order_by("pk"):
+        book_risk_refresh(book, first_loans[book.pk], send=False)
+    return len(found)
