@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from finance.models import JournalEntry
-from finance.services import book_open
+from finance.services import book_open, savings_deposit
 from groups.models import Membership
 from imports.models import ImportBatch
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
@@ -129,12 +129,21 @@ def test_a_facilitator_opens_the_dashboard_on_a_phone_and_taps_a_figure_to_its_l
     browser, live_server, facilitator_with_password, ksm, village
 ):
     dormant = SelfHelpGroupFactory(village=village, name="KSM Sepi", status="dormant")
+    book = book_open(owner=ksm, opening_date=timezone.localdate().replace(day=1))
+    savings_deposit(  # a long amount: its figure and its change must still fit the phone
+        book=book,
+        member=MembershipFactory(group=ksm).member,
+        savings_type="savings_voluntary",
+        amount=123_456_789,
+        entry_date=timezone.localdate().replace(day=1),
+    )
     phone = browser.new_context(viewport=PHONE, locale="id-ID")
     page = phone.new_page()
     log_in(page, live_server, facilitator_with_password)
     page.locator("main").get_by_role("link", name=translated("Dashboard"), exact=True).click()
     expect(page.locator("#figure-ksm_dormant-value")).to_have_text("1")
     expect(page.locator("#figure-ksm_active-value")).to_have_text("1")
+    expect(page.locator("#figure-savings_voluntary-change")).to_contain_text("+Rp 123.456.789")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 2
     page.locator("#figure-ksm_dormant-value a").click()
     expect(page).to_have_url(re.compile(r"/ksm/\?.*status=dormant"))
