@@ -29,9 +29,20 @@ from finance.services import (
     savings_deposit,
 )
 from finance.services.figures import book_risk_refresh
+from finance.services.surplus import surplus_allocate, surplus_distribute, surplus_pay
 from groups.models import SelfHelpGroup
 from groups.services import group_update, membership_end
-from tests.finance.capital_support import close_year
+
+# The fixtures are imported, then named as test arguments: ruff takes that for a redefinition.
+# ruff: noqa: F811
+from tests.finance.capital_support import (  # noqa: F401  (fixtures)
+    SHU_2017,
+    close_year,
+    coop_book,
+    ksm_a,
+    ksm_b,
+    worked_year,
+)
 from tests.finance.test_properties import OPENED, Treasurer, operations
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
 from tests.villages.factories import VillageFactory
@@ -311,3 +322,27 @@ def test_rebuild_from_nothing_gives_what_the_postings_kept(book, ksm):
     strip = [{k: v for k, v in row.items() if k not in {"id", "slot"}} for row in kept]
     assert strip == [{k: v for k, v in row.items() if k not in {"id", "slot"}} for row in rebuilt]
     assert not RegionGrade.objects.exists()
+
+
+def test_a_cooperatives_year_closed_and_its_shu_shared_and_paid_keeps_its_months_right(
+    worked_year, ksm_a, ksm_b
+):
+    """The worked year (tests/finance/capital_support.py): a loan to a member KSM, a closed
+    year, then the SHU shared at the RAT and part of a share paid out."""
+    meeting = datetime.date(2018, 2, 15)
+    preview = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    surplus_distribute(
+        book=worked_year,
+        year=2017,
+        decided_date=meeting,
+        transactions_pct=D(60),
+        expected=preview.digest,
+        **SHU_2017,
+    )
+    surplus_pay(book=worked_year, group=ksm_a, amount=10_000, entry_date=meeting)
+    book_risk_refresh(worked_year, worked_year.opening_date)
+    december = BookMonth.objects.get(book=worked_year, month=datetime.date(2017, 12, 1))
+    assert december.income == 0  # the year-end close is not the month's income
+    november = BookMonth.objects.get(book=worked_year, month=datetime.date(2017, 11, 1))
+    assert november.income == D("9959001.50")
+    assert rollups_differences() == []
