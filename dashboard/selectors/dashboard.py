@@ -58,7 +58,6 @@ class Dashboard:
     charts: list
     children: list[dict]
     child_heading: str
-    risk_as_of: datetime.date | None = None
     empty: bool = False
 
 
@@ -84,15 +83,6 @@ def region_filters(region) -> dict:
     }
 
 
-def _money(value) -> str:
-    return rupiah(value)
-
-
-def _change(series, months, before, name, fn=None):
-    fn = fn or (lambda figures: figures.get(name) or 0)
-    return fn(series[months[-1]]) - fn(before) if before is not None else None
-
-
 def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
     months = months_between(start, end)
     before_month = (start - datetime.timedelta(days=1)).replace(day=1)
@@ -100,7 +90,6 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
     series = book_series(scope.book, asked) if scope.book else region_series(scope.codes, asked)
     before = series[before_month]
     last = series[months[-1]]
-    in_period = months
     list_url = ksm_list_url(scope.filters)
 
     def stock(key, label, fn=None, kind="count", url=list_url):
@@ -109,7 +98,7 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
         return Figure(key, label, value, value - was, kind=kind, url=url)
 
     def flow(key, label, kind="money", url=list_url):
-        return Figure(key, label, over(series, in_period, key), kind=kind, url=url)
+        return Figure(key, label, over(series, months, key), kind=kind, url=url)
 
     def rate(key, label, part, whole, url=list_url):
         now = share(part(last), whole(last))
@@ -178,8 +167,8 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
             "repayment_rate",
             _("Repayment rate in the period"),
             share(
-                over(series, in_period, "instalments_paid"),
-                over(series, in_period, "instalments_due"),
+                over(series, months, "instalments_paid"),
+                over(series, months, "instalments_due"),
             ),
             kind="percent",
             url=book_url,
@@ -216,8 +205,8 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
             "attendance",
             _("Meeting attendance in the period"),
             share(
-                over(series, in_period, "members_present"),
-                over(series, in_period, "members_expected"),
+                over(series, months, "members_present"),
+                over(series, months, "members_expected"),
             ),
             kind="percent",
             url=book_url,
@@ -307,7 +296,7 @@ def _charts(scope, series, months, children, child_heading, levels) -> list:
                     [series[m].get("loans_outstanding") or 0 for m in months_shown],
                 ),
             ],
-            format_value=_money,
+            format_value=rupiah,
             chart_id="chart-savings-loans",
         )
     ]
