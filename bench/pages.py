@@ -7,9 +7,15 @@ template) as a staff user and as a facilitator, after two warm-up requests; the 
 median and 95th percentile time over --runs requests and the number of SQL queries one request
 makes. Targets (bench/README.md): p95 <= 100 ms, and the same query count at 1,000 and 100,000 KSM.
 The database is only read, apart from the login sessions and last_login of the two users.
+
+The books pages read generate_scale's big book (the KSM named BIG_BOOK_KSM_NAME, 200,000 lines
+over five years): its cash book for last year (first and last page), trial balance, balance
+sheet and income statement for last year, loan portfolio, and the passbook of its member with
+the most lines.
 """
 
 import argparse
+import datetime
 import math
 import os
 import statistics
@@ -183,6 +189,8 @@ def plan_pages(users, page_size: int) -> list[Page]:
         ),
         Page("Home", "staff", "home"),
     ]
+    pages += books_pages()
+    pages += dashboard_pages(sample)
     facilitator = users.get("facilitator")
     if facilitator is not None:
         villages = Village.objects.assigned_to(facilitator)
@@ -194,7 +202,99 @@ def plan_pages(users, page_size: int) -> list[Page]:
         ]
         if own is not None:
             pages.append(Page("KSM detail", "facilitator", "groups:detail", kwargs={"pk": own.pk}))
+        pages.append(Page("Dashboard, my villages", "facilitator", "dashboard:dashboard"))
+        pages += [page for page in books_pages("facilitator") if page.label.startswith(FOR_BOTH)]
     return pages
+
+
+def dashboard_pages(sample) -> list[Page]:
+    """The dashboard at each level, for the sample KSM's regions (a year to this month)."""
+    village = sample.village
+    levels = [
+        ("nation", ""),
+        ("province", village.district.regency.province.code),
+        ("regency", village.district.regency.code),
+        ("kecamatan", village.district.code),
+        ("village", village.code),
+    ]
+    return [
+        Page(
+            f"Dashboard, {level}",
+            "staff",
+            "dashboard:dashboard",
+            params={"region": code} if code else {},
+        )
+        for level, code in levels
+    ]
+
+
+FOR_BOTH = ("Cash book", "Passbook")  # the books pages also timed as the facilitator
+
+
+def books_pages(user: str = "staff") -> list[Page]:
+    """The big book's pages (none when the database has no big book)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from demo.scale_books import BIG_BOOK_KSM_NAME
+    from finance.models import Book, BookYear, JournalLine
+    from finance.selectors.ledgers import LEDGER_PAGE_SIZE
+
+    book = Book.objects.filter(group__name=BIG_BOOK_KSM_NAME).order_by("-pk").first()
+    if book is None:
+        return []
+    today = timezone.localdate()
+    years = set(BookYear.objects.filter(book=book).values_list("year", flat=True))
+    year = today.year - 1 if today.year - 1 in years else max(years)  # last year's, if kept
+    first, last = datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
+    days = {"date_from": first.isoformat(), "date_to": last.isoformat()}
+    cash = book.accounts.get(role="cash")
+    cash_lines = JournalLine.objects.filter(
+        account=cash, entry_date__gte=first, entry_date__lte=last
+    ).count()
+    last_page = max(math.ceil(cash_lines / LEDGER_PAGE_SIZE), 1)
+    member = (
+        JournalLine.objects.filter(book=book, member__isnull=False)
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "member_id")
+        .first()["member_id"]
+    )
+    lines = JournalLine.objects.filter(book=book).count()
+    on_book = {"book_id": book.pk}
+    name = f"{lines:,}-line book"
+    return [
+        Page(f"Cash book {year}, page 1 ({name})", user, "finance:cash_book", on_book, days),
+        Page(
+            f"Cash book {year}, page {last_page:,} (last)",
+            user,
+            "finance:cash_book",
+            on_book,
+            {**days, "page": last_page},
+        ),
+        Page(f"Trial balance ({name})", user, "finance:trial_balance", on_book),
+        Page(
+            f"Balance sheet {year}",
+            user,
+            "finance:balance_sheet",
+            on_book,
+            {"period": "year", "year": year},
+        ),
+        Page(
+            f"Income statement {year}",
+            user,
+            "finance:income_statement",
+            on_book,
+            {"period": "year", "year": year},
+        ),
+        Page("Loan portfolio", user, "finance:portfolio", on_book),
+        Page(
+            "Passbook of a member",
+            user,
+            "finance:passbook",
+            {"book_id": book.pk, "member_id": member},
+        ),
+    ]
 
 
 def measure(client, page: Page, runs: int, slowest: int = 0) -> Result:

@@ -1,13 +1,22 @@
 """generate_scale makes valid national-shaped data fast, appends on a re-run and resets cleanly."""
 
+import datetime
 import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
+from dashboard.services.rebuild import rollups_differences
 from demo.management.commands.generate_scale import PREFIX
+from demo.scale_books import BIG_BOOK_KSM_NAME
+from finance.models import Book, BookYear, JournalEntry, JournalLine, Loan, Meeting
+from finance.selectors.loans import loan_position
+from finance.services.loans import loan_repay
+from finance.services.treasurer import cash_receive
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
 from villages.models import Regency, Village
 
@@ -15,8 +24,17 @@ pytestmark = pytest.mark.django_db
 
 
 def generate(**options) -> str:
+    """Without books unless a test asks for them: the register tests stay quick."""
+    options.setdefault("book_months", 0)
+    options.setdefault("big_book_lines", 0)
     output = io.StringIO()
     call_command("generate_scale", stdout=output, **options)
+    return output.getvalue()
+
+
+def verify_books() -> str:
+    output = io.StringIO()
+    call_command("verify_books", stdout=output)  # raises CommandError on any violation
     return output.getvalue()
 
 
@@ -110,3 +128,116 @@ def test_synthetic_facilitators_see_the_ksm_of_their_villages_only():
     assert set(visible) == set(
         SelfHelpGroup.objects.filter(village__in=Village.objects.assigned_to(user))
     )
+
+
+# --- Books ------------------------------------------------------------------------------------
+
+
+def test_every_ksm_gets_a_year_of_books_that_verify_books_accepts():
+    generate(ksm=24, book_months=12)
+
+    assert "every invariant holds" in verify_books()
+    assert rollups_differences() == []  # the dashboard's rollups were rebuilt from them
+    groups = synthetic_groups()
+    assert Book.objects.filter(group__in=groups).count() == 24
+    months = (
+        JournalEntry.objects.filter(book__group__in=groups)
+        .annotate(month=TruncMonth("entry_date"))
+        .values("book_id")
+        .annotate(months=Count("month", distinct=True))
+    )
+    assert len(months) == 24
+    assert all(row["months"] >= 12 for row in months)  # 13 when the last meeting was last month
+    assert Meeting.objects.filter(book__group__in=groups).count() == 24 * 12
+    # The KSM ran before their books opened, and their officers founded them.
+    for book in Book.objects.filter(group__in=groups).select_related("group"):
+        group = book.group
+        assert (group.reactivated_date or group.formed_date) < book.opening_date
+        first_meeting = book.meetings.aggregate(first=Min("meeting_date"))["first"]
+        assert first_meeting.replace(day=1) == book.opening_date
+        officers = group.memberships.exclude(role="member")
+        assert set(officers.values_list("joined_date", flat=True)) == {
+            group.reactivated_date or group.formed_date
+        }
+
+
+def test_the_books_hold_savings_loans_cash_and_bank_as_the_services_post_them():
+    generate(ksm=30, book_months=12)
+
+    lines = JournalLine.objects.filter(book__group__in=synthetic_groups())
+    roles = set(lines.values_list("account__role", flat=True).distinct())
+    assert {
+        "cash",
+        "bank",
+        "savings_principal",
+        "savings_mandatory",
+        "savings_voluntary",
+        "loans_receivable",
+        "income_interest",
+        "income_admin",
+        "expense_meeting",
+    } <= roles
+    kinds = set(JournalEntry.objects.values_list("kind", flat=True).distinct())
+    assert {"meeting", "savings_deposit", "loan_disbursement", "cash_out", "bank_transfer"} <= kinds
+    # Simpanan pokok once per member, on the member's own sub-ledger.
+    pokok = lines.filter(account__role="savings_principal")
+    assert pokok.filter(member__isnull=True).count() == 0
+    assert pokok.values("member_id").annotate(n=Count("id")).filter(n__gt=1).count() == 0
+    loans = Loan.objects.filter(book__group__in=synthetic_groups())
+    assert loans.filter(status="active").exists() and loans.filter(status="paid").exists()
+    assert not loans.filter(status="paid", balance__gt=0)
+
+
+def test_the_services_carry_on_where_the_generated_books_end():
+    generate(ksm=12, book_months=12)
+    loan = Loan.objects.filter(status="active").order_by("pk").first()
+    book = loan.book
+    today = timezone.localdate()
+    last = BookYear.objects.get(book=book, year=today.year).last_number
+
+    posted = cash_receive(
+        book=book,
+        source="income_business",
+        amount="125000",
+        entry_date=today,
+        description="Hasil usaha",
+    )
+    due = loan_position(loan, today).interest_current or loan.balance
+    loan_repay(loan=loan, amount=due, paid_date=today)
+
+    assert posted.entry.number == last + 1
+    assert "every invariant holds" in verify_books()
+
+
+def test_one_ksm_of_the_run_gets_the_big_book_over_several_years():
+    generate(ksm=12, book_months=12, big_book_lines=12_000, big_book_years=2)
+
+    big = Book.objects.get(group__name=BIG_BOOK_KSM_NAME)
+    assert 11_999 <= JournalLine.objects.filter(book=big).count() <= 12_000
+    assert big.meetings.count() == 24
+    assert (timezone.localdate() - big.opening_date).days > 700
+    others = Book.objects.exclude(pk=big.pk).annotate(n=Count("entries__lines"))
+    assert max(others.values_list("n", flat=True)) < 1_500
+    assert "every invariant holds" in verify_books()
+
+
+def test_reset_deletes_the_synthetic_books_too(ksm):
+    generate(ksm=10, book_months=12)
+    assert JournalLine.objects.exists()
+
+    generate(ksm=0, reset=True)
+
+    assert not Book.objects.exists()
+    assert not JournalEntry.objects.exists()
+    assert not JournalLine.objects.exists()
+    assert not Loan.objects.exists()
+    assert SelfHelpGroup.objects.filter(pk=ksm.pk).exists()
+
+
+def test_without_books_ksm_may_have_started_this_year():
+    generate(ksm=300)
+
+    assert not Book.objects.exists()
+    year_ago = timezone.localdate() - datetime.timedelta(days=365)
+    started = Q(formed_date__gt=year_ago) | Q(reactivated_date__gt=year_ago)
+    assert synthetic_groups().filter(started).exists()

@@ -11,25 +11,56 @@ hours. Rows go in with COPY on PostgreSQL (bulk_create in batches on other datab
 database constraints (Meta.constraints, unique keys, foreign keys) still check every row, so the
 data is as valid as the services would make it. No history rows are written.
 
+With `--book-months N` (12 by default, 0 for none) every KSM also has books: N monthly
+meetings with savings, loans, cash and bank, and everything the posting service keeps (entry
+numbers, monthly and member totals, loan totals), derived from the lines as they are written
+(demo/scale_books.py). The KSM then all started before their books opened, and their officers
+joined when they started. `--big-book-lines` gives one KSM of the run a village shop's book of
+that many lines (200,000 by default).
+
 Everything generated hangs under regencies whose name starts with "Sintetis", in real province
 codes other than 33 (Jawa Tengah belongs to the Batang demo). A run appends: it takes regency
 codes not used yet, so it can be repeated to grow the data. `--reset` first deletes all
 synthetic data (and only that).
 """
 
+import contextlib
 import datetime
 import io
 import random
 import time
 from collections import defaultdict
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.roles import PROGRAM_STAFF
+from dashboard.services.rebuild import rollups_rebuild
 from demo import names
+from demo.scale_books import BIG_BOOK_KSM_NAME, BookMaker, GroupSeed
+from finance.models import (
+    Account,
+    AccountMonth,
+    Book,
+    BookMonth,
+    BookYear,
+    FiscalPeriod,
+    GroupBalance,
+    Instalment,
+    JournalEntry,
+    JournalLine,
+    Loan,
+    LoanProduct,
+    LoanSchedule,
+    Meeting,
+    MeetingLine,
+    MemberBalance,
+)
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
 from villages.models import (
     Bumdes,
@@ -150,7 +181,143 @@ COLUMNS = {
         *AUDIT,
     ),
     CooperativeMembership: ("cooperative_id", "group_id", "joined_date", "left_date", *AUDIT),
+    # The books (demo/scale_books.py writes the rows in these column orders).
+    Book: (
+        "id",
+        "group_id",
+        "bumdes_id",
+        "cooperative_id",
+        "opening_date",
+        "closed_through",
+        "created_at",
+    ),
+    Account: (
+        "id",
+        "book_id",
+        "code",
+        "name",
+        "type",
+        "normal_balance",
+        "parent_id",
+        "role",
+        "is_active",
+        "is_header",
+    ),
+    LoanProduct: (
+        "id",
+        "book_id",
+        "name",
+        "interest_method",
+        "monthly_rate",
+        "max_term_months",
+        "admin_fee_percent",
+        "fine_rule",
+        "fine_value",
+        "grace_days",
+        "max_savings_multiple",
+        "is_active",
+        "created_at",
+    ),
+    Loan: (
+        "id",
+        "book_id",
+        "number",
+        "direction",
+        "product_id",
+        "member_id",
+        "borrower_group_id",
+        "lender_kind",
+        "lender_name",
+        "counterpart_id",
+        "purpose",
+        "principal",
+        "interest_method",
+        "monthly_rate",
+        "term_months",
+        "admin_fee",
+        "status",
+        "applied_date",
+        "decided_date",
+        "approved_by_member_id",
+        "decision_note",
+        "disbursed_date",
+        "closed_date",
+        "balance",
+        "interest_paid",
+        "fines_paid",
+        "written_off",
+        "created_at",
+        "created_by_id",
+    ),
+    LoanSchedule: (
+        "id",
+        "loan_id",
+        "version",
+        "start_date",
+        "principal",
+        "interest_method",
+        "monthly_rate",
+        "term_months",
+        "principal_paid_before",
+        "interest_paid_before",
+        "reason",
+        "created_at",
+        "created_by_id",
+    ),
+    Instalment: ("schedule_id", "number", "due_date", "principal", "interest"),
+    JournalEntry: (
+        "id",
+        "book_id",
+        "year",
+        "number",
+        "entry_date",
+        "description",
+        "receipt_ref",
+        "kind",
+        "posted_by_id",
+        "posted_at",
+        "reversal_of_id",
+        "token",
+    ),
+    JournalLine: (
+        "entry_id",
+        "book_id",
+        "entry_date",
+        "account_id",
+        "member_id",
+        "party_group_id",
+        "loan_id",
+        "debit",
+        "credit",
+        "memo",
+    ),
+    AccountMonth: ("account_id", "book_id", "month", "debit", "credit"),
+    MemberBalance: ("account_id", "member_id", "book_id", "debit", "credit"),
+    BookYear: ("book_id", "year", "last_number"),
+    Meeting: (
+        "group_id",
+        "book_id",
+        "meeting_date",
+        "token",
+        "members_count",
+        "present_count",
+        "total_in",
+        "total_out",
+        "cash_before",
+        "cash_after",
+        "notes",
+        "recorded_by_id",
+        "recorded_at",
+    ),
 }
+# The journal's two tables hold nine rows in ten. On PostgreSQL their per-row triggers (the
+# foreign-key checks and finance migration 0002's balance checks) would triple the time, so a
+# superuser writes them with the session's triggers off and checks them set-wise instead
+# (Loader._check_journal); anyone else fires the deferred balance triggers after each write.
+UNCHECKED = (JournalEntry, JournalLine)
+BALANCE_TRIGGERS = "finance_entry_balanced, finance_line_balanced"
+# Flush the buffers when this many journal lines wait (memory), besides every --batch-ksm KSM.
+LINES_PER_WRITE = 300_000
 
 FEMALE_NAMES = names.FEMALE_SINGLE + tuple(
     f"{a} {b}" for a in names.FEMALE_FIRST for b in names.FEMALE_SECOND
@@ -188,12 +355,22 @@ class Loader:
     """
 
     # How many ids to take from a sequence at a time; what a run leaves unused is a gap.
-    ID_BLOCKS = {Province: 1, Regency: 1, District: 15, Village: 200, Cooperative: 100}
+    ID_BLOCKS = {
+        Province: 1,
+        Regency: 1,
+        District: 15,
+        Village: 200,
+        Cooperative: 100,
+        Book: 2_000,
+        LoanProduct: 2_000,
+        JournalEntry: 100_000,
+    }
     DEFAULT_ID_BLOCK = 20_000
 
     def __init__(self):
         """Make it inside the transaction that the rows go in."""
         self.postgres = connection.vendor == "postgresql"
+        self.superuser = False
         self.rows = defaultdict(list)
         self.written = defaultdict(int)
         self.seconds = defaultdict(float)
@@ -220,6 +397,17 @@ class Loader:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            self.superuser = cursor.fetchone()[0]
+            if not self.superuser:  # an entry goes in before its lines
+                cursor.execute(f"SET CONSTRAINTS {BALANCE_TRIGGERS} DEFERRED")
+
+    def finish(self) -> None:
+        """Back to the constraints' own timing for the rest of the transaction (a caller's
+        outer transaction, as in tests, posts through the services afterwards)."""
+        if self.postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def new_id(self, model) -> int:
         free = self._free_ids[model]
@@ -247,16 +435,89 @@ class Loader:
     def add(self, model, row: tuple) -> None:
         self.rows[model].append(row)
 
+    def pending(self, model) -> int:
+        return len(self.rows.get(model, ()))
+
     def flush(self) -> None:
+        unchecked = self.postgres and self.superuser
+        entries = [row[0] for row in self.rows.get(JournalEntry, ())]
+        lines_after = self._last_id(JournalLine) if entries and unchecked else None
         for model in COLUMNS:  # parents before children
             rows = self.rows.pop(model, [])
             if rows:
                 started = time.monotonic()
-                (self._copy if self.postgres else self._bulk_create)(model, rows)
+                if not self.postgres:
+                    self._bulk_create(model, rows)
+                else:
+                    self._copy(model, rows, triggers=not (unchecked and model in UNCHECKED))
                 self.written[model] += len(rows)
                 self.seconds[model] += time.monotonic() - started
+        if lines_after is not None:
+            self._check_journal(min(entries), max(entries), lines_after)
+        elif entries and self.postgres:
+            started = time.monotonic()
+            with connection.cursor() as cursor:  # fire the queued checks, then queue again
+                cursor.execute(f"SET CONSTRAINTS {BALANCE_TRIGGERS} IMMEDIATE")
+                cursor.execute(f"SET CONSTRAINTS {BALANCE_TRIGGERS} DEFERRED")
+            self.seconds["journal checks"] += time.monotonic() - started
 
-    def _copy(self, model, rows) -> None:
+    def _last_id(self, model) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+            return cursor.fetchone()[0]
+
+    def _check_journal(self, first_entry: int, last_entry: int, lines_after: int) -> None:
+        """What the journal's triggers check, for the entries and lines just written, in two
+        set-wise queries: every entry's book exists and the entry has two lines that balance
+        (finance_entry_balanced, finance_line_balanced); every line's entry exists with the
+        line's book and date, its account in the line's book (the composite foreign keys), its
+        member, loan and member KSM exist. The entries' other references are always empty."""
+        started = time.monotonic()
+        entry, line = JournalEntry._meta.db_table, JournalLine._meta.db_table
+        account, book, loan = Account._meta.db_table, Book._meta.db_table, Loan._meta.db_table
+        member, group = Member._meta.db_table, SelfHelpGroup._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT e.id FROM {entry} e LEFT JOIN {book} b ON b.id = e.book_id
+                LEFT JOIN {line} l ON l.entry_id = e.id
+                WHERE e.id BETWEEN %s AND %s
+                GROUP BY e.id, b.id
+                HAVING b.id IS NULL OR COUNT(l.id) < 2 OR SUM(l.debit - l.credit) <> 0
+                    OR BOOL_OR(e.posted_by_id IS NOT NULL OR e.reversal_of_id IS NOT NULL)
+                LIMIT 5
+                """,
+                [first_entry, last_entry],
+            )
+            bad_entries = [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                f"""
+                SELECT l.id FROM {line} l
+                LEFT JOIN {entry} e
+                    ON e.id = l.entry_id AND e.book_id = l.book_id AND e.entry_date = l.entry_date
+                LEFT JOIN {account} a ON a.id = l.account_id AND a.book_id = l.book_id
+                LEFT JOIN {member} m ON m.id = l.member_id
+                LEFT JOIN {loan} n ON n.id = l.loan_id
+                LEFT JOIN {group} g ON g.id = l.party_group_id
+                WHERE l.id > %s AND (
+                    e.id IS NULL OR a.id IS NULL
+                    OR (l.member_id IS NOT NULL AND m.id IS NULL)
+                    OR (l.loan_id IS NOT NULL AND n.id IS NULL)
+                    OR (l.party_group_id IS NOT NULL AND g.id IS NULL)
+                )
+                LIMIT 5
+                """,
+                [lines_after],
+            )
+            bad_lines = [row[0] for row in cursor.fetchall()]
+        self.seconds["journal checks"] += time.monotonic() - started
+        if bad_entries or bad_lines:
+            raise CommandError(
+                f"Generated journal rows break the journal's rules: entries {bad_entries}, "
+                f"lines {bad_lines}. Nothing was written."
+            )
+
+    def _copy(self, model, rows, *, triggers: bool = True) -> None:
         columns = COLUMNS[model]
         buffer = io.StringIO()
         buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
@@ -267,7 +528,11 @@ class Loader:
             "FROM STDIN"
         )
         with connection.connection.cursor() as cursor:
+            if not triggers:  # this transaction's next statement only (_check_journal)
+                cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.copy_expert(sql, buffer)
+            if not triggers:
+                cursor.execute("SET LOCAL session_replication_role = origin")
 
     def _bulk_create(self, model, rows) -> None:
         columns = COLUMNS[model]
@@ -291,11 +556,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-ksm", type=int, default=4000, help="KSM (with their members) per write."
         )
+        parser.add_argument(
+            "--book-months",
+            type=int,
+            default=12,
+            help="Monthly meetings in every KSM's books (0: no books).",
+        )
+        parser.add_argument(
+            "--big-book-lines",
+            type=int,
+            default=200_000,
+            help=f"Journal lines of one big book ('{BIG_BOOK_KSM_NAME}'); 0 for none.",
+        )
+        parser.add_argument(
+            "--big-book-years", type=int, default=5, help="The years the big book's lines span."
+        )
 
     def handle(self, *args, **options):
         if options["ksm"] < 0 or not 1 <= options["members_per_ksm"] <= 200:
             raise CommandError("--ksm must be 0 or more and --members-per-ksm 1 to 200.")
+        if (
+            not 0 <= options["book_months"] <= 120
+            or options["big_book_lines"] < 0
+            or not 1 <= options["big_book_years"] <= 10
+        ):
+            raise CommandError(
+                "--book-months is 0 to 120, --big-book-lines 0 or more, --big-book-years 1 to 10."
+            )
         self.started = time.monotonic()
+        self.books = None
         with transaction.atomic():
             loader = Loader()
             if options["reset"]:
@@ -308,17 +597,40 @@ class Command(BaseCommand):
                 )
                 self._say(f"Wrote {written}.")
                 if options["verbosity"] > 1:
-                    timings = ", ".join(
-                        f"{model.__name__} {seconds:.1f} s"
-                        for model, seconds in loader.seconds.items()
-                    )
-                    self._say(f"Writing took: {timings}.")
+                    self._say("Writing took:\n" + self._timings(loader))
             if options["reset"] or options["ksm"]:
                 region_ksm_counts_rebuild()  # the rows above skipped the services that keep them
+            if options["reset"] or self.books is not None:
+                loader.finish()  # the rebuild reads and writes through the ORM
+                if loader.postgres:
+                    self._refresh_statistics()  # ANALYZE: the rebuild's plans see the rows
+                self._rollups()
+            loader.finish()
         if loader.postgres:
             self._refresh_statistics()
         total = SelfHelpGroup.objects.count()
         self._say(f"Done: {total:,} KSM in the database.")
+
+    def _rollups(self) -> None:
+        """The books' monthly figures and the regions' rollups, which the posting service keeps
+        as it posts: written again for this run's books (the regions all again)."""
+        started = time.monotonic()
+        book_ids = self.books.book_ids if self.books is not None else []
+        written = rollups_rebuild(book_ids=book_ids)
+        counts = ", ".join(f"{count:,} {name}" for name, count in written.items())
+        self._say(f"Rollups rebuilt ({counts}) in {time.monotonic() - started:.1f} s.")
+
+    @staticmethod
+    def _timings(loader: Loader) -> str:
+        rows = []
+        for key, seconds in loader.seconds.items():
+            if isinstance(key, str):  # work that writes no rows of its own
+                rows.append(f"  {key:<22} {seconds:8.1f} s")
+                continue
+            count = loader.written[key]
+            rate = count / seconds if seconds else 0
+            rows.append(f"  {key.__name__:<22} {count:>12,} rows {seconds:8.1f} s {rate:>10,.0f}/s")
+        return "\n".join(rows)
 
     # --- generating --------------------------------------------------------------------------
 
@@ -337,6 +649,17 @@ class Command(BaseCommand):
         wanted, per_ksm = options["ksm"], options["members_per_ksm"]
         self.now = timezone.now()
         self.today = timezone.localdate().toordinal()
+        self.seed = options["seed"]
+        self.books = None
+        self.latest_start = self.today  # the last day a KSM may have formed or reactivated
+        self.big_book_lines = options["big_book_lines"]
+        self.big_book_months = max(12 * options["big_book_years"], options["book_months"])
+        self.big_group = None
+        if options["book_months"]:
+            self.books = BookMaker(
+                loader, months=options["book_months"], today=timezone.localdate(), now=self.now
+            )
+            self.latest_start = self.books.earliest_opening().toordinal() - 1
         provinces = dict(Province.objects.values_list("code", "id"))
         made, buffered, districts = 0, 0, []
         regency_codes = self._free_regency_codes()
@@ -367,12 +690,25 @@ class Command(BaseCommand):
                 districts.append(villages)
                 made += count
                 buffered += count
-                if buffered >= options["batch_ksm"] or made >= wanted:
+                if (
+                    buffered >= options["batch_ksm"]
+                    or made >= wanted
+                    or loader.pending(JournalLine) >= LINES_PER_WRITE
+                ):
                     loader.flush()
-                    buffered = 0
-                    members = loader.written[Member]
-                    self._say(f"{made:,} / {wanted:,} KSM, {members:,} members")
+                    if buffered >= options["batch_ksm"] or made >= wanted:
+                        self._progress(loader, made, wanted)
+                        buffered = 0
         return districts
+
+    def _progress(self, loader: Loader, made: int, wanted: int) -> None:
+        text = f"{made:,} / {wanted:,} KSM, {loader.written[Member]:,} members"
+        if self.books is not None:
+            text += (
+                f", {loader.written[JournalEntry]:,} entries, "
+                f"{loader.written[JournalLine]:,} journal lines"
+            )
+        self._say(text)
 
     def _district(self, loader, rng, regency_id, code, ksm_count, per_ksm) -> list[int]:
         district_id = loader.new_id(District)
@@ -380,7 +716,7 @@ class Command(BaseCommand):
         region6 = code.replace(".", "")
         serials = defaultdict(int)  # NIK serials are unique per region and birth date
         audit = (self.now, self.now, None, None)
-        groups, village_ids = [], []
+        groups, seeds, village_ids = [], [], []
         for index in range((ksm_count + KSM_PER_VILLAGE - 1) // KSM_PER_VILLAGE):
             village_id = loader.new_id(Village)
             village_ids.append(village_id)
@@ -405,41 +741,66 @@ class Command(BaseCommand):
             for number in range(1, in_village + 1):
                 group = self._group(loader, rng, village_id, number, audit)
                 self._members(loader, rng, group, village_id, region6, serials, per_ksm, audit)
-                groups.append(group)
+                groups.append((group.id, group.start))
+                seeds.append(group)
         self._cooperatives(loader, rng, regency_id, code, groups, audit)
+        if self.books is not None:
+            started = time.monotonic()
+            books_rng = random.Random(f"{self.seed}-{code}-books")
+            for group in seeds:
+                if group.id == self.big_group:
+                    self.books.book(
+                        books_rng,
+                        group,
+                        big_book_lines=self.big_book_lines,
+                        months=self.big_book_months,
+                    )
+                else:
+                    self.books.book(books_rng, group)
+            loader.seconds["simulating the books"] += time.monotonic() - started
         return village_ids
 
-    def _group(self, loader, rng, village_id, number, audit) -> tuple[int, int]:
-        """Adds one KSM; returns (id, ordinal of the day it formed or was reactivated)."""
+    def _group(self, loader, rng, village_id, number, audit) -> GroupSeed:
+        """Adds one KSM (formed or reactivated before the books open, when they do)."""
         group_id = loader.new_id(SelfHelpGroup)
+        latest = self.latest_start
+        big = self.books is not None and self.big_book_lines and self.big_group is None
+        if big:  # the run's first KSM keeps the big book, for more years
+            self.big_group = group_id
+            latest = self.books.earliest_opening(self.big_book_months).toordinal() - 1
         if rng.random() < REACTIVATED_SHARE:
             formed = rng.randint(ordinal(1995), ordinal(2015, 12, 31))
-            reactivated = rng.randint(ordinal(2016), self.today)
+            reactivated = rng.randint(ordinal(2016), latest)
             origin, start = SelfHelpGroup.Origin.REACTIVATED, reactivated
         else:
-            formed, reactivated = rng.randint(ordinal(2010), self.today), None
+            formed, reactivated = rng.randint(ordinal(2010), latest), None
             origin, start = SelfHelpGroup.Origin.NEW, formed
+        name = rng.choice(names.KSM_NAMES)
+        sector = rng.choices(SECTORS, SECTOR_WEIGHTS)[0]
+        if big:
+            name, sector = BIG_BOOK_KSM_NAME, SelfHelpGroup.Sector.TRADE
+        meeting_day = rng.randint(1, 28)
         loader.add(
             SelfHelpGroup,
             (
                 group_id,
                 village_id,
-                rng.choice(names.KSM_NAMES),
+                name,
                 f"{number:03d}/KSM/{datetime.date.fromordinal(start).year}",
                 origin,
                 datetime.date.fromordinal(formed),
                 datetime.date.fromordinal(reactivated) if reactivated else None,
-                rng.choices(SECTORS, SECTOR_WEIGHTS)[0],
+                sector,
                 SelfHelpGroup.Status.ACTIVE,
-                rng.randint(1, 28),
+                meeting_day,
                 f"RT {rng.randint(1, 9):03d}/RW {rng.randint(1, 5):03d}",
                 *audit,
             ),
         )
-        return group_id, start
+        return GroupSeed(group_id, start, reactivated is not None, meeting_day)
 
     def _members(self, loader, rng, group, village_id, region6, serials, count, audit) -> None:
-        group_id, start = group
+        group_id, start = group.id, group.start
         birth_first, birth_last = ordinal(1950), ordinal(2004, 12, 31)
         for index in range(count):
             member_id = loader.new_id(Member)
@@ -448,13 +809,14 @@ class Command(BaseCommand):
             birth_ordinal = rng.randint(birth_first, birth_last)
             birth = datetime.date.fromordinal(birth_ordinal)
             serials[birth_ordinal, sex] += 1
+            name = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
             loader.add(
                 Member,
                 (
                     member_id,
                     names.nik(region6, sex, birth, serials[birth_ordinal, sex]),
                     f"{region6}{rng.randrange(10**10):010d}",
-                    rng.choice(FEMALE_NAMES if female else MALE_NAMES),
+                    name,
                     sex,
                     birth,
                     village_id,
@@ -464,7 +826,10 @@ class Command(BaseCommand):
                     *audit,
                 ),
             )
-            joined = start if rng.random() < 0.7 else min(start + rng.randint(0, 365), self.today)
+            # The officers founded the KSM; of the others most joined then too.
+            founder = index < len(OFFICER_ROLES) or rng.random() < 0.7
+            joined = start if founder else min(start + rng.randint(0, 365), self.today)
+            group.members.append((member_id, joined, name))
             loader.add(
                 Membership,
                 (
@@ -510,10 +875,13 @@ class Command(BaseCommand):
         """A staff login, and facilitators each assigned to one district's villages of this run
         (if they have no current assignment), for the benchmark."""
         User = get_user_model()
-        if not User.objects.filter(username=STAFF_USERNAME).exists():
+        staff = User.objects.filter(username=STAFF_USERNAME).first()
+        if staff is None:
             staff = User(username=STAFF_USERNAME, first_name=PREFIX, is_staff=True)
             staff.set_unusable_password()
             staff.save()
+        # Program staff read every region and book (staff status alone opens only admin).
+        staff.groups.add(*Group.objects.filter(name=PROGRAM_STAFF))
         for index, username in enumerate(FACILITATOR_USERNAMES):
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -533,8 +901,9 @@ class Command(BaseCommand):
         the plans production would get. VACUUM cannot run inside a transaction (as in tests):
         there only ANALYZE."""
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        rollups = [BookMonth, *apps.get_app_config("dashboard").get_models()]
         with connection.cursor() as cursor:
-            for model in COLUMNS:
+            for model in [*COLUMNS, *rollups]:
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
         self._say(f"{command} done.")
 
@@ -544,7 +913,24 @@ class Command(BaseCommand):
         regencies = Regency.objects.filter(name__startswith=PREFIX)
         villages = Village.objects.filter(district__regency__in=regencies)
         groups = SelfHelpGroup.objects.filter(village__in=villages)
+        books = Book.objects.filter(group__in=groups)
         steps = [
+            MeetingLine.objects.filter(meeting__book__in=books),
+            Meeting.objects.filter(book__in=books),
+            JournalLine.objects.filter(book__in=books),
+            JournalEntry.objects.filter(book__in=books),
+            Instalment.objects.filter(schedule__loan__book__in=books),
+            LoanSchedule.objects.filter(loan__book__in=books),
+            Loan.objects.filter(book__in=books),
+            LoanProduct.objects.filter(book__in=books),
+            AccountMonth.objects.filter(book__in=books),
+            MemberBalance.objects.filter(book__in=books),
+            GroupBalance.objects.filter(book__in=books),
+            BookYear.objects.filter(book__in=books),
+            BookMonth.objects.filter(book__in=books),
+            FiscalPeriod.objects.filter(book__in=books),
+            Account.objects.filter(book__in=books),
+            books,
             CooperativeMembership.objects.filter(
                 Q(group__in=groups) | Q(cooperative__regency__in=regencies)
             ),
@@ -560,11 +946,32 @@ class Command(BaseCommand):
             Province.objects.filter(name__startswith=PREFIX, regencies__isnull=True),
         ]
         deleted = []
-        for queryset in steps:
-            count = self._delete(queryset)
-            if count:
-                deleted.append(f"{count:,} {queryset.model.__name__}")
+        with self._journal_deletable():
+            for queryset in steps:
+                count = self._delete(queryset)
+                if count:
+                    deleted.append(f"{count:,} {queryset.model.__name__}")
         self._say("Reset: deleted " + (", ".join(deleted) or "nothing") + ".")
+
+    @contextlib.contextmanager
+    def _journal_deletable(self):
+        """Posted entries cannot be deleted (a PostgreSQL trigger refuses it); synthetic books
+        are test data, so the triggers are off for this transaction's deletes only. ALTER TABLE
+        is transactional: other sessions never see them off."""
+        tables = (
+            (JournalEntry, "finance_entry_immutable"),
+            (JournalLine, "finance_line_immutable"),
+        )
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            for model, trigger in tables:
+                cursor.execute(f"ALTER TABLE {model._meta.db_table} DISABLE TRIGGER {trigger}")
+        yield
+        with connection.cursor() as cursor:
+            for model, trigger in tables:
+                cursor.execute(f"ALTER TABLE {model._meta.db_table} ENABLE TRIGGER {trigger}")
 
     @staticmethod
     def _delete(queryset) -> int:
