@@ -260,9 +260,10 @@ def _children(scope: Scope, end: datetime.date, levels) -> tuple[list[dict], str
         figures = children_on(end, parent_code=scope.parent_code)
         grades = grades_on(end, parent_code=scope.parent_code)
         codes = list(figures)
-    regions = {
-        region.code: region for region in model.objects.filter(code__in=codes).order_by("code")
-    }
+    found = model.objects.filter(code__in=codes).order_by("code")
+    if model is Village:  # the KSM list's link names the village's district and regency
+        found = found.select_related("district")
+    regions = {region.code: region for region in found}
     rows = []
     for code, region in regions.items():
         found = figures.get(code, {})

@@ -207,3 +207,18 @@ def test_the_dashboard_pdf_is_a_real_pdf(staff_user, two_districts):
     response = logged_in(staff_user).get(URL, {"region": "33.25", **MARCH, "format": "pdf"})
     assert response.content.startswith(b"%PDF-")
     assert len(response.content) > 5_000  # the figures and four charts, not a blank page
+
+
+def test_a_kecamatans_dashboard_reads_its_villages_in_a_fixed_number_of_queries(
+    staff_user, two_districts, district, django_assert_max_num_queries
+):
+    client = logged_in(staff_user)
+    with django_assert_max_num_queries(30) as counted:
+        client.get(URL, {"region": district.code, **MARCH})
+    before = len(counted)
+    for n in range(4):
+        village = VillageFactory(district=district, code=f"33.25.01.20{n + 10}")
+        SelfHelpGroupFactory(village=village)
+    with django_assert_max_num_queries(before):
+        response = client.get(URL, {"region": district.code, **MARCH})
+    assert len(parse(response).by_id("dashboard-children").find_all("li")) == 5
