@@ -119,16 +119,18 @@ def loan_risks(book: Book, readings: list[tuple[datetime.date, datetime.date]]) 
         .filter(Q(closed_date__isnull=True) | Q(closed_date__gte=first))
         .select_related("product")
     )
-    by_date = positions_over(loans, sorted({day for _month, day in readings}))
+    # Each month's reading date is its own; a loan closed before the month is not read for it.
+    wanted = {
+        on_date: {
+            loan.pk for loan in loans if loan.closed_date is None or loan.closed_date >= month
+        }
+        for month, on_date in readings
+    }
+    by_date = positions_over(loans, sorted(wanted), only=wanted)
     found = {}
     for month, on_date in readings:
         risk = dict.fromkeys(RISK_FIGURES, ZERO)
-        open_then = {
-            loan.pk for loan in loans if loan.closed_date is None or loan.closed_date >= month
-        }
-        for loan_id, pos in by_date[on_date].items():
-            if loan_id not in open_then:
-                continue
+        for pos in by_date[on_date].values():
             for state in pos.instalments:
                 if month <= state.due_date <= on_date:
                     risk["instalments_due"] += state.amount

@@ -57,10 +57,11 @@ def positions(loans: list[Loan], on_date: datetime.date | None = None) -> dict[i
 
 
 def positions_over(
-    loans: list[Loan], dates: list[datetime.date]
+    loans: list[Loan], dates: list[datetime.date], only: dict | None = None
 ) -> dict[datetime.date, dict[int, Position]]:
     """Each disbursed loan's position on each of these dates, from one reading of the loans'
-    schedules, instalments and lines (the rollups read a book's loans month by month)."""
+    schedules, instalments and lines (the rollups read a book's loans month by month);
+    `only` may name, per date, the loan ids wanted then."""
     result: dict[datetime.date, dict[int, Position]] = {day: {} for day in dates}
     if not dates:
         return result
@@ -94,7 +95,7 @@ def positions_over(
     for on_date in dates:
         chosen = chosen_by_date[on_date]
         for loan in loans:
-            if loan.disbursed_date > on_date:
+            if loan.disbursed_date > on_date or (only and loan.pk not in only[on_date]):
                 continue
             schedule = chosen.get(loan.pk)
             if schedule is None:

@@ -137,9 +137,7 @@ def meeting_figures_add(book: Book, meeting) -> None:
 # --- Loan risk --------------------------------------------------------------------------------
 
 
-def book_risk_refresh(
-    book: Book, since: datetime.date, today: datetime.date | None = None, *, send: bool = True
-):
+def book_risk_refresh(book: Book, since: datetime.date, today: datetime.date | None = None):
     """Read the book's loan risk again for every month from `since` to this one (past months
     as of their end, this month as of today), writing and sending only what changed."""
     today = today or timezone.localdate()
@@ -148,10 +146,7 @@ def book_risk_refresh(
         row.month: row
         for row in BookMonth.objects.filter(book=book, month__gte=month, month__lte=today)
     }
-    readings = []
-    while month <= today:
-        readings.append((month, min(month_end(month), today)))
-        month = next_month(month)
+    readings = risk_readings(month, today)
     risks = loan_risks(book, readings)
     changes = {}
     for month, on_date in readings:
@@ -166,8 +161,7 @@ def book_risk_refresh(
             if any(delta.values()) or row.risk_as_of != on_date:
                 BookMonth.objects.filter(pk=row.pk).update(risk_as_of=on_date, **risk)
                 changes[month] = delta
-    if send:
-        _send(book, changes)
+    _send(book, changes)
 
 
 def _pending() -> dict[int, datetime.date]:
@@ -219,17 +213,23 @@ def books_risk_refresh(today: datetime.date | None = None, book_ids=None) -> int
 # --- Rebuild ----------------------------------------------------------------------------------
 
 
-def book_months_rebuild(book_ids: list[int]) -> int:
+def risk_readings(since: datetime.date, today: datetime.date) -> list[tuple]:
+    """(month, reading date) for every month from `since` to today's: past months as of their
+    end, this month as of today."""
+    readings, month = [], month_of(since)
+    while month <= today:
+        readings.append((month, min(month_end(month), today)))
+        month = next_month(month)
+    return readings
+
+
+def book_months_rebuild(book_ids: list[int], today: datetime.date | None = None) -> int:
     """Write these books' BookMonth rows again from the journal, the meetings and the loans
     (`rollups --rebuild`; the regions are rebuilt after, so nothing is sent). Returns rows."""
     from ..selectors.figures import journal_months
 
+    today = today or timezone.localdate()
     found = journal_months(book_ids)
-    BookMonth.objects.filter(book_id__in=book_ids).delete()
-    BookMonth.objects.bulk_create(
-        [BookMonth(book_id=book_id, month=month, **row) for (book_id, month), row in found.items()],
-        batch_size=2000,
-    )
     first_loans = dict(
         Loan.objects.filter(book_id__in=book_ids, direction=Loan.Direction.RECEIVABLE)
         .exclude(disbursed_date__isnull=True)
@@ -238,5 +238,14 @@ def book_months_rebuild(book_ids: list[int]) -> int:
         .values_list("book_id", "first")
     )
     for book in Book.objects.filter(pk__in=first_loans).order_by("pk"):
-        book_risk_refresh(book, first_loans[book.pk], send=False)
+        readings = risk_readings(max(first_loans[book.pk], book.opening_date), today)
+        for month, risk in loan_risks(book, readings).items():
+            if any(risk.values()) or (book.pk, month) in found:
+                row = found.setdefault((book.pk, month), {})
+                row.update(risk, risk_as_of=min(month_end(month), today))
+    BookMonth.objects.filter(book_id__in=book_ids).delete()
+    BookMonth.objects.bulk_create(
+        [BookMonth(book_id=book_id, month=month, **row) for (book_id, month), row in found.items()],
+        batch_size=2000,
+    )
     return len(found)
