@@ -44,6 +44,14 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def path(self) -> list:
+        """This region and the regions above it, top first (select_related the parents)."""
+        path, node = [], self
+        while node is not None:
+            path.insert(0, node)
+            node = getattr(node, node.parent_field) if node.parent_field else None
+        return path
+
     def clean(self):
         super().clean()
         parent = getattr(self, self.parent_field, None) if self.parent_field else None

@@ -114,15 +114,6 @@ RELATED_CHILDREN = {Province: "regencies", Regency: "districts", District: "vill
 REGION_PAGE = 100
 
 
-def _region_path(node) -> list:
-    """The node and the regions above it, top first."""
-    path = []
-    while node is not None:
-        path.insert(0, node)
-        node = getattr(node, node.parent_field) if node.parent_field else None
-    return path
-
-
 @login_required
 def regions(request, code=""):
     """Browse Indonesia's regions with the number of KSM at each level (program staff)."""
@@ -172,7 +163,7 @@ def regions(request, code=""):
         "villages/regions.html",
         {
             "node": node,
-            "path": _region_path(node),
+            "path": node.path() if node else [],
             "child_level": child._meta.verbose_name_plural,
             "is_village_level": child is Village,
             "page": page,

@@ -100,6 +100,16 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
     def flow(key, label, kind="money", url=list_url):
         return Figure(key, label, over(series, months, key), kind=kind, url=url)
 
+    def period_rate(key, label, part, whole, url=list_url):
+        """A share of the period's sums (paid of what fell due, present of expected)."""
+        return Figure(
+            key,
+            label,
+            share(over(series, months, part), over(series, months, whole)),
+            kind="percent",
+            url=url,
+        )
+
     def rate(key, label, part, whole, url=list_url):
         now = share(part(last), whole(last))
         was = share(part(before), whole(before))
@@ -163,14 +173,11 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
             lambda f: f.get("loans_outstanding") or 0,
             url=book_url,
         ),
-        Figure(
+        period_rate(
             "repayment_rate",
             _("Repayment rate in the period"),
-            share(
-                over(series, months, "instalments_paid"),
-                over(series, months, "instalments_due"),
-            ),
-            kind="percent",
+            "instalments_paid",
+            "instalments_due",
             url=book_url,
         ),
         stock("cash", _("Cash"), kind="money", url=book_url),
@@ -201,14 +208,11 @@ def build(scope: Scope, start: datetime.date, end: datetime.date) -> Dashboard:
         )
     activity.figures += [
         flow("meetings", _("Meetings held in the period"), kind="count", url=book_url),
-        Figure(
+        period_rate(
             "attendance",
             _("Meeting attendance in the period"),
-            share(
-                over(series, months, "members_present"),
-                over(series, months, "members_expected"),
-            ),
-            kind="percent",
+            "members_present",
+            "members_expected",
             url=book_url,
         ),
     ]

@@ -103,7 +103,7 @@ def _scope(request) -> tuple[Scope, list]:
                 region=region,
                 filters=region_filters(region),
             ),
-            _path(region),
+            region.path(),
         )
     if scope.facilitator_village_ids:
         villages = list(
@@ -136,14 +136,6 @@ def _scope(request) -> tuple[Scope, list]:
     if book is None:
         raise Http404
     return Scope(label=str(book), book=book), []
-
-
-def _path(region) -> list:
-    path = []
-    while region is not None:
-        path.insert(0, region)
-        region = getattr(region, region.parent_field) if region.parent_field else None
-    return path
 
 
 @login_required
