@@ -59,26 +59,23 @@ def _upsert(book_id: int, month: datetime.date, added: dict, activity, current: 
         )
 
 
-def book_month_add(book: Book, day: datetime.date, added: dict, *, activity: bool = True) -> None:
-    """Add a change to the book's figures for the month of `day`; with `activity`, the day is
-    an entry or a meeting, which may make the book current on this month's end and the next."""
+def book_month_add(book: Book, day: datetime.date, added: dict) -> None:
+    """Add an entry's or a meeting's figures to the book's month of `day`; the day is activity,
+    which may make the book current on this month's end and on the next."""
     month = month_of(day)
     changes = {month: {name: value for name, value in added.items() if value}}
-    if activity:
-        months = (previous_month(month), month, next_month(month))
-        rows = dict(
-            BookMonth.objects.filter(book=book, month__in=months).values_list(
-                "month", "last_activity"
-            )
-        )
-        was = {m: is_current(rows, m) for m in months[1:]}
-        rows[month] = max(filter(None, (rows.get(month), day)))
-        for later in months[1:]:
-            if not was[later] and is_current(rows, later):
-                changes.setdefault(later, {})["books_current"] = 1
-                if later != month:
-                    _upsert(book.pk, later, {}, None, True)
-    _upsert(book.pk, month, added, day if activity else None, activity)
+    months = (previous_month(month), month, next_month(month))
+    rows = dict(
+        BookMonth.objects.filter(book=book, month__in=months).values_list("month", "last_activity")
+    )
+    was = {m: is_current(rows, m) for m in months[1:]}
+    rows[month] = max(filter(None, (rows.get(month), day)))
+    for later in months[1:]:
+        if not was[later] and is_current(rows, later):
+            changes.setdefault(later, {})["books_current"] = 1
+            if later != month:
+                _upsert(book.pk, later, {}, None, True)
+    _upsert(book.pk, month, added, day, True)
     _send(book, changes)
 
 
@@ -101,7 +98,13 @@ def figures_batch(book: Book):
         book_month_add(book, day, added)
 
 
-def _add(totals: dict, added: dict) -> None:
+def _add(book: Book, day: datetime.date, added: dict) -> None:
+    """Now, or at the end of the book's figures_batch when one is open."""
+    pending = _batch.get()
+    if pending is None or pending["book"] != book.pk:
+        book_month_add(book, day, added)
+        return
+    totals = pending["days"].setdefault(day, {})
     for name, value in added.items():
         totals[name] = totals.get(name, 0) + value
 
@@ -111,11 +114,7 @@ def entry_figures_add(book: Book, entry, lines, *, reversed_kind: str | None = N
     moves a loan."""
     added = entry_figures(entry.kind, lines, reversed_kind=reversed_kind)
     added["entries"] = 1
-    pending = _batch.get()
-    if pending is not None and pending["book"] == book.pk:
-        _add(pending["days"].setdefault(entry.entry_date, {}), added)
-    else:
-        book_month_add(book, entry.entry_date, added)
+    _add(book, entry.entry_date, added)
     if any(line.loan is not None for line in lines):
         risk_refresh_after_commit(book.pk, month_of(entry.entry_date))
 
@@ -127,11 +126,7 @@ def meeting_figures_add(book: Book, meeting) -> None:
         "members_expected": meeting.members_count,
         "members_present": meeting.present_count,
     }
-    pending = _batch.get()
-    if pending is not None and pending["book"] == book.pk:
-        _add(pending["days"].setdefault(meeting.meeting_date, {}), added)
-    else:
-        book_month_add(book, meeting.meeting_date, added)
+    _add(book, meeting.meeting_date, added)
 
 
 # --- Loan risk --------------------------------------------------------------------------------
