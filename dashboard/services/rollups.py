@@ -34,7 +34,8 @@ def _slot(code: str) -> int:
 
 def region_add(code: str, changes: dict[datetime.date, dict]) -> None:
     """Add {month: {figure: delta}} to the region with this code and every region above it, in
-    one statement; rows in one order (month, then top down) so writers never deadlock."""
+    one statement; rows in one order (month, then top down), so two writers cannot deadlock on
+    them (only on their books' locks, as before)."""
     rows = []
     for month in sorted(changes):
         delta = {name: value for name, value in changes[month].items() if value}
