@@ -28,3 +28,4 @@ from .loans import (  # noqa: F401
 )
 from .meetings import Meeting, MeetingLine  # noqa: F401
 from .surplus import BusinessUnit, SurplusDistribution, SurplusShare  # noqa: F401
+from .savings import SavingsRule  # noqa: F401

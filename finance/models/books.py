@@ -247,6 +247,7 @@ class EntryKind(models.TextChoices):
     MEETING = "meeting", _("Monthly meeting")
     SURPLUS_DISTRIBUTION = "surplus_distribution", _("Surplus distribution")
     SURPLUS_PAYMENT = "surplus_payment", _("Surplus paid out")
+    MEMBER_EXIT = "member_exit", _("Member exit settlement")
 
 
 class JournalEntryQuerySet(models.QuerySet):

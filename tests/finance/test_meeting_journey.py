@@ -109,8 +109,8 @@ def test_a_treasurer_records_a_meeting_of_20_and_finds_it_in_the_cash_book_and_l
     def box(name: str, field: str):
         return page.locator(f"#id_m{people[name].pk}-{field}")
 
-    expect(box("Ani Lestari", "mandatory")).to_have_value("10000")
-    expect(box("Ani Lestari", "repayment")).to_have_value("120000")
+    expect(box("Ani Lestari", "mandatory")).to_have_value("10.000")
+    expect(box("Ani Lestari", "repayment")).to_have_value("120.000")
     # Two members stayed home and sent nothing.
     for name in ("Anggota 17", "Anggota 18"):
         box(name, "present").uncheck()

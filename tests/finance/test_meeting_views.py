@@ -73,8 +73,8 @@ def test_the_sheet_carries_its_token_and_prefills_what_is_due(client, group):
     p = group.people
     data = sheet_data(response)
     assert data["meeting_date"] == "2017-02-10"
-    assert data[box(p["ani"], "mandatory")] == "10000"
-    assert data[box(p["ani"], "repayment")] == "120000"
+    assert data[box(p["ani"], "mandatory")] == "10.000"
+    assert data[box(p["ani"], "repayment")] == "120.000"
     assert box(p["citra"], "repayment") not in data  # no loan, no instalment box
     assert data[box(p["citra"], "present")] == "on"
     card = element(response, f"line-{p['ani'].pk}")
