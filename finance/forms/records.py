@@ -35,6 +35,7 @@ from ..models import (
     MemberBalance,
 )
 from ..money import rupiah
+from ..selectors.savings import pokok_due, rule_in_force
 from ..services import Line
 
 # --- Amounts ----------------------------------------------------------------------------------
@@ -309,6 +310,27 @@ class DepositForm(RecordForm):
         self.fields["savings_type"].choices = _choices(self.book, SAVINGS_LABELS)
         self.fields["description"].required = False
         self.fields["description"].help_text = _("Leave empty to write the kind and the member.")
+        self.fields["savings_type"].help_text = pokok_help(self.book, self.initial.get("member"))
+
+
+def pokok_help(book: Book, member_id=None) -> str:
+    """What the deposit form says about simpanan pokok: the group's amount and, for a member
+    chosen already (a link from the passbook), what they still owe."""
+    rule = rule_in_force(book, timezone.localdate())
+    if rule is None or not rule.pokok:
+        return _("Simpanan pokok is paid once per membership.")
+    text = _("Simpanan pokok is %(amount)s, paid once per membership.") % {
+        "amount": rupiah(rule.pokok)
+    }
+    account = book.accounts.filter(role="savings_principal").first()
+    member = active_members(book).filter(pk=member_id).first() if member_id else None
+    if account is not None and member is not None:
+        due = pokok_due(book, account, timezone.localdate(), member=member)
+        text += " " + _("%(member)s still owes %(due)s.") % {
+            "member": member.full_name,
+            "due": rupiah(due.due or 0),
+        }
+    return text
 
 
 class WithdrawalForm(RecordForm):

@@ -27,5 +27,5 @@ from .loans import (  # noqa: F401
     LoanSchedule,
 )
 from .meetings import Meeting, MeetingLine  # noqa: F401
-from .surplus import BusinessUnit, SurplusDistribution, SurplusShare  # noqa: F401
 from .savings import SavingsRule  # noqa: F401
+from .surplus import BusinessUnit, SurplusDistribution, SurplusShare  # noqa: F401

@@ -36,9 +36,7 @@ ABSENT_REFUSED = ("mandatory", "repayment")
 
 def absent_message(name: str) -> str:
     if name == "mandatory":
-        return _(
-            "Marked absent: clear the wajib, or tick titip if someone paid it for the member."
-        )
+        return _("Marked absent: clear the wajib, or tick titip if someone paid it for the member.")
     return _(
         "Marked absent: clear the instalment, or tick titip if someone paid it for the member."
     )
@@ -140,9 +138,7 @@ def _clean_lines(book: Book, lines: list[SheetLine], problems: dict) -> list[She
             for name in ABSENT_REFUSED:
                 if amounts[name]:
                     mine.append((name, absent_message(name)))
-        cleaned.append(
-            SheetLine(member=line.member, present=present, paid_for=paid_for, **amounts)
-        )
+        cleaned.append(SheetLine(member=line.member, present=present, paid_for=paid_for, **amounts))
     active = set(
         Membership.objects.active()
         .filter(group_id=book.group_id, member_id__in=seen)

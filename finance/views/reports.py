@@ -21,8 +21,8 @@ from ksm_portal.forms import DateInput
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors
-from ..models import Account
-from .common import visible_book
+from ..models import Account, Book
+from .common import can_post, visible_book
 
 FORMATS = ("xlsx", "pdf")
 
@@ -390,7 +390,12 @@ def passbook(request, book_id, member_id):
     member = get_object_or_404(selectors.book_members(book), pk=member_id)
     form = _range_form(request, book.opening_date)
     template = "finance/report_passbook.html"
-    context = {"book": book, "member": member, "form": form}
+    context = {
+        "book": book,
+        "member": member,
+        "form": form,
+        "can_post": book.kind == Book.Kind.KSM and can_post(request.user, book),
+    }
     if not form.is_valid():
         return _page(request, template, context)
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
