@@ -343,3 +343,38 @@ def test_a_sheet_sent_without_its_token_records_nothing(client, group):
     assert response.status_code == 200
     assert translated(str(tokens.MISSING)) in element(response, "sheet-errors").text
     assert not Meeting.objects.exists()
+
+
+def test_the_sheet_refuses_wajib_for_a_member_marked_absent_and_records_nothing(client, group):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data.pop(box(p["dewi"], "present"))  # unticked, but her wajib left in (no JavaScript)
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    dewi = element(response, f"line-{p['dewi'].pk}")
+    assert (
+        translated(
+            "Marked absent: clear the wajib, or tick titip if someone paid it for the member."
+        )
+        in dewi.text
+    )
+    assert not JournalEntry.objects.filter(kind="meeting").exists()
+
+
+def test_wajib_typed_with_thousands_dots_posts_the_right_amount(client, group):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data[box(p["ani"], "mandatory")] = "25.000"
+    data.pop(box(p["dewi"], "present"))
+    data[box(p["dewi"], "paid_for")] = "on"  # titip: her neighbour brought it
+    data[box(p["dewi"], "mandatory")] = "Rp 10.000"
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    assert response.status_code == 302
+    lines = {ml.member_id: ml for ml in MeetingLine.objects.all()}
+    assert lines[p["ani"].pk].mandatory == D(25_000)
+    assert (lines[p["dewi"].pk].present, lines[p["dewi"].pk].paid_for) == (False, True)
+    assert lines[p["dewi"].pk].mandatory == D(10_000)
