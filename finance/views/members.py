@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from groups.models import Membership
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.scope import user_scope
 
 from .. import exports, tokens
 from ..forms.members import MemberExitForm
@@ -42,6 +43,15 @@ def _membership(book: Book, member_id: int) -> Membership:
         Membership.objects.active().filter(group_id=book.group_id).select_related("member"),
         member_id=member_id,
     )
+
+
+def can_settle_exit(user, book: Book) -> bool:
+    """Whether the passbook links to the exit form: the KSM's treasurer or finance staff, read
+    from the user's scope already loaded for the page (no query)."""
+    if book.kind != Book.Kind.KSM:
+        return False
+    scope = user_scope(user)
+    return scope.posts_anywhere or book.group_id in scope.ksm_treasurer_ids
 
 
 def _settlement_url(book: Book, entry) -> str:

@@ -21,8 +21,9 @@ from ksm_portal.forms import DateInput
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors
-from ..models import Account, Book
-from .common import can_post, visible_book
+from ..models import Account
+from .common import visible_book
+from .members import can_settle_exit
 
 FORMATS = ("xlsx", "pdf")
 
@@ -394,7 +395,7 @@ def passbook(request, book_id, member_id):
         "book": book,
         "member": member,
         "form": form,
-        "can_post": book.kind == Book.Kind.KSM and can_post(request.user, book),
+        "can_post": can_settle_exit(request.user, book),
     }
     if not form.is_valid():
         return _page(request, template, context)
