@@ -160,6 +160,8 @@ def member_exit(
     if payout_to not in PAYOUT_ROLES:
         raise ValidationError({"payout_to": _("Choose how the member is paid out.")})
     _check_date(book, left_date)
+    # Read fresh under the book's lock: a racing exit that got in first has ended it.
+    membership = Membership.objects.select_related("member").get(pk=membership.pk)
     settlement = exit_settlement(book=book, membership=membership, left_date=left_date, lock=True)
     posted = None
     if settlement.savings_total > 0:
