@@ -15,7 +15,7 @@ from finance.services import cash_pay, cash_receive, savings_deposit
 from finance.services.exit import exit_settlement, member_exit
 from groups.models import Membership
 from tests.finance.test_meeting_sheet import lend, loan_product
-from tests.web.support import element, logged_in
+from tests.web.support import element, logged_in, parse
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -179,3 +179,17 @@ def test_the_printable_settlement_is_a_pdf(saved, treasurer):
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_passbook_offers_the_exit_to_the_treasurer_and_not_to_the_facilitator(
+    saved, saver, treasurer, facilitator
+):
+    url = reverse("finance:passbook", args=[saved.pk, saver.pk])
+    exit_url = reverse("finance:member_exit", args=[saved.pk, saver.pk])
+
+    link = element(logged_in(treasurer).get(url), "member-exit-link")
+    assert link.attrs["href"] == exit_url
+    as_facilitator = logged_in(facilitator)
+    assert parse(as_facilitator.get(url)).by_id("member-exit-link") is None
+    assert as_facilitator.post(exit_url, {}).status_code == 403
+    assert not JournalEntry.objects.filter(kind=EntryKind.MEMBER_EXIT).exists()
