@@ -49,6 +49,8 @@ KSM_CHART = [
     ("5.05", "Bunga", X, D, "expense_interest", "5", False),
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.08", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.09", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 BUMDES_CHART = [
@@ -87,6 +89,8 @@ BUMDES_CHART = [
     ("5.05", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.06", "Bunga", X, D, "expense_interest", "5", False),
     ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.08", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.09", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 COOPERATIVE_CHART = [
@@ -129,6 +133,8 @@ COOPERATIVE_CHART = [
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.07", "Bunga", X, D, "expense_interest", "5", False),
     ("5.08", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.09", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.10", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 CHARTS = {"ksm": KSM_CHART, "bumdes": BUMDES_CHART, "cooperative": COOPERATIVE_CHART}

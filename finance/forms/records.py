@@ -95,7 +95,7 @@ class AmountField(forms.CharField):
 
 CASH_IN_LABELS = {
     "income_business": _("Business income (sales, services)"),
-    "income_other": _("Other income (e.g. bank interest)"),
+    "income_other": _("Other income (paid in cash)"),
     "grant": _("Grant or donation"),
 }
 CASH_OUT_LABELS = {
@@ -248,6 +248,10 @@ class TokenForm(CrispyMixin, forms.Form):
             raise self._token_error
         return super().clean()
 
+    def amount_to_confirm(self):
+        """The amount an unusual-amount check looks at (finance.forms.unusual), if any."""
+        return self.cleaned_data.get("amount")
+
 
 class RecordForm(TokenForm):
     """What every record form asks: date, amount, description, receipt number."""
@@ -269,7 +273,7 @@ class RecordForm(TokenForm):
 class CashInForm(RecordForm):
     kind = EntryKind.CASH_IN
     title = _("Cash received")
-    intro = _("Money that came into the cash box: sales, bank interest, a grant.")
+    intro = _("Money that came into the cash box: sales, a grant, other income.")
 
     source = forms.ChoiceField(label=_("Where the money came from"), widget=forms.RadioSelect)
     field_order = ["source", *RecordForm.field_order]
@@ -530,6 +534,9 @@ class GeneralJournalForm(TokenForm):
     def is_valid(self) -> bool:
         header_valid = super().is_valid()
         return self.lines.is_valid() and header_valid
+
+    def amount_to_confirm(self):
+        return sum((line.debit for line in self.lines.lines), ZERO)
 
     def service_kwargs(self) -> dict:
         return {

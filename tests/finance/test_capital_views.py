@@ -348,7 +348,7 @@ def test_a_unit_gets_its_accounts_and_its_own_results(bumdes_book, staff_user):
         "Pendapatan Unit Air Bersih",
     )
     assert (unit.expense_account.code, unit.expense_account.name) == (
-        "5.08",
+        "5.10",
         "Beban Unit Air Bersih",
     )
     assert unit.income_account.parent.code == "4" and unit.expense_account.parent.code == "5"

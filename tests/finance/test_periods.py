@@ -477,7 +477,7 @@ def test_after_the_year_end_the_statements_show_the_year_and_the_surplus_in_shu_
 
 
 def _expense_codes():
-    return ("5.01", "5.02", "5.03", "5.04", "5.05", "5.06", "5.07")
+    return ("5.01", "5.02", "5.03", "5.04", "5.05", "5.06", "5.07", "5.08", "5.09")
 
 
 def test_the_year_end_close_cannot_run_twice(year_2017):
