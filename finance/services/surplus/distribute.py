@@ -20,15 +20,13 @@ from ...models import (
 )
 from ...money import rupiah
 from ..posting import Line, _lock_book, accounts_for, journal_post
-from .allocation import PERCENT_FIELDS, surplus_allocate
+from .allocation import MEMBER_PARTS, PERCENT_FIELDS, Allocation, ShareAmount, surplus_allocate
 from .years import year_closed, year_end_date
 
-# --- Drafts and posting ------------------------------------------------------------------------
+SharesTo = SurplusDistribution.SharesTo
 
 
 def _check_year(book: Book, year: int, decided_date: datetime.date | None) -> None:
-    if book.kind == Book.Kind.KSM:
-        raise ValidationError(_("A surplus is shared in a cooperative's or a BUMDes's books."))
     if not year_closed(book, year):
         raise ValidationError(
             {
@@ -45,14 +43,58 @@ def _check_year(book: Book, year: int, decided_date: datetime.date | None) -> No
             raise ValidationError({"decided_date": _("This date is in the future.")})
 
 
+def _check_shares_to(book: Book, shares_to: str) -> str:
+    """A KSM's members' shares go to SHU payable or to their voluntary savings; a
+    cooperative's member KSM's always to SHU payable."""
+    if shares_to not in SharesTo.values or (
+        shares_to != SharesTo.PAYABLE and book.kind != Book.Kind.KSM
+    ):
+        raise ValidationError(
+            {"shares_to": _("Choose where the members' shares go: SHU payable or sukarela.")}
+        )
+    return shares_to
+
+
 def _posted_already(book: Book, year: int) -> SurplusDistribution | None:
     return SurplusDistribution.objects.filter(
         book=book, year=year, status=SurplusDistribution.Status.POSTED
     ).first()
 
 
+def _refuse_if_posted(book: Book, year: int) -> None:
+    if _posted_already(book, year):
+        raise ValidationError(
+            _("The surplus of %(year)s has already been distributed.") % {"year": year}
+        )
+
+
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _keep(
+    book: Book,
+    year: int,
+    *,
+    decided_date,
+    allocation: Allocation,
+    shares_to: str,
+    percentages: dict,
+    actor,
+) -> SurplusDistribution:
+    """The year's distribution row (the draft, or a new one) with the meeting's decision."""
+    kept = SurplusDistribution.objects.select_for_update().filter(
+        book=book, year=year
+    ).first() or SurplusDistribution(book=book, year=year, created_by=_actor(actor))
+    kept.decided_date = decided_date
+    kept.surplus = allocation.surplus
+    kept.transactions_pct = allocation.transactions_pct
+    kept.shares_to = shares_to
+    for name in PERCENT_FIELDS:
+        setattr(kept, name, Decimal(str(percentages.get(name) or 0)))
+    if _actor(actor):
+        kept._history_user = actor
+    return kept
 
 
 @transaction.atomic
@@ -62,6 +104,7 @@ def surplus_plan_save(
     year: int,
     decided_date: datetime.date,
     transactions_pct=ZERO,
+    shares_to: str = SharesTo.PAYABLE,
     actor=None,
     **percentages,
 ) -> SurplusDistribution:
@@ -69,26 +112,63 @@ def surplus_plan_save(
     replaces the draft). Nothing is posted."""
     book = _lock_book(book)
     _check_year(book, year, decided_date)
-    if _posted_already(book, year):
-        raise ValidationError(
-            _("The surplus of %(year)s has already been distributed.") % {"year": year}
-        )
+    _check_shares_to(book, shares_to)
+    _refuse_if_posted(book, year)
     allocation = surplus_allocate(book, year, percentages, transactions_pct)
-    draft = SurplusDistribution.objects.select_for_update().filter(
-        book=book, year=year
-    ).first() or SurplusDistribution(book=book, year=year, created_by=_actor(actor))
-    draft.decided_date = decided_date
-    draft.surplus = allocation.surplus
-    draft.transactions_pct = allocation.transactions_pct
-    for name in PERCENT_FIELDS:
-        setattr(draft, name, Decimal(str(percentages.get(name) or 0)))
-    if _actor(actor):
-        draft._history_user = actor
+    draft = _keep(
+        book,
+        year,
+        decided_date=decided_date,
+        allocation=allocation,
+        shares_to=shares_to,
+        percentages=percentages,
+        actor=actor,
+    )
     return validated_save(draft)
 
 
 def distribution_percentages(distribution: SurplusDistribution) -> dict:
     return {name: getattr(distribution, name) for name in PERCENT_FIELDS}
+
+
+def _share_memo(book: Book, year: int, share: ShareAmount) -> str:
+    if book.kind == Book.Kind.KSM:
+        return _("SHU %(year)s: jasa modal %(savings)s, jasa usaha %(participation)s") % {
+            "year": year,
+            "savings": rupiah(share.by_savings),
+            "participation": rupiah(share.by_transactions),
+        }
+    return _("SHU %(year)s: JUA %(jua)s, JMA %(jma)s") % {
+        "year": year,
+        "jua": rupiah(share.by_transactions),
+        "jma": rupiah(share.by_savings),
+    }
+
+
+def _lines(book: Book, allocation: Allocation, shares_to: str) -> list[Line]:
+    """Retained surplus debited by the year's surplus; each part's account credited, the
+    members' parts one line per member on SHU payable or their voluntary savings."""
+    share_role = "savings_voluntary" if shares_to == SharesTo.VOLUNTARY else "surplus_payable"
+    parts = [p for p in allocation.parts if p.field not in MEMBER_PARTS and p.amount]
+    roles = [p.role for p in parts]
+    if allocation.members_part:
+        roles.append(share_role)
+    accounts = dict(zip(roles, accounts_for(book, *roles), strict=True))
+    (retained,) = accounts_for(book, "retained_surplus")
+    lines = [Line(account=retained, debit=allocation.surplus)]
+    lines += [Line(account=accounts[p.role], credit=p.amount) for p in parts]
+    lines += [
+        Line(
+            account=accounts[share_role],
+            credit=share.total,
+            group=share.group,
+            member=share.member,
+            memo=_share_memo(book, allocation.year, share),
+        )
+        for share in allocation.shares
+        if share.total
+    ]
+    return lines
 
 
 @transaction.atomic
@@ -98,6 +178,7 @@ def surplus_distribute(
     year: int,
     decided_date: datetime.date,
     transactions_pct=ZERO,
+    shares_to: str = SharesTo.PAYABLE,
     actor=None,
     token: str | None = None,
     expected: str | None = None,
@@ -105,10 +186,12 @@ def surplus_distribute(
 ) -> SurplusDistribution:
     """Post the year's surplus distribution: one entry (kind SURPLUS_DISTRIBUTION) dated the
     meeting's day that debits retained surplus by the year's surplus and credits each part's
-    account, the members' part to surplus payable per member KSM; the shares are kept.
-    Refused when the year is not closed, its surplus is not positive, it was distributed
-    already, or the percentages do not add up to 100. With `expected` (the digest of the
-    preview the user confirmed), figures that changed since are refused, not posted."""
+    account, the members' part per member (a cooperative's member KSM, a KSM's members) to
+    surplus payable, or in a KSM's books to each member's voluntary savings if the meeting
+    chose so; the shares are kept. Refused when the year is not closed, its surplus is not
+    positive, it was distributed already, or the percentages do not add up to 100. With
+    `expected` (the digest of the preview the user confirmed), figures that changed since are
+    refused, not posted."""
     book = _lock_book(book)
     if token:
         repeat = JournalEntry.objects.filter(token=token, book=book).first()
@@ -118,10 +201,8 @@ def surplus_distribute(
                 return found
             raise ValidationError(_("This form does not belong to these books."))
     _check_year(book, year, decided_date)
-    if _posted_already(book, year):
-        raise ValidationError(
-            _("The surplus of %(year)s has already been distributed.") % {"year": year}
-        )
+    _check_shares_to(book, shares_to)
+    _refuse_if_posted(book, year)
     allocation = surplus_allocate(book, year, percentages, transactions_pct)
     if expected is not None and expected != allocation.digest:
         raise ValidationError(
@@ -130,55 +211,32 @@ def surplus_distribute(
                 "Nothing was posted; check the new preview and post again."
             )
         )
-    roles = [p.role for p in allocation.parts]
-    accounts = dict(zip(roles, accounts_for(book, *roles), strict=True))
-    (retained,) = accounts_for(book, "retained_surplus")
-    lines = [Line(account=retained, debit=allocation.surplus)]
-    for part in allocation.parts:
-        if part.field == "members_pct":
-            for share in allocation.shares:
-                if share.total:
-                    lines.append(
-                        Line(
-                            account=accounts[part.role],
-                            credit=share.total,
-                            group=share.group,
-                            memo=_("SHU %(year)s: JUA %(jua)s, JMA %(jma)s")
-                            % {
-                                "year": year,
-                                "jua": rupiah(share.by_transactions),
-                                "jma": rupiah(share.by_savings),
-                            },
-                        )
-                    )
-        elif part.amount:
-            lines.append(Line(account=accounts[part.role], credit=part.amount))
     posted = journal_post(
         book=book,
         entry_date=decided_date,
         description=_("Distribution of the %(year)s surplus") % {"year": year},
-        lines=lines,
+        lines=_lines(book, allocation, shares_to),
         kind=EntryKind.SURPLUS_DISTRIBUTION,
         actor=actor,
         token=token,
     )
-    distribution = SurplusDistribution.objects.select_for_update().filter(
-        book=book, year=year
-    ).first() or SurplusDistribution(book=book, year=year, created_by=_actor(actor))
-    distribution.decided_date = decided_date
-    distribution.surplus = allocation.surplus
-    distribution.transactions_pct = allocation.transactions_pct
-    for name in PERCENT_FIELDS:
-        setattr(distribution, name, Decimal(str(percentages.get(name) or 0)))
+    distribution = _keep(
+        book,
+        year,
+        decided_date=decided_date,
+        allocation=allocation,
+        shares_to=shares_to,
+        percentages=percentages,
+        actor=actor,
+    )
     distribution.status = SurplusDistribution.Status.POSTED
     distribution.entry = posted.entry
-    if _actor(actor):
-        distribution._history_user = actor
     validated_save(distribution)
     SurplusShare.objects.bulk_create(
         SurplusShare(
             distribution=distribution,
             group=share.group,
+            member=share.member,
             transactions=share.transactions,
             savings=share.savings,
             by_transactions=share.by_transactions,

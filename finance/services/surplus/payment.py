@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from groups.models import SelfHelpGroup
+from groups.models import Member, SelfHelpGroup
 
 from ...models import (
     Book,
@@ -15,7 +15,15 @@ from ...models import (
 )
 from ...money import rupiah
 from ...selectors.balances import account_balance_now
-from ..posting import Line, Posted, _lock_book, accounts_for, clean_amount, journal_post
+from ..posting import (
+    Line,
+    Posted,
+    _lock_book,
+    accounts_for,
+    clean_amount,
+    journal_post,
+    member_balance,
+)
 from ..treasurer import group_balance
 from .allocation import SOURCES
 
@@ -34,6 +42,7 @@ def _pay(
     actor,
     token: str | None,
     group: SelfHelpGroup | None = None,
+    member: Member | None = None,
     owed_message,
 ) -> Posted:
     book = _lock_book(book)
@@ -45,7 +54,12 @@ def _pay(
         raise ValidationError({"source": _("Choose cash or bank.")})
     amount = clean_amount(amount)
     payable, money = accounts_for(book, role, source)
-    owed = group_balance(book, group, payable) if group else account_balance_now(payable)
+    if member is not None:
+        owed = member_balance(book, member, payable)
+    elif group is not None:
+        owed = group_balance(book, group, payable)
+    else:
+        owed = account_balance_now(payable)
     if amount > owed:
         raise ValidationError({"amount": owed_message(rupiah(owed))})
     available = account_balance_now(money)
@@ -62,7 +76,7 @@ def _pay(
         description=description,
         receipt_ref=receipt_ref,
         lines=[
-            Line(account=payable, debit=amount, group=group),
+            Line(account=payable, debit=amount, group=group, member=member),
             Line(account=money, credit=amount),
         ],
         kind=EntryKind.SURPLUS_PAYMENT,
@@ -75,7 +89,8 @@ def _pay(
 def surplus_pay(
     *,
     book: Book,
-    group: SelfHelpGroup,
+    group: SelfHelpGroup | None = None,
+    member: Member | None = None,
     amount,
     entry_date: datetime.date,
     source: str = "cash",
@@ -84,20 +99,25 @@ def surplus_pay(
     actor=None,
     token: str | None = None,
 ) -> Posted:
-    """Pay a member KSM (some of) its SHU share: never more than it is owed."""
+    """Pay a member (some of) their SHU share, from cash or the bank: a cooperative's member
+    KSM (`group`) or a KSM's member (`member`); never more than is owed."""
+    if (group is None) == (member is None):
+        raise ValidationError(_("Choose who is paid."))
+    name = member.full_name if member is not None else group.name
     return _pay(
         book=book,
         role="surplus_payable",
         group=group,
+        member=member,
         amount=amount,
         entry_date=entry_date,
         source=source,
-        description=description or _("SHU paid to %(group)s") % {"group": group.name},
+        description=description or _("SHU paid to %(group)s") % {"group": name},
         receipt_ref=receipt_ref,
         actor=actor,
         token=token,
         owed_message=lambda owed: (
-            _("%(group)s is owed only %(owed)s of SHU.") % {"group": group.name, "owed": owed}
+            _("%(group)s is owed only %(owed)s of SHU.") % {"group": name, "owed": owed}
         ),
     )
 
