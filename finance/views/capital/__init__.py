@@ -4,7 +4,13 @@ business units. Reading follows the book's visibility, recording its posting rig
 
 from django.urls import path
 
-from .distributions import distribution, distribution_plan, distribution_share, distributions
+from .distributions import (
+    distribution,
+    distribution_plan,
+    distribution_share,
+    distribution_sign,
+    distributions,
+)
 from .payment import pades_pay, surplus_pay
 from .structure import capital, group_savings
 from .units import units
@@ -23,6 +29,11 @@ urlpatterns = [
         "books/<int:book_id>/distributions/<int:pk>/ksm/<int:group_id>/",
         distribution_share,
         name="distribution_share",
+    ),
+    path(
+        "books/<int:book_id>/distributions/<int:pk>/sign/",
+        distribution_sign,
+        name="distribution_sign",
     ),
     path("books/<int:book_id>/shu/pay/", surplus_pay, name="surplus_pay"),
     path("books/<int:book_id>/pades/pay/", pades_pay, name="pades_pay"),

@@ -28,7 +28,5 @@ def _cooperative_book(request, book_id, *, post=False) -> Book:
 
 
 def _sharing_book(request, book_id, *, post=False) -> Book:
-    book = postable_book(request, book_id) if post else visible_book(request, book_id)
-    if book.kind == Book.Kind.KSM:
-        raise Http404
-    return book
+    """Any book shares its closed years' surplus: a cooperative's, a BUMDes's, a KSM's."""
+    return postable_book(request, book_id) if post else visible_book(request, book_id)

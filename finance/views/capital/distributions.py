@@ -1,10 +1,11 @@
 """Sharing a closed year's surplus: the years, the meeting's decision, the preview and
-posting, the posted distribution and one member's share."""
+posting, the posted distribution, one member KSM's share and the list the members sign."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -14,7 +15,7 @@ from ksm_portal.forms import apply_validation_error
 
 from ... import exports, list_exports, tokens
 from ...forms.capital import DistributionForm
-from ...models import GroupBalance, SurplusDistribution
+from ...models import Book, GroupBalance, SurplusDistribution
 from ...services import surplus as surplus_services
 from ..common import can_post
 from ..reports import _format, _page
@@ -23,6 +24,38 @@ from .common import _sharing_book, _sheet_or_pdf
 AMOUNT, TEXT = exports.AMOUNT, exports.TEXT
 
 # --- Surplus distribution (SHU, PADes) ----------------------------------------------------------
+
+
+def _share_labels(book: Book) -> dict:
+    """The headings of the members' shares: a KSM's members by participation (jasa usaha) and
+    savings (jasa modal), a cooperative's member KSM by transactions (JUA) and savings (JMA)."""
+    if book.kind == Book.Kind.KSM:
+        return {
+            "title": _("Members' shares per member"),
+            "name": _("Member"),
+            "transactions": _("Loan interest and fees paid"),
+            "savings": _("Pokok and wajib on 31 December"),
+            "by_transactions": _("Jasa usaha"),
+            "by_savings": _("Jasa modal"),
+            "all": _("All members"),
+        }
+    return {
+        "title": _("Members' services per member KSM"),
+        "name": _("Member KSM"),
+        "transactions": _("Transactions"),
+        "savings": _("Savings"),
+        "by_transactions": "JUA",
+        "by_savings": "JMA",
+        "all": _("All member KSM"),
+    }
+
+
+def _posted_shares(item: SurplusDistribution) -> list:
+    return list(
+        item.shares.select_related("group", "member").order_by(
+            "group__name", "member__full_name", "pk"
+        )
+    )
 
 
 @login_required
@@ -81,18 +114,25 @@ def distribution_plan(request, book_id, year):
     )
 
 
-def _posted_parts(distribution: SurplusDistribution) -> list[dict]:
-    """A posted distribution's parts as its entry credited them (one small query)."""
+def _posted_parts(book: Book, distribution: SurplusDistribution, shares: list) -> list[dict]:
+    """A posted distribution's parts as its entry credited them (one small query); the
+    members' parts as the shares add up."""
     credited: dict[str, object] = {}
     for line in distribution.entry.lines.select_related("account").filter(credit__gt=0):
         credited[line.account.role] = credited.get(line.account.role, 0) + line.credit
+    roles = surplus_services.part_roles(book)
+    members = {
+        "members_pct": sum(s.total for s in shares),
+        "savings_pct": sum(s.by_savings for s in shares),
+        "participation_pct": sum(s.by_transactions for s in shares),
+    }
     return [
         {
             "label": surplus_services.PART_LABELS[name],
             "percent": percent,
-            "amount": credited.get(role, 0),
+            "amount": members[name] if name in members else credited.get(roles[name], 0),
         }
-        for name, role, percent in distribution.parts()
+        for name, _role, percent in distribution.parts()
     ]
 
 
@@ -104,14 +144,19 @@ def distribution(request, book_id, pk):
     book = _sharing_book(request, book_id)
     item = get_object_or_404(SurplusDistribution.objects.select_related("entry"), book=book, pk=pk)
     poster = can_post(request.user, book)
-    context = {"book": book, "distribution": item, "can_post": poster}
+    context = {
+        "book": book,
+        "distribution": item,
+        "can_post": poster,
+        "labels": _share_labels(book),
+    }
     if item.status == SurplusDistribution.Status.POSTED:
         if request.method == "POST":
             messages.info(request, _("This distribution has already been posted."))
             return redirect(item)
-        shares = list(item.shares.select_related("group").order_by("group__name"))
+        shares = _posted_shares(item)
         context.update(
-            parts=_posted_parts(item),
+            parts=_posted_parts(book, item, shares),
             shares=shares,
             members_total=sum(s.total for s in shares),
             by_transactions=sum(s.by_transactions for s in shares),
@@ -136,6 +181,7 @@ def distribution(request, book_id, pk):
                 year=item.year,
                 decided_date=item.decided_date,
                 transactions_pct=item.transactions_pct,
+                shares_to=item.shares_to,
                 actor=request.user,
                 token=key,
                 expected=request.POST.get("digest", ""),
@@ -163,12 +209,13 @@ def distribution(request, book_id, pk):
 
 
 def _shares_sheet(book, item, context) -> exports.Sheet:
+    labels = context["labels"]
     columns = [
-        exports.Column(_("Member KSM")),
-        exports.Column(_("Transactions in the year"), AMOUNT),
-        exports.Column(_("Savings at year end"), AMOUNT),
-        exports.Column(_("Share by transactions (JUA)"), AMOUNT),
-        exports.Column(_("Share by savings (JMA)"), AMOUNT),
+        exports.Column(labels["name"]),
+        *(
+            exports.Column(labels[key], AMOUNT)
+            for key in ("transactions", "savings", "by_transactions", "by_savings")
+        ),
         exports.Column(_("Total"), AMOUNT),
     ]
 
@@ -181,7 +228,7 @@ def _shares_sheet(book, item, context) -> exports.Sheet:
         for share in context["shares"]:
             yield (
                 [
-                    share.group.name,
+                    share.name,
                     share.transactions,
                     share.savings,
                     share.by_transactions,
@@ -211,6 +258,8 @@ def _shares_sheet(book, item, context) -> exports.Sheet:
 def distribution_share(request, book_id, pk, group_id):
     """One member KSM's SHU: the figures its share was worked from, printable for the KSM."""
     book = _sharing_book(request, book_id)
+    if book.kind == Book.Kind.KSM:
+        raise Http404
     item = get_object_or_404(
         SurplusDistribution.objects.select_related("entry"),
         book=book,
@@ -250,3 +299,75 @@ def distribution_share(request, book_id, pk, group_id):
 
     name = exports.filename("shu", book.pk, item.year, share.group.name)
     return _sheet_or_pdf(request, template, context, sheet, name)
+
+
+@login_required
+@require_safe
+def distribution_sign(request, book_id, pk):
+    """The list the members sign at the meeting when they take their SHU: each member's name,
+    basis, share and a box to sign; printable and as a PDF or a workbook."""
+    book = _sharing_book(request, book_id)
+    item = get_object_or_404(
+        SurplusDistribution.objects.select_related("entry"),
+        book=book,
+        pk=pk,
+        status=SurplusDistribution.Status.POSTED,
+    )
+    shares = _posted_shares(item)
+    labels = _share_labels(book)
+    context = {
+        "book": book,
+        "distribution": item,
+        "shares": shares,
+        "labels": labels,
+        "members_total": sum(s.total for s in shares),
+        "by_transactions": sum(s.by_transactions for s in shares),
+        "by_savings": sum(s.by_savings for s in shares),
+    }
+
+    def sheet():
+        columns = [
+            exports.Column(_("No."), TEXT, 6),
+            exports.Column(labels["name"]),
+            *(
+                exports.Column(labels[key], AMOUNT)
+                for key in ("transactions", "savings", "by_transactions", "by_savings")
+            ),
+            exports.Column(_("SHU"), AMOUNT),
+            exports.Column(_("Signature"), TEXT, 20),
+        ]
+
+        def lines():
+            for number, share in enumerate(shares, 1):
+                yield (
+                    [
+                        str(number),
+                        share.name,
+                        share.transactions,
+                        share.savings,
+                        share.by_transactions,
+                        share.by_savings,
+                        share.total,
+                        "",
+                    ],
+                    "",
+                )
+            yield (
+                [
+                    "",
+                    _("Total"),
+                    None,
+                    None,
+                    context["by_transactions"],
+                    context["by_savings"],
+                    context["members_total"],
+                    "",
+                ],
+                "bold",
+            )
+
+        title = _("SHU %(year)s: list to sign") % {"year": item.year}
+        return exports.Sheet(title, [title, str(book)], columns, lines())
+
+    name = exports.filename("shu-tanda-terima", book.pk, item.year)
+    return _sheet_or_pdf(request, "finance/capital_distribution_sign.html", context, sheet, name)

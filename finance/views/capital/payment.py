@@ -10,12 +10,11 @@ from django.views.decorators.http import require_http_methods
 from ksm_portal.forms import apply_validation_error
 
 from ... import exports, services, tokens
-from ...forms.capital import PadesPayForm, SurplusPayForm
+from ...forms.capital import MemberSurplusPayForm, PadesPayForm, SurplusPayForm
 from ...models import Book
 from ...services import surplus as surplus_services
 from ..common import postable_book
 from ..entries import _show_posted
-from .common import _cooperative_book
 
 AMOUNT, TEXT = exports.AMOUNT, exports.TEXT
 
@@ -40,7 +39,7 @@ def _pay_view(request, book, form_class, service, title_slug):
                 return _show_posted(request, posted, _("Recorded as entry %(reference)s."))
         used = None
     else:
-        initial = {name: request.GET[name] for name in ("group",) if name in request.GET}
+        initial = {name: request.GET[name] for name in ("group", "member") if name in request.GET}
         form = form_class(initial=initial, token=request.GET.get("t"), book=book)
         if form.token_key is None:
             query = request.GET.copy()
@@ -57,10 +56,12 @@ def _pay_view(request, book, form_class, service, title_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def surplus_pay(request, book_id):
-    book = _cooperative_book(request, book_id, post=True)
-    return _pay_view(
-        request, book, SurplusPayForm, surplus_services.surplus_pay, "finance:surplus_pay"
-    )
+    """Pay a member KSM (a cooperative's books) or a member (a KSM's) their SHU."""
+    book = postable_book(request, book_id)
+    if book.kind not in (Book.Kind.COOPERATIVE, Book.Kind.KSM):
+        raise Http404
+    form_class = MemberSurplusPayForm if book.kind == Book.Kind.KSM else SurplusPayForm
+    return _pay_view(request, book, form_class, surplus_services.surplus_pay, "finance:surplus_pay")
 
 
 @login_required
