@@ -197,6 +197,8 @@ def test_the_preview_works_each_members_basis_and_share_out_to_the_rupiah(rat_ye
 
 def test_the_preview_page_shows_the_basis_used_and_every_members_share(rat_year, treasurer):
     client = logged_in(treasurer)
+    form = client.get(_url("distribution_plan", rat_year, 2017)).context["form"]
+    assert list(form.fields) == ["decided_date", *SHU, "shares_to"]
     response = client.post(
         _url("distribution_plan", rat_year, 2017),
         {"decided_date": RAT.isoformat(), "shares_to": "payable", **SHU},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 
 from ...charts import SAVINGS_ROLES
-from ...models import ZERO, Book, GroupBalance, JournalLine, MemberBalance
+from ...models import ZERO, Book, GroupBalance, JournalLine, Loan, MemberBalance
 from ...models.surplus import SURPLUS_PARTS
 from ...money import rupiah
 from .years import year_end_date, year_surplus
@@ -244,20 +244,26 @@ def _person_figures(book: Book, year: int) -> list[ShareAmount]:
     start, end = datetime.date(year, 1, 1), year_end_date(year)
     members = list(_active_members(book))
     ids = [member.pk for member in members]
+    # The members' loans first (a KSM has dozens), then their lines through the loan index.
+    loans = dict(
+        Loan.objects.filter(book=book, member_id__in=ids, disbursed_date__lte=end).values_list(
+            "pk", "member_id"
+        )
+    )
     paid: dict[int, Decimal] = {}
     for row in (
         JournalLine.objects.filter(
-            book=book,
+            loan_id__in=list(loans),
             entry_date__gte=start,
             entry_date__lte=end,
             account__role__in=PARTICIPATION_ROLES,
-            loan__member_id__in=ids,
         )
         .order_by()
-        .values("loan__member_id")
+        .values("loan_id")
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
     ):
-        paid[row["loan__member_id"]] = row["credit"] - row["debit"]
+        member_id = loans[row["loan_id"]]
+        paid[member_id] = paid.get(member_id, ZERO) + row["credit"] - row["debit"]
     savings: dict[int, Decimal] = {}
     for row in (
         MemberBalance.objects.filter(
