@@ -11,6 +11,8 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finance.models import (
     Account,
@@ -31,6 +33,7 @@ from finance.services import (
 )
 from finance.services.posting import accounts_for
 from finance.services.surplus import (
+    _split,
     surplus_allocate,
     surplus_distribute,
     surplus_pay,
@@ -229,6 +232,23 @@ def test_the_preview_page_shows_the_basis_used_and_every_members_share(rat_year,
     ]
     assert rows[-1][-1] == "Rp 450.000"
     assert not JournalEntry.objects.filter(kind=EntryKind.SURPLUS_DISTRIBUTION).exists()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=10**12),
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=30).filter(any),
+)
+def test_shares_by_largest_remainder_add_up_to_the_pool_and_stay_within_a_rupiah(pool, weights):
+    shares = _split(D(pool), [D(w) for w in weights])
+
+    assert sum(shares) == pool
+    total = sum(weights)
+    for share, weight in zip(shares, weights, strict=True):
+        exact = D(pool) * weight / total
+        assert share >= 0 and share == share.to_integral_value()
+        assert abs(share - exact) < 1
+        assert weight or not share
 
 
 # --- Posting -------------------------------------------------------------------------------------
