@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,6 +41,7 @@ from finance.services.surplus import (
 )
 from tests.export_support import pdf_text
 from tests.finance.capital_support import close_year
+from tests.finance.test_concurrency import all_at_once
 from tests.groups.factories import MembershipFactory
 from tests.web.support import element, logged_in, parse
 
@@ -342,6 +343,21 @@ def test_a_second_distribution_of_the_same_year_is_refused(rat_year):
         _distribute(rat_year, reserve_pct=D(50), board_pct=D(0))
 
     assert "SHU tahun 2017 sudah dibagi." in refused.value.messages
+    assert JournalEntry.objects.filter(kind=EntryKind.SURPLUS_DISTRIBUTION).count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite lets one writer at a time, so nothing can race",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_distributions_of_one_year_posted_at_once_post_one(rat_year):
+    results = all_at_once(2, lambda i: _distribute(rat_year, token=f"race-{i}"))
+
+    posted = [r for r in results if isinstance(r, SurplusDistribution)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(posted) == 1 and len(refused) == 1, results
+    assert refused[0].messages == ["SHU tahun 2017 sudah dibagi."]
     assert JournalEntry.objects.filter(kind=EntryKind.SURPLUS_DISTRIBUTION).count() == 1
 
 
