@@ -1,6 +1,6 @@
 """A KSM shares its SHU among its members at the RAT, on fixed data: the preview's figures to
-the rupiah, posting to SHU payable or to sukarela, paying out, the refusals, and the list the
-members sign."""
+the rupiah, posting to SHU payable or to sukarela, paying out, the refusals (racing ones on
+PostgreSQL), the list the members sign, and the whole journey on a 360 px phone."""
 
 import datetime
 import importlib
@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from playwright.sync_api import expect
 
 from finance.models import (
     Account,
@@ -42,8 +43,9 @@ from finance.services.surplus import (
 from tests.export_support import pdf_text
 from tests.finance.capital_support import close_year
 from tests.finance.test_concurrency import all_at_once
+from tests.finance.test_journeys import PHONE, assert_fits_the_phone
 from tests.groups.factories import MembershipFactory
-from tests.web.support import element, logged_in, parse
+from tests.web.support import element, logged_in, parse, translated
 
 D = Decimal
 OPENED = datetime.date(2017, 1, 1)
@@ -507,3 +509,45 @@ def test_ksm_books_opened_before_get_the_board_fund_and_shu_payable_accounts(rat
         "fund_board": ("2.06", "Dana Pengurus", "2"),
         "surplus_payable": ("2.07", "Dana Pembagian SHU", "2"),
     }
+
+
+# --- On a phone ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A treasurer in Batang reads the portal in Indonesian."""
+    return {**browser_context_args, "locale": "id-ID"}
+
+
+@pytest.mark.browser
+def test_a_treasurer_shares_the_shu_at_the_rat_on_a_phone(page, live_server, rat_year, treasurer):
+    treasurer.set_password("kas-ksm-2017")
+    treasurer.save()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill(treasurer.username)
+    page.locator("#id_password").fill("kas-ksm-2017")
+    page.get_by_role("button", name=translated("Log in"), exact=True).click()
+    page.goto(f"{live_server.url}{rat_year.get_absolute_url()}")
+
+    page.get_by_role("link", name="SHU / RAT", exact=True).click()
+    assert_fits_the_phone(page)
+    page.get_by_role("link", name=translated("Prepare"), exact=True).click()
+    page.locator("#id_decided_date").fill(RAT.isoformat())
+    for name, value in SHU.items():
+        page.locator(f"#id_{name}").fill(str(value))
+    expect(page.locator("#percent-total")).to_have_text("100")
+    page.locator("input[name=shares_to][value=voluntary]").check()
+    assert_fits_the_phone(page)
+    page.get_by_role("button", name=translated("Preview"), exact=True).click()
+
+    expect(page.locator("#preview-shares")).to_contain_text("Rp 225.275")
+    assert_fits_the_phone(page)
+    page.get_by_role("button", name=translated("Post the distribution"), exact=True).click()
+    page.get_by_role("link", name=translated("The list to sign"), exact=True).click()
+
+    expect(page.locator("#sign-list")).to_contain_text("Citra Dewi")
+    expect(page.locator("#sign-total")).to_have_text("Rp 450.000")
+    assert_fits_the_phone(page)
+    assert JournalEntry.objects.filter(kind=EntryKind.SURPLUS_DISTRIBUTION).count() == 1
