@@ -28,6 +28,8 @@ KSM_CHART = [
     ("2.02", "Dana Sosial", L, C, "social_fund", "2", False),
     ("2.03", "Utang Pinjaman", L, C, "borrowings", "2", False),
     ("2.04", "Titipan", L, C, "deposits_held", "2", False),
+    ("2.05", "Dana Pengurus", L, C, "fund_board", "2", False),
+    ("2.06", "Dana Pembagian SHU", L, C, "surplus_payable", "2", False),
     _header("3", "Ekuitas", E, C),
     ("3.01", "Simpanan Pokok", E, C, "savings_principal", "3", False),
     ("3.02", "Simpanan Wajib", E, C, "savings_mandatory", "3", False),
