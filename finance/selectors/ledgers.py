@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.expressions import RowRange
+from django.utils import timezone
 
 from ..charts import SAVINGS_ROLES
 from ..models import (
@@ -307,18 +308,51 @@ class MemberSavingsRow:
         return sum(self.balances, ZERO)
 
 
+def _member_sums(book: Book, accounts: list[Account], as_of, member_ids=None) -> dict:
+    """{(member id, account id): debits less credits} through `as_of` (None: everything).
+
+    From the kept balances (MemberBalance), less the member lines after the date, or, for a
+    date nearer the book's opening than today, the member lines up to it: one grouped query
+    either way, over the lines of the shorter side of the date, never the whole book per row.
+    """
+    today = timezone.localdate()
+    kept = MemberBalance.objects.filter(book=book, account__in=accounts)
+    lines = JournalLine.objects.filter(book=book, account__in=accounts, member__isnull=False)
+    if member_ids is not None:
+        kept = kept.filter(member_id__in=member_ids)
+        lines = lines.filter(member_id__in=member_ids)
+    sums: dict[tuple[int, int], Decimal] = {}
+
+    def add(rows, sign=1):
+        for row in rows:
+            key = (row["member_id"], row["account_id"])
+            net = (row["debit"] or ZERO) - (row["credit"] or ZERO)
+            sums[key] = sums.get(key, ZERO) + net * sign
+
+    def grouped(queryset):
+        return (
+            queryset.order_by()
+            .values("member_id", "account_id")
+            .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        )
+
+    if as_of is None or as_of >= today:
+        add(kept.values("member_id", "account_id", "debit", "credit"))
+    elif (as_of - book.opening_date) < (today - as_of):
+        add(grouped(lines.filter(entry_date__lte=as_of)))
+    else:
+        add(kept.values("member_id", "account_id", "debit", "credit"))
+        add(grouped(lines.filter(entry_date__gt=as_of)), sign=-1)
+    return sums
+
+
 def members_savings(
-    book: Book, members, accounts: list[Account]
+    book: Book, members, accounts: list[Account], *, as_of: datetime.date | None = None
 ) -> tuple[list[MemberSavingsRow], list[Decimal]]:
-    """Each member's balance per savings account (maintained balances, one query for the
-    page), and the whole book's totals per account (one grouped query)."""
+    """Each member's balance per savings account on the date (today when none), one query
+    for the page, and the whole book's totals per account (one grouped query)."""
     ids = [member.pk for member in members]
-    found = {
-        (row["member_id"], row["account_id"]): row["debit"] - row["credit"]
-        for row in MemberBalance.objects.filter(
-            book=book, member_id__in=ids, account__in=accounts
-        ).values("member_id", "account_id", "debit", "credit")
-    }
+    found = _member_sums(book, accounts, as_of, member_ids=ids) if ids else {}
     rows = [
         MemberSavingsRow(
             member,
@@ -326,12 +360,8 @@ def members_savings(
         )
         for member in members
     ]
-    sums = {
-        row["account_id"]: (row["debit"] or ZERO) - (row["credit"] or ZERO)
-        for row in MemberBalance.objects.filter(book=book, account__in=accounts)
-        .order_by()
-        .values("account_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    }
+    sums: dict[int, Decimal] = {}
+    for (_member, account_id), net in _member_sums(book, accounts, as_of).items():
+        sums[account_id] = sums.get(account_id, ZERO) + net
     totals = [sums.get(account.pk, ZERO) * account.sign for account in accounts]
     return rows, totals

@@ -286,58 +286,103 @@ def _period_label(period: selectors.Period) -> str:
     return str(label)
 
 
+def _show_zero(request) -> bool:
+    """The "show accounts with a zero balance" toggle."""
+    return request.GET.get("zero") == "1"
+
+
 def _statement(request, book_id, *, template: str, build):
     book = visible_book(request, book_id)
     form = _period_form(request)
-    context = {"book": book, "form": form}
+    context = {"book": book, "form": form, "show_zero": _show_zero(request)}
     if not form.is_valid():
         return _page(request, template, context)
     period = form.cleaned_data["report_period"]
+    entity = selectors.entity_of(book)
     context.update(
         period=period,
         current_label=_period_label(period),
         previous_label=_period_label(period.previous),
+        entity=entity,
+        signatures=selectors.signatures(book, entity=entity),
     )
     return build(book, period, context)
 
 
+def _statement_files(request, template: str, context: dict, name: str, sheet):
+    fmt = _format(request)
+    if fmt == "xlsx":
+        return exports.xlsx_response(sheet(), name)
+    if fmt == "pdf":
+        return exports.pdf_response(request, template, context, name)
+    return _page(request, template, context)
+
+
 @login_required
 def balance_sheet(request, book_id):
-    """Laporan posisi keuangan at the end of a month or year, beside the previous one."""
+    """Laporan posisi keuangan at the end of a month or year, beside the previous one when
+    that one has figures."""
     template = "finance/report_balance_sheet.html"
 
     def build(book, period, context):
-        report = selectors.balance_sheet(book, period)
+        report = selectors.balance_sheet(book, period, show_zero=context["show_zero"])
         context["report"] = report
-        fmt = _format(request)
         name = exports.filename("posisi-keuangan", book.pk, report.as_of)
-        if fmt == "xlsx":
-            return exports.xlsx_response(exports.balance_sheet_sheet(book, report), name)
-        if fmt == "pdf":
-            return exports.pdf_response(request, template, context, name)
-        return _page(request, template, context)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.balance_sheet_sheet(book, report, context["signatures"]),
+        )
 
     return _statement(request, book_id, template=template, build=build)
 
 
 @login_required
 def income_statement(request, book_id):
-    """Laporan laba rugi of a month or year, beside the previous one."""
+    """Laporan laba rugi of a month or year, beside the previous one when that one has
+    figures."""
     template = "finance/report_income_statement.html"
 
     def build(book, period, context):
-        report = selectors.income_statement(book, period)
+        report = selectors.income_statement(book, period, show_zero=context["show_zero"])
         context["report"] = report
-        fmt = _format(request)
         name = exports.filename("laba-rugi", book.pk, period.start, period.end)
-        if fmt == "xlsx":
-            sheet = exports.income_statement_sheet(
-                book, report, context["current_label"], context["previous_label"]
-            )
-            return exports.xlsx_response(sheet, name)
-        if fmt == "pdf":
-            return exports.pdf_response(request, template, context, name)
-        return _page(request, template, context)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.income_statement_sheet(
+                book,
+                report,
+                context["current_label"],
+                context["previous_label"],
+                context["signatures"],
+            ),
+        )
+
+    return _statement(request, book_id, template=template, build=build)
+
+
+@login_required
+def notes(request, book_id):
+    """Catatan atas Laporan Keuangan: the entity, the basis of preparation, the accounting
+    policies and a note per material line of the statements."""
+    template = "finance/report_notes.html"
+
+    def build(book, period, context):
+        report = selectors.statement_notes(book, period, entity=context["entity"])
+        context["report"] = report
+        name = exports.filename("catatan-laporan-keuangan", book.pk, report.sheet.as_of)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.notes_sheet(book, report, context["signatures"]),
+        )
 
     return _statement(request, book_id, template=template, build=build)
 
@@ -347,40 +392,37 @@ def income_statement(request, book_id):
 
 @login_required
 def members(request, book_id):
-    """The members with their balance per savings type, each linking to their passbook."""
+    """The members with their balance per savings type on a date (today unless asked),
+    each linking to their passbook, and the total tied to the savings accounts' ledger."""
     book = visible_book(request, book_id)
     accounts = selectors.savings_accounts(book)
     template = "finance/report_members.html"
-    today = timezone.localdate()
+    form = AsOfForm(_with_defaults(request.GET, {"date": timezone.localdate().isoformat()}))
+    context = {"book": book, "accounts": accounts, "form": form}
+    if not form.is_valid():
+        return _page(request, template, context)
+    as_of = form.cleaned_data["date"]
     fmt = _format(request)
+    everyone = selectors.book_members(book)
     if fmt:
-        everyone = selectors.book_members(book)
         refused = _too_many(request, everyone.count(), fmt)
         if refused:
             return refused
-        rows, totals = selectors.members_savings(book, list(everyone), accounts)
-        name = exports.filename("simpanan-anggota", book.pk, today)
-        context = {"book": book, "accounts": accounts, "rows": rows, "totals": totals}
-        context.update(total=sum(totals), as_of=today)
+        listed = list(everyone)
+    else:
+        page, _query = paginate(request, everyone)
+        listed = page.object_list
+        context["page"] = page
+    rows, totals = selectors.members_savings(book, listed, accounts, as_of=as_of)
+    tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=sum(totals))
+    context.update(rows=rows, totals=totals, total=sum(totals), as_of=as_of, tie=tie)
+    if fmt:
+        name = exports.filename("simpanan-anggota", book.pk, as_of)
         if fmt == "xlsx":
-            sheet = exports.members_sheet(book, accounts, rows, totals, today)
+            sheet = exports.members_sheet(book, accounts, rows, totals, as_of, tie)
             return exports.xlsx_response(sheet, name)
         return exports.pdf_response(request, template, context, name)
-    page, _query = paginate(request, selectors.book_members(book))
-    rows, totals = selectors.members_savings(book, page.object_list, accounts)
-    return _page(
-        request,
-        template,
-        {
-            "book": book,
-            "accounts": accounts,
-            "rows": rows,
-            "totals": totals,
-            "total": sum(totals),
-            "as_of": today,
-            "page": page,
-        },
-    )
+    return _page(request, template, context)
 
 
 @login_required
@@ -442,6 +484,7 @@ urlpatterns = [
     path("books/<int:book_id>/trial-balance/", trial_balance, name="trial_balance"),
     path("books/<int:book_id>/balance-sheet/", balance_sheet, name="balance_sheet"),
     path("books/<int:book_id>/income-statement/", income_statement, name="income_statement"),
+    path("books/<int:book_id>/notes/", notes, name="statement_notes"),
     path("books/<int:book_id>/members/", members, name="members"),
     path("books/<int:book_id>/members/<int:member_id>/passbook/", passbook, name="passbook"),
 ]
