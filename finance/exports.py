@@ -305,7 +305,7 @@ def notes_sheet(book, notes, signatures) -> Sheet:
         entity = notes.entity
         yield [_("Entity"), *blank], "bold"
         for label, value in (
-            (_("Name"), f"{entity.kind} {entity.name}"),
+            (_("Name"), entity.title),
             (_("Registration"), entity.registration or "-"),
             (_("Village"), entity.village or "-"),
             (_("District"), entity.district or "-"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..charts import SAVINGS_ROLES
-from ..models import ZERO, Book
+from ..models import ZERO, AccountMonth, Book
 from .balances import account_totals
 from .loans import portfolio
 from .statements import BalanceSheet, Period, StatementRow, _totals_of_ranges, balance_sheet
@@ -44,6 +44,13 @@ class Entity:
     district: str
     regency: str
     province: str
+
+    @property
+    def title(self) -> str:
+        """ "KSM Sejahtera", "BUMDes Maju" (the kind once, even when the name holds it)."""
+        if self.name.lower().startswith(self.kind.lower()):
+            return self.name
+        return f"{self.kind} {self.name}"
 
 
 def _owner(book: Book):
@@ -241,7 +248,7 @@ def statement_notes(book: Book, period: Period, *, entity: Entity | None = None)
         notes.grants_received = sum((in_period.get(pk, (ZERO, ZERO))[1] for pk in grant_ids), ZERO)
     accounts = {a.role: a for a in book.accounts.filter(role__in=("loans_receivable",))}
     receivable = accounts.get("loans_receivable")
-    if receivable is not None:
+    if receivable is not None and _has_lines(book, receivable, period.end):
         loans = portfolio(book, period.end)
         current = [pos for _loan, pos in loans.loans if not pos.days_past_due]
         overdue = [pos for _loan, pos in loans.loans if pos.days_past_due]
@@ -259,6 +266,14 @@ def statement_notes(book: Book, period: Period, *, entity: Entity | None = None)
             ledger=assets.get("loans_receivable", ZERO),
         )
     return notes
+
+
+def _has_lines(book: Book, account, on_date: datetime.date) -> bool:
+    """Whether the account was ever posted to by the date (a group that never lent has no
+    note on loans)."""
+    return AccountMonth.objects.filter(
+        book=book, account=account, month__lte=on_date.replace(day=1)
+    ).exists()
 
 
 # --- A list's tie to the ledger ------------------------------------------------------------
