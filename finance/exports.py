@@ -165,7 +165,7 @@ def tie_text(tie) -> str:
     }
 
 
-def members_sheet(book, accounts, rows, totals, as_of, tie=None) -> Sheet:
+def members_sheet(book, accounts, rows, totals, as_of, tie=None, group_totals=None) -> Sheet:
     title = _("Members' savings")
     heading = [title, str(book), _("As of %(date)s") % {"date": _day(as_of)}]
     columns = [
@@ -178,6 +178,8 @@ def members_sheet(book, accounts, rows, totals, as_of, tie=None) -> Sheet:
         for row in rows:
             yield [row.member.full_name, *row.balances, row.total], ""
         yield [_("Total"), *totals, sum(totals, Decimal("0"))], "bold"
+        if group_totals:
+            yield [_("Member KSM"), *group_totals, sum(group_totals, Decimal("0"))], "bold"
         if tie is not None:
             yield [tie_text(tie), *([None] * (len(columns) - 1))], ""
 

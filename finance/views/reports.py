@@ -414,12 +414,24 @@ def members(request, book_id):
         listed = page.object_list
         context["page"] = page
     rows, totals = selectors.members_savings(book, listed, accounts, as_of=as_of)
-    tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=sum(totals))
-    context.update(rows=rows, totals=totals, total=sum(totals), as_of=as_of, tie=tie)
+    groups = selectors.member_ksm_savings_totals(book, accounts, as_of=as_of)
+    held = sum(totals) + sum(groups)
+    tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=held)
+    context.update(
+        rows=rows,
+        totals=totals,
+        total=sum(totals),
+        group_totals=groups if any(groups) else None,
+        group_total=sum(groups),
+        as_of=as_of,
+        tie=tie,
+    )
     if fmt:
         name = exports.filename("simpanan-anggota", book.pk, as_of)
         if fmt == "xlsx":
-            sheet = exports.members_sheet(book, accounts, rows, totals, as_of, tie)
+            sheet = exports.members_sheet(
+                book, accounts, rows, totals, as_of, tie, context["group_totals"]
+            )
             return exports.xlsx_response(sheet, name)
         return exports.pdf_response(request, template, context, name)
     return _page(request, template, context)

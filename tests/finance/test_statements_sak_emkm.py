@@ -381,3 +381,39 @@ def test_a_members_page_with_a_bad_date_is_refused_with_nothing_shown(march_book
     assert page.status_code == 200
     assert page.context["form"].errors
     assert 'id="members"' not in page.content.decode()
+
+
+# --- A cooperative's books: its member KSM's savings, no village ----------------------------
+
+coop_book = test_loan_reports.coop_book
+
+
+def test_a_cooperatives_savings_list_ties_its_member_ksm_savings_to_the_ledger(
+    coop_book, ksm, staff_user
+):
+    for day, amount in ((5, 200_000), (20, 300_000)):
+        savings_deposit(
+            book=coop_book,
+            group=ksm,
+            savings_type="savings_mandatory",
+            amount=amount,
+            entry_date=datetime.date(2017, 2, day),
+        )
+
+    page = _get(staff_user, "members", coop_book, {"date": "2017-02-10"})
+
+    assert cells(element(page, "member-ksm-total"))[-1] == "200.000"
+    assert element(page, "ledger-tie").text == (
+        "Saldo buku besar per 10-02-2017: Rp 200.000; selisih: Rp 0"
+    )
+
+
+def test_a_cooperatives_statements_are_signed_in_its_regency_with_a_blank_pendamping(
+    coop_book, staff_user
+):
+    page = _get(staff_user, "statement_notes", coop_book, {"period": "year", "year": "2017"})
+
+    regency = coop_book.cooperative.regency.name
+    assert element(page, "signature-place").text.startswith(f"{regency}, ")
+    assert element(page, "signatory-facilitator").text.split() == ["Mengetahui,", "Pendamping"]
+    assert element(page, "entity-name").text.startswith("Koperasi ")
