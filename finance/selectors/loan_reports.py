@@ -18,7 +18,7 @@ from ..models.books import GroupBalance
 from ..schedule import InstalmentState, Position
 from .ledgers import savings_accounts
 from .loans import Portfolio, positions
-from .notes import ledger_tie
+from .notes import portfolio_tie
 
 # Instalment states, as the schedule shows them.
 PAID, LATE, PART, DUE = "paid", "late", "part", "due"
@@ -259,10 +259,7 @@ def portfolio_sheet(book: Book, report: Portfolio) -> Sheet:
             ("PAR 90", report.par90),
         ):
             yield [None, name, None, None, None, None, "" if value is None else f"{value}%"], ""
-        tie = ledger_tie(
-            book, ["loans_receivable"], on_date=report.on_date, total=report.outstanding
-        )
-        yield [None, tie_text(tie), None, None, None, None, None], ""
+        yield [None, tie_text(portfolio_tie(book, report)), None, None, None, None, None], ""
 
     return Sheet(title, heading, columns, lines())
 

@@ -23,6 +23,7 @@ __all__ = [
     "Signatures",
     "entity_of",
     "ledger_tie",
+    "portfolio_tie",
     "signatures",
     "statement_notes",
 ]
@@ -293,15 +294,22 @@ class LedgerTie:
 
 
 def ledger_tie(book: Book, accounts, *, on_date: datetime.date, total: Decimal) -> LedgerTie:
-    """The balance of these accounts of the book (or of the book's accounts with these
-    roles) on the date, in their normal direction: monthly totals plus the lines of the
-    partial month, one query each."""
+    """The balance of these accounts of the book on the date, in their normal direction,
+    beside the report's total: monthly totals plus the lines of the partial month."""
     accounts = list(accounts)
-    if accounts and isinstance(accounts[0], str):
-        accounts = list(book.accounts.filter(role__in=accounts))
     totals = account_totals(book, date_to=on_date, accounts=[a.pk for a in accounts])
     ledger = ZERO
     for account in accounts:
         debit, credit = totals.get(account.pk, (ZERO, ZERO))
         ledger += (debit - credit) * account.sign
     return LedgerTie(on_date=on_date, total=total, ledger=ledger)
+
+
+def portfolio_tie(book: Book, report) -> LedgerTie:
+    """A loan portfolio's principal outstanding beside the loans receivable account."""
+    return ledger_tie(
+        book,
+        book.accounts.filter(role="loans_receivable"),
+        on_date=report.on_date,
+        total=report.outstanding,
+    )
