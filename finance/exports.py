@@ -314,6 +314,11 @@ def notes_sheet(book, notes, signatures) -> Sheet:
             (_("Regency"), entity.regency),
         ):
             yield [f"{label}: {value}", *blank], ""
+        yield [_("Basis of preparation"), *blank], "bold"
+        yield [str(notes.basis), *blank], ""
+        yield [_("Accounting policies"), *blank], "bold"
+        for title, text in notes.policies:
+            yield [f"{title}. {text}", *blank], ""
         yield from rows(
             _("Cash and bank"),
             notes.cash_and_bank,

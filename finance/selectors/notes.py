@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..charts import SAVINGS_ROLES
 from ..models import ZERO, AccountMonth, Book
@@ -29,6 +30,50 @@ __all__ = [
 ]
 
 CASH_ROLES = ("cash", "bank")
+
+# What the notes say of every book kept here: SAK EMKM, and the policies these books follow.
+BASIS = gettext_lazy(
+    "These financial statements are prepared in accordance with the Financial Accounting Standard "
+    "for Micro, Small and Medium Entities (SAK EMKM), on the historical cost basis and the accrual"
+    " basis. They are presented in Rupiah, the entity's functional currency."
+)
+POLICIES = [
+    (
+        gettext_lazy("Cash and bank"),
+        gettext_lazy("Cash on hand and balances held at banks, at their nominal amount."),
+    ),
+    (
+        gettext_lazy("Loans receivable and allowance"),
+        gettext_lazy(
+            "Loans to members are stated at the principal outstanding. An allowance for losses is "
+            "set aside for loans that may not be repaid, and a loan is written off against it when"
+            " it will not be repaid."
+        ),
+    ),
+    (
+        gettext_lazy("Member savings"),
+        gettext_lazy(
+            "Principal (pokok) and compulsory (wajib) savings cannot be withdrawn while a member "
+            "belongs to the group and are equity; voluntary (sukarela) savings can be withdrawn "
+            "and are a liability."
+        ),
+    ),
+    (
+        gettext_lazy("Revenue recognition"),
+        gettext_lazy(
+            "Loan interest (jasa), fines and other income are recognised when earned, and expenses"
+            " when incurred (accrual basis)."
+        ),
+    ),
+    (
+        gettext_lazy("Surplus (SHU)"),
+        gettext_lazy(
+            "The year's surplus is the income less the expenses of the year. It is shared as the "
+            "members' annual meeting (RAT) decides; until then it is shown as the current-year "
+            "surplus in equity."
+        ),
+    ),
+]
 
 
 # --- The entity and who signs --------------------------------------------------------------
@@ -203,6 +248,8 @@ class Notes:
     loans: LoanNote | None = None
     grants: list[StatementRow] = field(default_factory=list)
     grants_received: Decimal = ZERO  # credited to the grant accounts in the period
+    basis: str = BASIS
+    policies: list = field(default_factory=lambda: POLICIES)
 
     @property
     def cash_and_bank_total(self) -> tuple[Decimal, Decimal]:

@@ -284,6 +284,9 @@ def test_the_notes_workbook_holds_the_notes_figures(march_book, staff_user):
     assert rows["Jumlah kas dan bank"] == [1330000, 50000]
     assert rows["Simpanan Sukarela"] == [110000, 0]
     assert rows["Jumlah simpanan anggota"] == [290000, 0]
+    texts = [row[0] for row in table.rows if row[0]]
+    assert any(text.startswith("Laporan keuangan ini disusun sesuai") for text in texts)
+    assert any(text.startswith("Pengakuan pendapatan.") for text in texts)
 
 
 # --- Members' savings and the portfolio on a past date -----------------------------------------
