@@ -420,3 +420,18 @@ def test_a_cooperatives_statements_are_signed_in_its_regency_with_a_blank_pendam
     assert element(page, "signature-place").text.startswith(f"{regency}, ")
     assert element(page, "signatory-facilitator").text.split() == ["Mengetahui,", "Pendamping"]
     assert element(page, "entity-name").text.startswith("Koperasi ")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (D("-75000"), "(75.000)"),
+        (D("1250000"), "1.250.000"),
+        (D("0"), "0"),
+        (D("-1250.50"), "(1.250,50)"),
+    ],
+)
+def test_a_statement_amount_shows_a_negative_in_parentheses(value, shown):
+    from finance.templatetags.money import statement_amount
+
+    assert statement_amount(value) == shown
