@@ -81,6 +81,6 @@ def add_accounts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("finance", "0006_book_months")]
+    dependencies = [("finance", "0008_savings_rules")]
 
     operations = [migrations.RunPython(add_accounts, migrations.RunPython.noop)]

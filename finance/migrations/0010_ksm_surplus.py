@@ -72,7 +72,7 @@ def add_ksm_accounts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("finance", "0006_book_months"),
+        ("finance", "0009_bank_accounts_roles"),
         ("groups", "0007_officer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -138,6 +138,11 @@ class Settled:
     settlement: Settlement | None
     membership: Membership
 
+    @property
+    def created(self) -> bool:
+        """False when the form's token had already posted the settlement."""
+        return self.posted is None or self.posted.created
+
 
 @transaction.atomic
 def member_exit(

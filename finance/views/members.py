@@ -7,7 +7,6 @@ submit shows the settlement already posted.
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,15 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups.models import Membership
-from ksm_portal.forms import apply_validation_error
 from ksm_portal.scope import user_scope
 
-from .. import exports, tokens
+from .. import exports
 from ..forms.members import MemberExitForm
 from ..models import Book, EntryKind
 from ..selectors.members import settlement_of_entry
 from ..services.exit import exit_settlement, member_exit
-from .common import postable_book, visible_book
+from .common import one_time_form, postable_book, visible_book
 
 
 def _date(value) -> datetime.date | None:
@@ -58,79 +56,71 @@ def _settlement_url(book: Book, entry) -> str:
     return reverse("finance:exit_settlement", args=[book.pk, entry.pk])
 
 
+def _settled_target(book: Book, settled) -> str:
+    if settled.posted is None:
+        return reverse("finance:members", args=[book.pk])
+    return _settlement_url(book, settled.posted.entry)
+
+
+def _settled_message(settled) -> str:
+    values = {"member": settled.membership.member.full_name}
+    if settled.posted is None:
+        return _("%(member)s has left the KSM; there were no savings to settle.") % values
+    return _("%(member)s has left the KSM; the settlement is recorded.") % values
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def exit_form(request, book_id, member_id):
+    """The settlement previewed for the date chosen, and the form that posts it once."""
     book = postable_book(request, book_id)
-    if request.method == "POST":
-        form = MemberExitForm(request.POST, book=book)
-        already = tokens.token_entry(book, form.token_key)
-        if already is not None:
-            messages.info(request, _("This was already recorded."))
-            return redirect(_settlement_url(book, already))
-        membership = _membership(book, member_id)
-        if form.is_valid():
-            try:
-                settled = member_exit(
-                    book=book,
-                    membership=membership,
-                    actor=request.user,
-                    token=form.token_key,
-                    **form.service_kwargs(),
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                name = membership.member.full_name
-                if settled.posted is None:
-                    messages.success(
-                        request,
-                        _("%(member)s has left the KSM; there were no savings to settle.")
-                        % {"member": name},
-                    )
-                    return redirect("finance:members", book.pk)
-                messages.success(
-                    request,
-                    _("%(member)s has left the KSM; the settlement is recorded.")
-                    % {"member": name},
-                )
-                return redirect(_settlement_url(book, settled.posted.entry))
-        on_date = (
-            form.cleaned_data.get("entry_date")
-            or _date(request.POST.get("entry_date"))
-            or timezone.localdate()
-        )
-    else:
-        membership = _membership(book, member_id)
+
+    def make_form(data, token):
+        if data is not None:
+            return MemberExitForm(data, book=book)
         on_date = _date(request.GET.get("date")) or timezone.localdate()
-        form = MemberExitForm(
-            book=book, token=request.GET.get("t"), initial={"entry_date": on_date}
-        )
-        if form.token_key is None:
-            query = request.GET.copy()
-            query["t"] = form.token
-            return redirect(f"{request.path}?{query.urlencode()}")
-        used = tokens.token_entry(book, form.token_key)
+        return MemberExitForm(book=book, token=token, initial={"entry_date": on_date})
+
+    def render_page(form, used):
         if used is not None:
             return redirect(_settlement_url(book, used))
-    settlement, problem = None, None
-    try:
-        settlement = exit_settlement(book=book, membership=membership, left_date=on_date)
-    except ValidationError as error:
-        problem = " ".join(error.messages)
-    return render(
+        membership = _membership(book, member_id)
+        if form.is_bound:
+            on_date = (
+                form.cleaned_data.get("entry_date") if hasattr(form, "cleaned_data") else None
+            ) or _date(request.POST.get("entry_date"))
+        else:
+            on_date = form.initial["entry_date"]
+        on_date = on_date or timezone.localdate()
+        settlement, problem = None, None
+        try:
+            settlement = exit_settlement(book=book, membership=membership, left_date=on_date)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        return render(
+            request,
+            "finance/member_exit.html",
+            {
+                "book": book,
+                "membership": membership,
+                "member": membership.member,
+                "form": form,
+                "on_date": on_date,
+                "today": timezone.localdate(),
+                "settlement": settlement,
+                "problem": problem,
+            },
+        )
+
+    return one_time_form(
         request,
-        "finance/member_exit.html",
-        {
-            "book": book,
-            "membership": membership,
-            "member": membership.member,
-            "form": form,
-            "on_date": on_date,
-            "today": timezone.localdate(),
-            "settlement": settlement,
-            "problem": problem,
-        },
+        book=book,
+        make_form=make_form,
+        call=lambda **kw: member_exit(book=book, membership=_membership(book, member_id), **kw),
+        message=_settled_message,
+        render_page=render_page,
+        target=lambda settled: _settled_target(book, settled),
+        already_target=lambda entry: _settlement_url(book, entry),
     )
 
 

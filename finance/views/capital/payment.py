@@ -1,20 +1,16 @@
 """Paying shares out: a member's SHU, the village's PADes."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ksm_portal.forms import apply_validation_error
-
-from ... import exports, services, tokens
+from ... import exports
 from ...forms.capital import MemberSurplusPayForm, PadesPayForm, SurplusPayForm
 from ...models import Book
 from ...services import surplus as surplus_services
-from ..common import postable_book
-from ..entries import _show_posted
+from ..common import one_time_form, postable_book
 
 AMOUNT, TEXT = exports.AMOUNT, exports.TEXT
 
@@ -23,33 +19,27 @@ AMOUNT, TEXT = exports.AMOUNT, exports.TEXT
 
 def _pay_view(request, book, form_class, service, title_slug):
     """A one-time-token form that posts one payment (like the record forms)."""
-    if request.method == "POST":
-        form = form_class(request.POST, book=book)
-        already = tokens.token_entry(book, form.token_key)
-        if already is not None:
-            return _show_posted(request, services.Posted(entry=already, created=False), "")
-        if form.is_valid():
-            try:
-                posted = service(
-                    book=book, actor=request.user, token=form.token_key, **form.service_kwargs()
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                return _show_posted(request, posted, _("Recorded as entry %(reference)s."))
-        used = None
-    else:
+
+    def make_form(data, token):
+        if data is not None:
+            return form_class(data, book=book)
         initial = {name: request.GET[name] for name in ("group", "member") if name in request.GET}
-        form = form_class(initial=initial, token=request.GET.get("t"), book=book)
-        if form.token_key is None:
-            query = request.GET.copy()
-            query["t"] = form.token
-            return redirect(f"{request.path}?{query.urlencode()}")
-        used = tokens.token_entry(book, form.token_key)
-    return render(
+        return form_class(initial=initial, token=token, book=book)
+
+    def render_page(form, used):
+        return render(
+            request,
+            "finance/capital_pay_form.html",
+            {"book": book, "form": form, "used": used, "again": title_slug},
+        )
+
+    return one_time_form(
         request,
-        "finance/capital_pay_form.html",
-        {"book": book, "form": form, "used": used, "again": title_slug},
+        book=book,
+        make_form=make_form,
+        call=lambda **kw: service(book=book, **kw),
+        message=_("Recorded as entry %(reference)s."),
+        render_page=render_page,
     )
 
 
