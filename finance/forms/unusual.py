@@ -17,7 +17,7 @@ from ..money import rupiah
 from ..selectors.amounts import largest_month_turnover
 
 TIMES = 10
-FLOOR = Decimal("100000000")  # Rp 100.000.000: more than a KSM's year, not a BUMDes's
+FLOOR = Decimal("10000000")  # Rp 10.000.000: more than most KSM move in a month
 
 
 @dataclass(frozen=True)
