@@ -38,6 +38,7 @@ from .lines import COLUMNS, RELATIONS, Line
 __all__ = ["Line"]
 
 CENT = Decimal("0.01")
+BELOW_ZERO = "balance_below_zero"  # the code of a refusal that would overdraw on some date
 MAX_AMOUNT = Decimal("9999999999999.99")  # fits MONEY (18, 2) with room for sums
 
 
@@ -345,6 +346,24 @@ def _lowest(total: Decimal, later_days: list[tuple], sign: int):
     return lowest, lowest_date
 
 
+def account_lowest_balance(account: Account) -> Decimal | None:
+    """The lowest end-of-day balance a cash or bank account has had (None before any entry);
+    call under the book's lock when a decision depends on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT SUM(debit) - SUM(credit) FROM {AccountMonth._meta.db_table} "
+            "WHERE account_id = %s",
+            [account.pk],
+        )
+        total = sql_money(cursor.fetchone()[0])
+        cursor.execute(
+            f"SELECT date, debit - credit FROM {AccountDay._meta.db_table} "
+            "WHERE account_id = %s ORDER BY date DESC",
+            [account.pk],
+        )
+        return _lowest(total, cursor.fetchall(), account.sign)[0]
+
+
 def _refuse(account: Account, name: str, day, balance: Decimal, floor: Decimal) -> None:
     values = {
         "account": name,
@@ -360,7 +379,7 @@ def _refuse(account: Account, name: str, day, balance: Decimal, floor: Decimal) 
         )
     else:
         message = _("The %(account)s balance on %(date)s would be %(balance)s: %(short)s short.")
-    raise ValidationError({"amount": message % values})
+    raise ValidationError({"amount": ValidationError(message % values, code=BELOW_ZERO)})
 
 
 def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
@@ -385,8 +404,10 @@ def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> N
             continue
         accounts[line.account.pk] = line.account
         lowered[key] = lowered.get(key, ZERO) + (line.debit - line.credit) * line.account.sign
+    # A saver's savings first: when a withdrawal fails both, the member's balance is the news.
     for (account_id, member_id, group_id), change in sorted(
-        lowered.items(), key=lambda item: tuple(value or 0 for value in item[0])
+        lowered.items(),
+        key=lambda item: (item[0][1] is None and item[0][2] is None, *(v or 0 for v in item[0])),
     ):
         if change >= 0:
             continue
