@@ -72,7 +72,7 @@ def test_a_cash_payment_beyond_the_cash_is_refused_with_the_date_and_the_shortfa
         )
 
     assert refused.value.message_dict["amount"] == [
-        "The Kas balance on 12-01-2017 would be -Rp 43.537.250: Rp 43.537.250 short."
+        "Saldo Kas pada 12-01-2017 akan menjadi -Rp 43.537.250: kurang Rp 43.537.250."
     ]
     assert written(book) == before
 
@@ -112,7 +112,7 @@ def test_a_bank_withdrawal_beyond_the_bank_balance_is_refused(book):
         )
 
     assert refusal(refused.value) == (
-        "The Bank balance on 04-01-2017 would be -Rp 50.000: Rp 50.000 short."
+        "Saldo Bank pada 04-01-2017 akan menjadi -Rp 50.000: kurang Rp 50.000."
     )
     assert written(book) == before
 
@@ -130,8 +130,8 @@ def test_a_bank_overdraft_is_allowed_down_to_the_accounts_limit_and_no_further(b
         )
 
     assert refusal(refused.value) == (
-        "The Bank balance on 05-01-2017 would be -Rp 50.001, beyond the overdraft limit of "
-        "Rp 50.000: Rp 1 short."
+        "Saldo Bank pada 05-01-2017 akan menjadi -Rp 50.001, melewati batas cerukan "
+        "Rp 50.000: kurang Rp 1."
     )
     assert AccountDay.objects.get(account=bank).credit == D("50000")
 
@@ -146,7 +146,7 @@ def test_an_overdraft_limit_cannot_be_lowered_below_what_the_bank_balance_alread
     with pytest.raises(ValidationError) as refused:
         account_update(account=bank, overdraft_limit=D("10000"))
 
-    assert "the limit cannot be less than Rp 30.000" in refusal(refused.value)
+    assert "batasnya tidak boleh kurang dari Rp 30.000" in refusal(refused.value)
     bank.refresh_from_db()
     assert bank.overdraft_limit == D("50000")
 
@@ -155,7 +155,7 @@ def test_only_the_bank_account_has_an_overdraft_limit(book):
     with pytest.raises(ValidationError) as refused:
         account_update(account=account_for(book, "cash"), overdraft_limit=D("1000"))
 
-    assert refusal(refused.value) == "Only the bank account can have an overdraft limit."
+    assert refusal(refused.value) == "Hanya rekening bank yang dapat memiliki batas cerukan."
 
 
 def test_a_back_dated_voluntary_withdrawal_before_the_deposit_is_refused_naming_the_date(
@@ -174,8 +174,8 @@ def test_a_back_dated_voluntary_withdrawal_before_the_deposit_is_refused_naming_
         savings_withdraw(book=book, member=saver, amount=D("30000"), entry_date=day(10))
 
     assert refusal(refused.value) == (
-        f"The Simpanan Sukarela {saver.full_name} balance on 10-01-2017 would be -Rp 30.000: "
-        "Rp 30.000 short."
+        f"Saldo Simpanan Sukarela {saver.full_name} pada 10-01-2017 akan menjadi -Rp 30.000: "
+        "kurang Rp 30.000."
     )
     assert written(book) == before
 
@@ -203,7 +203,7 @@ def test_a_back_dated_payment_that_would_make_a_later_date_negative_is_refused(b
         )
 
     assert refusal(refused.value) == (
-        "The Kas balance on 20-01-2017 would be -Rp 30.000: Rp 30.000 short."
+        "Saldo Kas pada 20-01-2017 akan menjadi -Rp 30.000: kurang Rp 30.000."
     )
     assert written(book) == before
 
@@ -251,8 +251,8 @@ def test_reversing_a_deposit_that_was_since_withdrawn_is_refused(book, saver):
 
     assert refused.value.error_dict["amount"][0].code == BELOW_ZERO
     assert refusal(refused.value) == (
-        f"The Simpanan Sukarela {saver.full_name} balance on 09-01-2017 would be -Rp 80.000: "
-        "Rp 80.000 short."
+        f"Saldo Simpanan Sukarela {saver.full_name} pada 09-01-2017 akan menjadi -Rp 80.000: "
+        "kurang Rp 80.000."
     )
     assert written(book) == before
     assert not JournalEntry.objects.filter(reversal_of=deposit.entry).exists()
@@ -321,3 +321,29 @@ def test_whatever_the_services_accept_no_balance_is_ever_below_zero_on_any_date(
             assert balance >= floor, (role, date, balance)
         call_command("verify_books", "--book", str(book.pk), stdout=io.StringIO())
         transaction.set_rollback(True)
+
+
+def test_the_cash_out_form_shows_the_refusal_in_indonesian_on_the_amount_and_posts_nothing(
+    treasurer, book
+):
+    from tests.finance.test_entry_views import DAY, submit
+    from tests.web.support import field_errors, logged_in
+
+    cash_receive(
+        book=book, source="grant", amount=D("25000"), entry_date=day(5), description="Hibah"
+    )
+
+    response = submit(
+        logged_in(treasurer),
+        book,
+        "cash-out",
+        category="expense_meeting",
+        amount="Rp 100.000",
+        description="Snack rapat",
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "amount") == [
+        f"Saldo Kas pada {DAY:%d-%m-%Y} akan menjadi -Rp 75.000: kurang Rp 75.000."
+    ]
+    assert JournalEntry.objects.filter(book=book).count() == 1
