@@ -232,6 +232,7 @@ class BookMaker:
                         role,
                         True,
                         header,
+                        0,
                     ),
                 )
         return ids

@@ -18,8 +18,8 @@ from ksm_portal.services_base import validated_save
 
 from ..models import ZERO, Account, AccountMonth, AccountType, Book, NormalBalance
 from ..money import rupiah
-from .posting import _lock_book, account_lowest_balance
 from .periods import owner_editable_by
+from .posting import _lock_book, account_lowest_balance
 
 ACCOUNT_FIELDS = (
     "code",

@@ -346,22 +346,28 @@ def _lowest(total: Decimal, later_days: list[tuple], sign: int):
     return lowest, lowest_date
 
 
+def _total_and_days(cursor, account_id: int, since: datetime.date | None) -> tuple:
+    """A cash or bank account's balance now (its monthly totals) and its days from `since` on
+    (all days without it), newest first, in one round trip."""
+    days_filter = "" if since is None else " AND date >= %s"
+    cursor.execute(
+        f"SELECT NULL, SUM(debit) - SUM(credit) FROM {AccountMonth._meta.db_table} "
+        f"WHERE account_id = %s UNION ALL SELECT date, debit - credit "
+        f"FROM {AccountDay._meta.db_table} WHERE account_id = %s{days_filter}",
+        [account_id, account_id] + ([] if since is None else [since]),
+    )
+    rows = cursor.fetchall()
+    total = sql_money(next(net for day, net in rows if day is None))
+    days = sorted(((day, net) for day, net in rows if day is not None), reverse=True)
+    return total, days
+
+
 def account_lowest_balance(account: Account) -> Decimal | None:
     """The lowest end-of-day balance a cash or bank account has had (None before any entry);
     call under the book's lock when a decision depends on it."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT SUM(debit) - SUM(credit) FROM {AccountMonth._meta.db_table} "
-            "WHERE account_id = %s",
-            [account.pk],
-        )
-        total = sql_money(cursor.fetchone()[0])
-        cursor.execute(
-            f"SELECT date, debit - credit FROM {AccountDay._meta.db_table} "
-            "WHERE account_id = %s ORDER BY date DESC",
-            [account.pk],
-        )
-        return _lowest(total, cursor.fetchall(), account.sign)[0]
+        total, days = _total_and_days(cursor, account.pk, None)
+    return _lowest(total, days, account.sign)[0]
 
 
 def _refuse(account: Account, name: str, day, balance: Decimal, floor: Decimal) -> None:
@@ -414,17 +420,7 @@ def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> N
         account = accounts[account_id]
         with connection.cursor() as cursor:
             if member_id is None and group_id is None:
-                cursor.execute(
-                    f"SELECT SUM(debit) - SUM(credit) FROM {AccountMonth._meta.db_table} "
-                    "WHERE account_id = %s",
-                    [account_id],
-                )
-                total = sql_money(cursor.fetchone()[0])
-                cursor.execute(
-                    f"SELECT date, debit - credit FROM {AccountDay._meta.db_table} "
-                    "WHERE account_id = %s AND date >= %s ORDER BY date DESC",
-                    [account_id, entry_date],
-                )
+                total, days = _total_and_days(cursor, account_id, entry_date)
                 floor = -account.overdraft_limit
                 name = account.name
             else:
@@ -448,7 +444,8 @@ def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> N
                 )
                 floor = ZERO
                 name = _saver_account_name(account, member_id, group_id, lines)
-            lowest, day = _lowest(total, cursor.fetchall(), account.sign)
+                days = cursor.fetchall()
+            lowest, day = _lowest(total, days, account.sign)
         if lowest is not None and lowest < floor:
             _refuse(account, name, day, lowest, floor)
 

@@ -203,6 +203,7 @@ COLUMNS = {
         "role",
         "is_active",
         "is_header",
+        "overdraft_limit",
     ),
     LoanProduct: (
         "id",
