@@ -702,7 +702,8 @@ class BookChecker:
 class Command(BaseCommand):
     help = (
         "Check every book's invariants: balanced entries, trial balance, gap-free numbers, "
-        "closed periods, accounts of the line's own book, and the maintained totals. Exits "
+        "closed periods, accounts of the line's own book, the maintained totals and loan "
+        "records, and no cash, bank or savings balance below zero on any date. Exits "
         "non-zero with one line per violation."
     )
 
