@@ -347,3 +347,29 @@ def test_the_cash_out_form_shows_the_refusal_in_indonesian_on_the_amount_and_pos
         f"Saldo Kas pada {DAY:%d-%m-%Y} akan menjadi -Rp 75.000: kurang Rp 75.000."
     ]
     assert JournalEntry.objects.filter(book=book).count() == 1
+
+
+def test_the_facilitator_sets_the_bank_accounts_overdraft_limit_on_its_page(book, facilitator):
+    from django.urls import reverse
+
+    from tests.web.support import logged_in
+
+    bank, cash = account_for(book, "bank"), account_for(book, "cash")
+    client = logged_in(facilitator)
+    url = reverse("finance:account_update", args=[book.pk, bank.pk])
+    cash_page = client.get(reverse("finance:account_update", args=[book.pk, cash.pk]))
+
+    response = client.post(
+        url,
+        {
+            "code": bank.code,
+            "name": bank.name,
+            "parent": bank.parent_id,
+            "overdraft_limit": "Rp 2.500.000",
+        },
+    )
+
+    assert "overdraft_limit" not in cash_page.context["form"].fields
+    assert response.status_code == 302
+    bank.refresh_from_db()
+    assert bank.overdraft_limit == D("2500000")
