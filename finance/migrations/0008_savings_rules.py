@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0006_book_months'),
+        ("finance", "0007_account_overdraft"),
         ('groups', '0007_officer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
