@@ -318,7 +318,7 @@ _PARTIES = {
 }
 
 
-def _member_sums(
+def saver_sums(
     book: Book, accounts: list[Account], as_of, member_ids=None, *, party: str = "member"
 ) -> dict:
     """{(member or member KSM id, account id): debits less credits} through `as_of` (None:
@@ -373,7 +373,7 @@ def member_ksm_savings_totals(
     if book.group_id:
         return [ZERO for _account in accounts]
     sums: dict[int, Decimal] = {}
-    for (_group, account_id), net in _member_sums(book, accounts, as_of, party="group").items():
+    for (_group, account_id), net in saver_sums(book, accounts, as_of, party="group").items():
         sums[account_id] = sums.get(account_id, ZERO) + net
     return [sums.get(account.pk, ZERO) * account.sign for account in accounts]
 
@@ -384,7 +384,7 @@ def members_savings(
     """Each member's balance per savings account on the date (today when none), one query
     for the page, and the whole book's totals per account (one grouped query)."""
     ids = [member.pk for member in members]
-    found = _member_sums(book, accounts, as_of, member_ids=ids) if ids else {}
+    found = saver_sums(book, accounts, as_of, member_ids=ids) if ids else {}
     rows = [
         MemberSavingsRow(
             member,
@@ -393,7 +393,7 @@ def members_savings(
         for member in members
     ]
     sums: dict[int, Decimal] = {}
-    for (_member, account_id), net in _member_sums(book, accounts, as_of).items():
+    for (_member, account_id), net in saver_sums(book, accounts, as_of).items():
         sums[account_id] = sums.get(account_id, ZERO) + net
     totals = [sums.get(account.pk, ZERO) * account.sign for account in accounts]
     return rows, totals

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 
 from ...charts import SAVINGS_ROLES
-from ...models import ZERO, Book, GroupBalance, JournalLine, Loan, MemberBalance
+from ...models import ZERO, Book, JournalLine, Loan
 from ...models.surplus import SURPLUS_PARTS
 from ...money import rupiah
+from ...selectors.ledgers import saver_sums
 from .years import year_end_date, year_surplus
 
 HUNDRED = Decimal(100)
@@ -197,29 +198,8 @@ def member_figures(book: Book, year: int) -> list[ShareAmount]:
             income.filter(condition).values(key).annotate(debit=Sum("debit"), credit=Sum("credit"))
         ):
             transactions[row[key]] = transactions.get(row[key], ZERO) + row["credit"] - row["debit"]
-    # Savings on 31 December: today's maintained balances less what was posted since.
-    savings: dict[int, Decimal] = {}
-    for row in (
-        GroupBalance.objects.filter(book=book, group_id__in=ids, account__role__in=SAVINGS_ROLES)
-        .order_by()
-        .values("group_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    ):
-        savings[row["group_id"]] = row["credit"] - row["debit"]
-    for row in (
-        JournalLine.objects.filter(
-            book=book,
-            party_group_id__in=ids,
-            account__role__in=SAVINGS_ROLES,
-            entry_date__gt=end,
-        )
-        .order_by()
-        .values("party_group_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    ):
-        savings[row["party_group_id"]] = (
-            savings.get(row["party_group_id"], ZERO) - row["credit"] + row["debit"]
-        )
+    # Savings on 31 December, from the kept balances and the lines on the shorter side.
+    savings = _savings_on(book, SAVINGS_ROLES, end, ids, party="group")
     return [
         ShareAmount(
             group=group,
@@ -228,6 +208,16 @@ def member_figures(book: Book, year: int) -> list[ShareAmount]:
         )
         for group in groups
     ]
+
+
+def _savings_on(book: Book, roles, on_date, saver_ids, *, party: str = "member") -> dict:
+    """{member (or member KSM) id: what they held on these savings accounts on the date}."""
+    accounts = list(book.accounts.filter(role__in=roles))
+    savings: dict[int, Decimal] = {}
+    sums = saver_sums(book, accounts, on_date, saver_ids, party=party)
+    for (saver, _account), net in sums.items():
+        savings[saver] = savings.get(saver, ZERO) - net  # savings are owed: credit less debit
+    return savings
 
 
 def _active_members(book: Book):
@@ -264,30 +254,7 @@ def _person_figures(book: Book, year: int) -> list[ShareAmount]:
     ):
         member_id = loans[row["loan_id"]]
         paid[member_id] = paid.get(member_id, ZERO) + row["credit"] - row["debit"]
-    savings: dict[int, Decimal] = {}
-    for row in (
-        MemberBalance.objects.filter(
-            book=book, member_id__in=ids, account__role__in=CAPITAL_SAVINGS_ROLES
-        )
-        .order_by()
-        .values("member_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    ):
-        savings[row["member_id"]] = row["credit"] - row["debit"]
-    for row in (
-        JournalLine.objects.filter(
-            book=book,
-            member_id__in=ids,
-            account__role__in=CAPITAL_SAVINGS_ROLES,
-            entry_date__gt=end,
-        )
-        .order_by()
-        .values("member_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    ):
-        savings[row["member_id"]] = (
-            savings.get(row["member_id"], ZERO) - row["credit"] + row["debit"]
-        )
+    savings = _savings_on(book, CAPITAL_SAVINGS_ROLES, end, ids)
     return [
         ShareAmount(
             member=member,
