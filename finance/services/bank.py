@@ -6,10 +6,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..models import Account, AccountType, Book, EntryKind
+from ..models import Account, Book, EntryKind
 from .posting import Line, Posted, account_for, clean_amount, journal_post
 
 INTEREST, CHARGE, TAX = "interest", "charge", "tax"
@@ -22,14 +21,12 @@ KINDS = {
 
 
 def bank_accounts(book: Book):
-    """The book's bank accounts: the chart's bank account, and any other active asset account
-    whose name starts with "Bank" (a second account at another bank, "Bank BRI")."""
-    return Account.objects.filter(
-        Q(role="bank") | Q(role="", type=AccountType.ASSET, name__istartswith="bank"),
-        book=book,
-        is_active=True,
-        is_header=False,
-    ).order_by("code")
+    """The book's bank account: the chart's, the one the journal keeps from going below zero
+    (or below its overdraft limit) on any date. An account the treasurer added by hand has no
+    role, so the journal cannot tell a second bank from any other asset: it is not offered."""
+    return Account.objects.filter(role="bank", book=book, is_active=True, is_header=False).order_by(
+        "code"
+    )
 
 
 def _descriptions() -> dict:

@@ -39,6 +39,16 @@ def send(client, book, form: str, **fields):
     return client.post(page.wsgi_request.get_full_path(), data)
 
 
+def fund_bank(book, amount=100000) -> None:
+    """Interest credited a week earlier: charges and tax come out of money the bank holds."""
+    bank_interest_record(
+        book=book,
+        bank_account=account_for(book, "bank"),
+        amount=amount,
+        entry_date=DAY - datetime.timedelta(days=7),
+    )
+
+
 def lines_of(entry) -> list[tuple[str, Decimal, Decimal]]:
     return sorted(
         (line.account.name, line.debit, line.credit)
@@ -60,10 +70,11 @@ def test_bank_interest_is_debited_to_the_bank_and_credited_to_other_income(clien
 
 def test_bank_charges_are_an_expense_taken_from_the_bank(client, book):
     bank = account_for(book, "bank")
+    fund_bank(book)
 
     send(client, book, "bank-charges", bank_account=bank.pk, amount="7500", receipt_ref="RK-02")
 
-    entry = JournalEntry.objects.get(book=book)
+    entry = JournalEntry.objects.filter(book=book).latest("pk")
     charges = account_for(book, "expense_bank_charges")
     assert lines_of(entry) == sorted([(charges.name, D(7500), D(0)), (bank.name, D(0), D(7500))])
     assert entry.receipt_ref == "RK-02"
@@ -71,17 +82,18 @@ def test_bank_charges_are_an_expense_taken_from_the_bank(client, book):
 
 def test_tax_on_bank_interest_is_an_expense_taken_from_the_bank(client, book):
     bank = account_for(book, "bank")
+    fund_bank(book)
 
     send(client, book, "bank-tax", bank_account=bank.pk, amount="2500")
 
-    entry = JournalEntry.objects.get(book=book)
+    entry = JournalEntry.objects.filter(book=book).latest("pk")
     tax = account_for(book, "expense_tax")
     assert lines_of(entry) == sorted([(tax.name, D(2500), D(0)), (bank.name, D(0), D(2500))])
 
 
-def test_a_second_bank_account_can_be_chosen(client, book):
+def test_an_asset_account_added_by_hand_is_not_offered_as_a_bank(client, book):
     heading = Account.objects.get(book=book, code="1", is_header=True)
-    bri = Account.objects.create(
+    Account.objects.create(
         book=book,
         code="1.09",
         name="Bank BRI",
@@ -91,11 +103,9 @@ def test_a_second_bank_account_can_be_chosen(client, book):
     )
 
     page = client.get(record_url(book, "bank-interest"), follow=True)
-    send(client, book, "bank-interest", bank_account=bri.pk, amount="3000")
 
-    assert "Bank BRI" in page.content.decode()
-    entry = JournalEntry.objects.get(book=book)
-    assert ("Bank BRI", D(3000), D(0)) in lines_of(entry)
+    assert "Bank BRI" not in page.content.decode()
+    assert account_for(book, "bank").name in page.content.decode()
 
 
 def test_an_account_that_is_not_a_bank_is_refused_in_indonesian(client, book):
@@ -134,6 +144,7 @@ def test_the_service_refuses_another_books_bank_account(book, ksm, village):
 
 def test_a_bank_form_sent_twice_posts_once(client, book):
     bank = account_for(book, "bank")
+    fund_bank(book)
     url = record_url(book, "bank-charges")
     page = client.get(url, follow=True)
     data = {
@@ -146,7 +157,7 @@ def test_a_bank_form_sent_twice_posts_once(client, book):
     client.post(url, data)
     again = client.post(url, data, follow=True)
 
-    assert JournalEntry.objects.filter(book=book).count() == 1
+    assert JournalEntry.objects.filter(book=book).count() == 2  # the funding and one charge
     assert translated("This was already recorded.") in again.content.decode()
 
 
@@ -177,3 +188,14 @@ def test_books_opened_before_the_bank_forms_get_their_accounts(book):
     added = {a.role: a for a in Account.objects.filter(book=book, role__startswith="expense_")}
     assert added["expense_bank_charges"].name == "Beban Administrasi Bank"
     assert added["expense_tax"].parent.code == "5"
+
+
+def test_bank_charges_beyond_what_the_bank_holds_are_refused(client, book):
+    bank = account_for(book, "bank")
+    fund_bank(book, amount=5000)
+
+    page = send(client, book, "bank-charges", bank_account=bank.pk, amount="7500")
+
+    assert page.status_code == 200
+    assert "kurang Rp 2.500" in " ".join(field_errors(page, "amount"))
+    assert JournalEntry.objects.filter(book=book).count() == 1
