@@ -41,7 +41,10 @@ from django.utils.translation import gettext as _
 
 from finance.charts import KSM_CHART
 from finance.models import (
+    FLOORED_ROLES,
+    LOAN_TOTALS,
     Account,
+    AccountDay,
     AccountMonth,
     Book,
     BookYear,
@@ -56,7 +59,6 @@ from finance.models import (
     MemberBalance,
 )
 from finance.schedule import add_months, build_schedule
-from finance.services.posting import LOAN_TOTALS
 
 BIG_BOOK_KSM_NAME = "KSM Toko Sintetis"
 
@@ -230,6 +232,7 @@ class BookMaker:
                         role,
                         True,
                         header,
+                        0,
                     ),
                 )
         return ids
@@ -244,6 +247,8 @@ class BookMaker:
         loan_rules = LOAN_TOTALS[Loan.Direction.RECEIVABLE]
         loan_totals: dict[int, dict[str, int]] = {}
         months: dict[tuple[int, datetime.date], list[int]] = {}
+        floored = {acc[role] for role in FLOORED_ROLES if role in acc}
+        days: dict[tuple[int, datetime.date], list[int]] = {}
         members: dict[tuple[int, int], list[int]] = {}
         numbers: dict[int, int] = {}
         cash_id = acc["cash"]
@@ -301,6 +306,10 @@ class BookMaker:
                 else:
                     totals[0] += debit
                     totals[1] += credit
+                if account_id in floored:
+                    totals = days.setdefault((account_id, date), [0, 0])
+                    totals[0] += debit
+                    totals[1] += credit
                 if member_id is not None:
                     totals = members.get((account_id, member_id))
                     if totals is None:
@@ -325,6 +334,8 @@ class BookMaker:
             add(BookYear, (book_id, year, last))
         for (account_id, month), (debit, credit) in months.items():
             add(AccountMonth, (account_id, book_id, month, debit, credit))
+        for (account_id, date), (debit, credit) in days.items():
+            add(AccountDay, (account_id, book_id, date, debit, credit))
         for (account_id, member_id), (debit, credit) in members.items():
             add(MemberBalance, (account_id, member_id, book_id, debit, credit))
         self._loans(book_id, group, product_id, rate, sim, loan_totals)

@@ -6,3 +6,7 @@ class FinanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "finance"
     verbose_name = _("Books")
+
+    def ready(self):
+        # The loans module registers its rules with the journal when it is imported.
+        from . import services  # noqa: F401

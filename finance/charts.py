@@ -23,11 +23,13 @@ KSM_CHART = [
     ("1.06", "Persediaan", A, D, "inventory", "1", False),
     ("1.07", "Inventaris", A, D, "equipment", "1", False),
     ("1.08", "Akumulasi Penyusutan", A, C, "accumulated_depreciation", "1", False),
-    _header("2", "Kewajiban", L, C),
+    _header("2", "Liabilitas", L, C),
     ("2.01", "Simpanan Sukarela", L, C, "savings_voluntary", "2", False),
     ("2.02", "Dana Sosial", L, C, "social_fund", "2", False),
     ("2.03", "Utang Pinjaman", L, C, "borrowings", "2", False),
     ("2.04", "Titipan", L, C, "deposits_held", "2", False),
+    ("2.05", "Dana Pengurus", L, C, "fund_board", "2", False),
+    ("2.06", "Dana Pembagian SHU", L, C, "surplus_payable", "2", False),
     _header("3", "Ekuitas", E, C),
     ("3.01", "Simpanan Pokok", E, C, "savings_principal", "3", False),
     ("3.02", "Simpanan Wajib", E, C, "savings_mandatory", "3", False),
@@ -49,6 +51,8 @@ KSM_CHART = [
     ("5.05", "Bunga", X, D, "expense_interest", "5", False),
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.08", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.09", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 BUMDES_CHART = [
@@ -61,7 +65,7 @@ BUMDES_CHART = [
     ("1.06", "Akumulasi Penyusutan", A, C, "accumulated_depreciation", "1", False),
     ("1.07", "Piutang Pinjaman KSM", A, D, "loans_receivable", "1", False),
     ("1.08", "Cadangan Kerugian Piutang", A, C, "loan_loss_allowance", "1", False),
-    _header("2", "Kewajiban", L, C),
+    _header("2", "Liabilitas", L, C),
     ("2.01", "Utang Usaha", L, C, "payables", "2", False),
     ("2.02", "Utang Pinjaman", L, C, "borrowings", "2", False),
     ("2.03", "Utang Bagi Hasil PADes", L, C, "pades_payable", "2", False),
@@ -87,6 +91,8 @@ BUMDES_CHART = [
     ("5.05", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.06", "Bunga", X, D, "expense_interest", "5", False),
     ("5.07", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.08", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.09", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 COOPERATIVE_CHART = [
@@ -98,7 +104,7 @@ COOPERATIVE_CHART = [
     ("1.05", "Persediaan", A, D, "inventory", "1", False),
     ("1.06", "Aset Tetap", A, D, "equipment", "1", False),
     ("1.07", "Akumulasi Penyusutan", A, C, "accumulated_depreciation", "1", False),
-    _header("2", "Kewajiban", L, C),
+    _header("2", "Liabilitas", L, C),
     ("2.01", "Simpanan Sukarela", L, C, "savings_voluntary", "2", False),
     ("2.02", "Dana Pembagian SHU", L, C, "surplus_payable", "2", False),
     ("2.03", "Utang Pinjaman", L, C, "borrowings", "2", False),
@@ -129,6 +135,8 @@ COOPERATIVE_CHART = [
     ("5.06", "Beban Lain", X, D, "expense_other", "5", False),
     ("5.07", "Bunga", X, D, "expense_interest", "5", False),
     ("5.08", "Beban Penyisihan Kerugian Piutang", X, D, "expense_loan_loss", "5", False),
+    ("5.09", "Beban Administrasi Bank", X, D, "expense_bank_charges", "5", False),
+    ("5.10", "Beban Pajak Bunga Bank", X, D, "expense_tax", "5", False),
 ]
 
 CHARTS = {"ksm": KSM_CHART, "bumdes": BUMDES_CHART, "cooperative": COOPERATIVE_CHART}

@@ -37,6 +37,7 @@ from .services import (
     savings_deposit,
     savings_withdraw,
 )
+from .services.savings import savings_rule_set
 
 BOOKS_OPEN = datetime.date(2017, 1, 1)
 YEAR = 2017
@@ -130,6 +131,13 @@ class KsmYear:
         self.entries = 0
         self.principal = rng.choice(PRINCIPAL)
         self.mandatory = rng.choice(MANDATORY)
+        # The group's own rule, as its AD/ART says: the meeting sheet prefills wajib from it.
+        savings_rule_set(
+            book=self.book,
+            valid_from=self.opening,
+            pokok=_rp(self.principal),
+            wajib=_rp(self.mandatory),
+        )
 
     def receipt(self, prefix: str) -> str:
         """BKM: bukti kas masuk (cash in), BKK: bukti kas keluar (cash out)."""

@@ -17,6 +17,7 @@ from ksm_portal.exports import (
     DATE_FORMAT,
     MAX_PDF_ROWS,
     MAX_XLSX_ROWS,
+    STATEMENT_AMOUNT,
     TEXT,
     XLSX_TYPE,
     Column,
@@ -25,6 +26,8 @@ from ksm_portal.exports import (
     xlsx_response,
 )
 
+from .money import rupiah
+
 __all__ = [
     "AMOUNT",
     "AMOUNT_FORMAT",
@@ -32,6 +35,7 @@ __all__ = [
     "DATE_FORMAT",
     "MAX_PDF_ROWS",
     "MAX_XLSX_ROWS",
+    "STATEMENT_AMOUNT",
     "TEXT",
     "XLSX_TYPE",
     "Column",
@@ -152,7 +156,16 @@ def passbook_sheet(book, passbook, sections) -> Sheet:
     return Sheet(title, heading, columns, lines())
 
 
-def members_sheet(book, accounts, rows, totals, as_of) -> Sheet:
+def tie_text(tie) -> str:
+    """Saldo buku besar ... per dd-mm-yyyy: Rp ...; selisih: Rp 0."""
+    return _("Ledger balance as of %(date)s: %(ledger)s; difference: %(difference)s") % {
+        "date": tie.on_date.strftime("%d-%m-%Y"),
+        "ledger": rupiah(tie.ledger),
+        "difference": rupiah(tie.difference),
+    }
+
+
+def members_sheet(book, accounts, rows, totals, as_of, tie=None, group_totals=None) -> Sheet:
     title = _("Members' savings")
     heading = [title, str(book), _("As of %(date)s") % {"date": _day(as_of)}]
     columns = [
@@ -165,6 +178,10 @@ def members_sheet(book, accounts, rows, totals, as_of) -> Sheet:
         for row in rows:
             yield [row.member.full_name, *row.balances, row.total], ""
         yield [_("Total"), *totals, sum(totals, Decimal("0"))], "bold"
+        if group_totals:
+            yield [_("Member KSM"), *group_totals, sum(group_totals, Decimal("0"))], "bold"
+        if tie is not None:
+            yield [tie_text(tie), *([None] * (len(columns) - 1))], ""
 
     return Sheet(title, heading, columns, lines())
 
@@ -187,43 +204,170 @@ def trial_balance_sheet(book, report) -> Sheet:
     return Sheet(title, heading, columns, lines())
 
 
-def _statement_columns(current: str, previous: str) -> list[Column]:
-    return [Column(_("Account")), Column(current, AMOUNT, 20), Column(previous, AMOUNT, 20)]
+# --- The SAK EMKM statements -----------------------------------------------------------------
 
 
-def _section_lines(title: str, section, total_label: str):
-    yield [title, None, None], "bold"
+def _statement_heading(title: str, book, when: str) -> list[str]:
+    return [title, str(book), when, _("(in Rupiah)")]
+
+
+def _statement_columns(current: str, previous: str, comparative: bool) -> list[Column]:
+    columns = [Column(_("Account")), Column(current, STATEMENT_AMOUNT, 20)]
+    if comparative:
+        columns.append(Column(previous, STATEMENT_AMOUNT, 20))
+    return columns
+
+
+def _figures(comparative: bool, current, previous) -> list:
+    return [current, previous] if comparative else [current]
+
+
+def _section_lines(title: str, section, total_label: str, comparative: bool):
+    blank = [None, None] if comparative else [None]
+    yield [title, *blank], "bold"
     for row in section.rows:
-        yield [row.label, row.current, row.previous], ""
-    yield [total_label, section.current, section.previous], "bold"
+        yield [row.label, *_figures(comparative, row.current, row.previous)], ""
+    yield [total_label, *_figures(comparative, section.current, section.previous)], "bold"
 
 
-def balance_sheet_sheet(book, report) -> Sheet:
+def _signature_lines(signatures, width: int):
+    """The signature block as rows: place and date, then each office with its holder's name
+    (a line to sign on when nobody holds it)."""
+    pad = [None] * (width - 1)
+    yield [None, *pad], ""
+    yield [f"{signatures.place}, {_day(signatures.date)}", *pad], ""
+    for label, signatory in (
+        (None, signatures.chair),
+        (None, signatures.treasurer),
+        (_("Acknowledged by,"), signatures.facilitator),
+    ):
+        if label:
+            yield [label, *pad], ""
+        yield [signatory.title, *pad], "bold"
+        yield [signatory.name or "____________________", *pad], ""
+
+
+def balance_sheet_sheet(book, report, signatures) -> Sheet:
     title = _("Statement of financial position")
-    heading = [title, str(book), _("As of %(date)s") % {"date": _day(report.as_of)}]
-    columns = _statement_columns(_day(report.as_of), _day(report.previous_as_of))
+    heading = _statement_heading(title, book, _("As of %(date)s") % {"date": _day(report.as_of)})
+    both = report.comparative
+    columns = _statement_columns(_day(report.as_of), _day(report.previous_as_of), both)
 
     def lines():
-        yield from _section_lines(_("Assets"), report.assets, _("Total assets"))
-        yield from _section_lines(_("Liabilities"), report.liabilities, _("Total liabilities"))
-        yield from _section_lines(_("Equity"), report.equity, _("Total equity"))
-        yield [_("Total liabilities and equity"), *report.liabilities_and_equity], "bold"
+        yield from _section_lines(_("Assets"), report.assets, _("Total assets"), both)
+        yield from _section_lines(
+            _("Liabilities"), report.liabilities, _("Total liabilities"), both
+        )
+        yield from _section_lines(_("Equity"), report.equity, _("Total equity"), both)
+        yield (
+            [_("Total liabilities and equity"), *_figures(both, *report.liabilities_and_equity)],
+            "bold",
+        )
+        yield from _signature_lines(signatures, len(columns))
 
     return Sheet(title, heading, columns, lines())
 
 
-def income_statement_sheet(book, report, current: str, previous: str) -> Sheet:
+def income_statement_sheet(book, report, current: str, previous: str, signatures) -> Sheet:
     title = _("Income statement")
     period = report.period
-    heading = [
+    heading = _statement_heading(
         title,
-        str(book),
+        book,
         _("%(start)s to %(end)s") % {"start": _day(period.start), "end": _day(period.end)},
-    ]
+    )
+    both = report.comparative
+    columns = _statement_columns(current, previous, both)
 
     def lines():
-        yield from _section_lines(_("Income"), report.income, _("Total income"))
-        yield from _section_lines(_("Expenses"), report.expenses, _("Total expenses"))
-        yield [_("Surplus (deficit)"), *report.surplus], "bold"
+        yield from _section_lines(_("Income"), report.income, _("Total income"), both)
+        yield from _section_lines(_("Expenses"), report.expenses, _("Total expenses"), both)
+        yield [_("Surplus (deficit)"), *_figures(both, *report.surplus)], "bold"
+        yield from _signature_lines(signatures, len(columns))
 
-    return Sheet(title, heading, _statement_columns(current, previous), lines())
+    return Sheet(title, heading, columns, lines())
+
+
+def notes_sheet(book, notes, signatures) -> Sheet:
+    """The notes' figures (the policies' text is on the page and the PDF)."""
+    title = _("Notes to the financial statements")
+    sheet = notes.sheet
+    heading = _statement_heading(title, book, _("As of %(date)s") % {"date": _day(sheet.as_of)})
+    both = notes.comparative
+    columns = _statement_columns(_day(sheet.as_of), _day(sheet.previous_as_of), both)
+    blank = [None, None] if both else [None]
+
+    def rows(title, items, total_label, total):
+        yield [title, *blank], "bold"
+        for row in items:
+            yield [row.label, *_figures(both, row.current, row.previous)], ""
+        yield [total_label, *_figures(both, *total)], "bold"
+
+    def lines():
+        entity = notes.entity
+        yield [_("Entity"), *blank], "bold"
+        for label, value in (
+            (_("Name"), entity.title),
+            (_("Registration"), entity.registration or "-"),
+            (_("Village"), entity.village or "-"),
+            (_("District"), entity.district or "-"),
+            (_("Regency"), entity.regency),
+        ):
+            yield [f"{label}: {value}", *blank], ""
+        yield [_("Basis of preparation"), *blank], "bold"
+        yield [str(notes.basis), *blank], ""
+        yield [_("Accounting policies"), *blank], "bold"
+        for title, text in notes.policies:
+            yield [f"{title}. {text}", *blank], ""
+        yield from rows(
+            _("Cash and bank"),
+            notes.cash_and_bank,
+            _("Total cash and bank"),
+            notes.cash_and_bank_total,
+        )
+        loans = notes.loans
+        if loans is not None:
+            yield [_("Loans receivable"), *blank], "bold"
+            for label, value in (
+                (_("Current (not past due)"), loans.current),
+                (_("Overdue"), loans.overdue),
+                (_("Principal outstanding"), loans.outstanding),
+                (_("In arrears"), loans.arrears),
+                (_("Loan-loss allowance"), loans.allowance_deducted),
+                (_("Loans receivable, net"), loans.net),
+            ):
+                yield [label, value, *([None] if both else [])], ""
+            par = "-" if loans.par30 is None else f"{loans.par30}%"
+            yield [f"PAR 30: {par}", *blank], ""
+        yield from rows(
+            _("Member savings"),
+            [row for row, _s in notes.savings],
+            _("Total member savings"),
+            notes.savings_total,
+        )
+        yield from rows(
+            _("Equity"),
+            notes.equity,
+            _("Total equity"),
+            (sheet.equity.current, sheet.equity.previous),
+        )
+        if notes.grants:
+            yield from rows(_("Grants"), notes.grants, _("Total grants"), _grant_total(notes))
+            yield (
+                [
+                    _("Grants received in the period"),
+                    notes.grants_received,
+                    *([None] if both else []),
+                ],
+                "",
+            )
+        yield from _signature_lines(signatures, len(columns))
+
+    return Sheet(title, heading, columns, lines())
+
+
+def _grant_total(notes):
+    return (
+        sum((r.current for r in notes.grants), Decimal("0")),
+        sum((r.previous for r in notes.grants), Decimal("0")),
+    )

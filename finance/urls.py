@@ -1,4 +1,15 @@
-from .views import books, capital, entries, health, loans, meetings, periods, reports
+from .views import (
+    books,
+    capital,
+    entries,
+    health,
+    loans,
+    meetings,
+    members,
+    periods,
+    reports,
+    savings,
+)
 
 app_name = "finance"
 
@@ -11,4 +22,6 @@ urlpatterns = [
     *meetings.urlpatterns,
     *capital.urlpatterns,
     *health.urlpatterns,
+    *savings.urlpatterns,
+    *members.urlpatterns,
 ]

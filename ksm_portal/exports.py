@@ -43,6 +43,8 @@ from django.utils.translation import gettext as _
 from .spreadsheets import looks_like_formula
 
 AMOUNT_FORMAT = "#,##0"
+# Statements (SAK EMKM) show negatives in parentheses: (75.000).
+STATEMENT_FORMAT = "#,##0;(#,##0)"
 DATE_FORMAT = "DD-MM-YYYY"
 DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,8 +54,14 @@ MAX_XLSX_ROWS = 50_000
 MAX_PDF_ROWS = 2_000
 
 TEXT, DATE, AMOUNT, NUMBER, DATETIME = "text", "date", "amount", "number", "datetime"
-WIDTHS = {TEXT: 40, DATE: 12, AMOUNT: 16, NUMBER: 10, DATETIME: 17}
-NUMBER_FORMATS = {AMOUNT: AMOUNT_FORMAT, DATE: DATE_FORMAT, DATETIME: DATETIME_FORMAT}
+STATEMENT_AMOUNT = "statement_amount"
+WIDTHS = {TEXT: 40, DATE: 12, AMOUNT: 16, STATEMENT_AMOUNT: 16, NUMBER: 10, DATETIME: 17}
+NUMBER_FORMATS = {
+    AMOUNT: AMOUNT_FORMAT,
+    STATEMENT_AMOUNT: STATEMENT_FORMAT,
+    DATE: DATE_FORMAT,
+    DATETIME: DATETIME_FORMAT,
+}
 
 # Lists: the formats offered and the rows read per query.
 LIST_FORMATS = ("xlsx", "csv")

@@ -85,8 +85,14 @@ def _stream(body: bytes) -> bytes | None:
     found = _STREAM.search(body)
     if not found:
         return None
-    data = found.group(1)
-    return zlib.decompress(data) if b"/FlateDecode" in body[: found.start()] else data
+    # The dictionary's /Length, not the regex, ends the data: a stream whose last byte is a
+    # carriage return would otherwise lose it to the `\r?\n` before `endstream`.
+    head = body[: found.start()]
+    length = re.search(rb"/Length (\d+)(?! \d+ R)", head)
+    data = (
+        body[found.start(1) : found.start(1) + int(length.group(1))] if length else found.group(1)
+    )
+    return zlib.decompress(data) if b"/FlateDecode" in head else data
 
 
 def pdf_text(content: bytes) -> str:

@@ -1,5 +1,5 @@
-"""Forms of the cooperative, BUMDes and capital pages: the SHU decision, paying shares out,
-and business units."""
+"""Forms of the cooperative, BUMDes, KSM and capital pages: the SHU decision, paying shares
+out, and business units."""
 
 from decimal import Decimal
 
@@ -9,17 +9,30 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import SelfHelpGroup
+from groups.models import Member, SelfHelpGroup
 from ksm_portal.forms import CrispyMixin, DateInput
 
-from ..models import GroupBalance, SurplusDistribution
+from ..models import Book, GroupBalance, MemberBalance, SurplusDistribution
 from ..money import rupiah
 from ..services.surplus import PART_LABELS, available_parts
-from .records import GroupChoiceField, RecordForm, _balance_of, member_groups
+from .records import (
+    GroupChoiceField,
+    MemberChoiceField,
+    RecordForm,
+    _balance_of,
+    active_members,
+    member_groups,
+)
 
 PERCENT_HELP = {
     "members_pct": _("Shared among the member KSM by transactions (JUA) and savings (JMA)."),
     "village_pct": _("The village's share of the BUMDes's profit (PADes)."),
+    "savings_pct": _("Shared among the members by their simpanan pokok and wajib on 31 December."),
+    "participation_pct": _(
+        "Shared among the members by the loan interest and fees they paid in the year "
+        "(fines do not count)."
+    ),
+    "social_pct": _("To the social fund (Dana Sosial)."),
 }
 
 
@@ -59,9 +72,17 @@ class DistributionForm(CrispyMixin, forms.Form):
             initial = {
                 "decided_date": draft.decided_date,
                 "transactions_pct": draft.transactions_pct,
+                "shares_to": draft.shares_to,
                 **{name: getattr(draft, name) for name in available_parts(book)},
             }
         super().__init__(data, initial=initial)
+        if book.kind == Book.Kind.KSM:
+            self.fields["shares_to"] = forms.ChoiceField(
+                label=_("The members' shares go to"),
+                choices=SurplusDistribution.SharesTo.choices,
+                initial=SurplusDistribution.SharesTo.PAYABLE,
+                widget=forms.RadioSelect,
+            )
         self.parts = available_parts(book)
         for name in self.parts:
             self.fields[name] = PercentField(
@@ -69,11 +90,10 @@ class DistributionForm(CrispyMixin, forms.Form):
             )
         if "members_pct" not in self.parts:
             del self.fields["transactions_pct"]
-        self.order_fields(["decided_date", *self.parts, "transactions_pct"])
+        extra = [name for name in ("transactions_pct", "shares_to") if name in self.fields]
+        self.order_fields(["decided_date", *self.parts, *extra])
         self.helper.layout = Layout(
-            "decided_date",
-            *(AppendedText(name, "%") for name in self.parts),
-            *(["transactions_pct"] if "transactions_pct" in self.fields else []),
+            "decided_date", *(AppendedText(name, "%") for name in self.parts), *extra
         )
 
     def clean(self):
@@ -93,6 +113,8 @@ class DistributionForm(CrispyMixin, forms.Form):
         kwargs = {name: data[name] for name in self.parts}
         kwargs["decided_date"] = data["decided_date"]
         kwargs["transactions_pct"] = data.get("transactions_pct") or Decimal(0)
+        if "shares_to" in self.fields:
+            kwargs["shares_to"] = data["shares_to"]
         return kwargs
 
 
@@ -124,6 +146,33 @@ class SurplusPayForm(RecordForm):
         )
         self.fields["description"].required = False
         self.fields["description"].help_text = _("Leave empty to write the KSM's name.")
+
+
+class OwedMemberField(MemberChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} · {rupiah(obj.owed)}"
+
+
+class MemberSurplusPayForm(RecordForm):
+    """A KSM's member is paid (some of) their SHU share."""
+
+    title = _("Pay SHU to a member")
+    intro = _("The member receives their share of the surplus; never more than they are owed.")
+
+    member = OwedMemberField(label=_("Member"), queryset=Member.objects.none())
+    source = forms.ChoiceField(
+        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
+    )
+    field_order = ["member", "source", *RecordForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = self.book.accounts.filter(role="surplus_payable").first()
+        self.fields["member"].queryset = active_members(self.book).annotate(
+            owed=_balance_of(MemberBalance, account, "member_id")
+        )
+        self.fields["description"].required = False
+        self.fields["description"].help_text = _("Leave empty to write the member's name.")
 
 
 class PadesPayForm(RecordForm):

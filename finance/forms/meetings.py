@@ -1,8 +1,14 @@
-"""The monthly meeting sheet: one card per member with attendance and amounts.
+"""The monthly meeting sheet: one line per member with attendance and amounts.
 
 The fields are named by member id (`m<id>-mandatory`, ...), so a sheet sent back is read
 against the members it was filled in for whatever their order. Amounts read as the treasurer
-forms read them ("25000", "25.000", "Rp 25.000"); an empty box or 0 is nothing.
+forms read them ("25000", "25.000", "Rp 25.000"); an empty box or 0 is nothing. The boxes show
+amounts with Indonesian thousands dots ("25.000"), as static/js/meeting_sheet.js writes them
+while the treasurer types.
+
+An absent member pays no wajib and no instalment unless the "titip" box says someone paid it
+for them (`m<id>-paid_for`); the page clears those two boxes when attendance is unticked, and
+the service refuses them otherwise, so the sheet works the same without JavaScript.
 """
 
 import re
@@ -15,7 +21,7 @@ from django.utils.translation import ngettext
 from .. import tokens
 from ..models import ZERO, Book
 from ..selectors.meetings import Sheet, SheetRow
-from ..services.meetings import AMOUNT_FIELDS, SheetLine
+from ..services.meetings import ABSENT_REFUSED, AMOUNT_FIELDS, SheetLine
 from .records import AMOUNT_MAX_CHARS, parse_amount
 
 LINE_FIELD = re.compile(r"^m\d+-")
@@ -62,12 +68,13 @@ class SheetAmountField(forms.CharField):
 
 
 def plain(amount) -> str:
-    """An amount as the box shows it: 25000, or 1250,50 with cents."""
+    """An amount as the box shows it: 25.000, or 1.250,50 with cents."""
     if not amount:
         return ""
+    whole = f"{int(amount):,}".replace(",", ".")
     if amount == amount.to_integral_value():
-        return str(int(amount))
-    return f"{amount:.2f}".replace(".", ",")
+        return whole
+    return f"{whole},{f'{amount:.2f}'.split('.')[1]}"
 
 
 class MeetingSheetForm(forms.Form):
@@ -103,12 +110,21 @@ class MeetingSheetForm(forms.Form):
                 initial=True,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
+            self.fields[prefix + "paid_for"] = forms.BooleanField(
+                label=_("Titip"),
+                required=False,
+                help_text=_("Absent, but someone paid for the member."),
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
             initial = {"mandatory": row.wajib, "repayment": row.instalment_due}
             for name in AMOUNT_FIELDS:
                 if name == "repayment" and row.loan is None:
                     continue
                 field = SheetAmountField(label=LABELS[name], initial=plain(initial.get(name)))
                 field.widget.attrs["data-cash"] = CASH_SIGN[name]
+                if name in ABSENT_REFUSED:
+                    field.widget.attrs["data-prefill"] = plain(initial.get(name))
+                    field.widget.attrs["data-absent"] = "clear"
                 self.fields[prefix + name] = field
 
     def clean(self):
@@ -132,7 +148,12 @@ class MeetingSheetForm(forms.Form):
             prefix = f"m{row.member.pk}-"
             amounts = {name: data.get(prefix + name) or ZERO for name in AMOUNT_FIELDS}
             lines.append(
-                SheetLine(member=row.member, present=bool(data.get(prefix + "present")), **amounts)
+                SheetLine(
+                    member=row.member,
+                    present=bool(data.get(prefix + "present")),
+                    paid_for=bool(data.get(prefix + "paid_for")),
+                    **amounts,
+                )
             )
         return lines
 
@@ -182,11 +203,15 @@ class MeetingSheetForm(forms.Form):
             boxes.append((name, bound))
         errors = list(self.row_errors.get(row.member.pk, []))
         invalid = bool(errors) or any(bound.errors for _name, bound in boxes)
+        extra = [bound for name, bound in boxes if name not in ABSENT_REFUSED]
+        extra_open = any(bound.errors or bound.value() for bound in extra)
         return {
             "row": row,
             "present": self[prefix + "present"],
+            "paid_for": self[prefix + "paid_for"],
             "on_sheet": self[prefix + "on_sheet"],
             "boxes": boxes,
             "errors": errors,
             "invalid": invalid,
+            "extra_open": extra_open,
         }

@@ -35,6 +35,7 @@ from ..models import (
     MemberBalance,
 )
 from ..money import rupiah
+from ..selectors.savings import pokok_due, rule_in_force
 from ..services import Line
 
 # --- Amounts ----------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class AmountField(forms.CharField):
 
 CASH_IN_LABELS = {
     "income_business": _("Business income (sales, services)"),
-    "income_other": _("Other income (e.g. bank interest)"),
+    "income_other": _("Other income (paid in cash)"),
     "grant": _("Grant or donation"),
 }
 CASH_OUT_LABELS = {
@@ -247,6 +248,10 @@ class TokenForm(CrispyMixin, forms.Form):
             raise self._token_error
         return super().clean()
 
+    def amount_to_confirm(self):
+        """The amount an unusual-amount check looks at (finance.forms.unusual), if any."""
+        return self.cleaned_data.get("amount")
+
 
 class RecordForm(TokenForm):
     """What every record form asks: date, amount, description, receipt number."""
@@ -268,7 +273,7 @@ class RecordForm(TokenForm):
 class CashInForm(RecordForm):
     kind = EntryKind.CASH_IN
     title = _("Cash received")
-    intro = _("Money that came into the cash box: sales, bank interest, a grant.")
+    intro = _("Money that came into the cash box: sales, a grant, other income.")
 
     source = forms.ChoiceField(label=_("Where the money came from"), widget=forms.RadioSelect)
     field_order = ["source", *RecordForm.field_order]
@@ -309,6 +314,27 @@ class DepositForm(RecordForm):
         self.fields["savings_type"].choices = _choices(self.book, SAVINGS_LABELS)
         self.fields["description"].required = False
         self.fields["description"].help_text = _("Leave empty to write the kind and the member.")
+        self.fields["savings_type"].help_text = pokok_help(self.book, self.initial.get("member"))
+
+
+def pokok_help(book: Book, member_id=None) -> str:
+    """What the deposit form says about simpanan pokok: the group's amount and, for a member
+    chosen already (a link from the passbook), what they still owe."""
+    rule = rule_in_force(book, timezone.localdate())
+    if rule is None or not rule.pokok:
+        return _("Simpanan pokok is paid once per membership.")
+    text = _("Simpanan pokok is %(amount)s, paid once per membership.") % {
+        "amount": rupiah(rule.pokok)
+    }
+    account = book.accounts.filter(role="savings_principal").first()
+    member = active_members(book).filter(pk=member_id).first() if member_id else None
+    if account is not None and member is not None:
+        due = pokok_due(book, account, timezone.localdate(), member=member)
+        text += " " + _("%(member)s still owes %(due)s.") % {
+            "member": member.full_name,
+            "due": rupiah(due.due or 0),
+        }
+    return text
 
 
 class WithdrawalForm(RecordForm):
@@ -508,6 +534,9 @@ class GeneralJournalForm(TokenForm):
     def is_valid(self) -> bool:
         header_valid = super().is_valid()
         return self.lines.is_valid() and header_valid
+
+    def amount_to_confirm(self):
+        return sum((line.debit for line in self.lines.lines), ZERO)
 
     def service_kwargs(self) -> dict:
         return {

@@ -336,6 +336,14 @@ class AccountForm(CrispyMixin, forms.Form):
         required=False,
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
+    overdraft_limit = AmountField(
+        label=gettext_lazy("Overdraft limit"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only if the bank gives an overdraft facility: how far below zero the balance may "
+            "go. Leave empty for none."
+        ),
+    )
 
     def __init__(self, data=None, *, book: Book, account: Account | None = None, **kwargs):
         super().__init__(data, **kwargs)
@@ -348,6 +356,8 @@ class AccountForm(CrispyMixin, forms.Form):
             ("", "—"),
             *((key, str(header)) for key, header in self.headers.items()),
         ]
+        if account is None or account.role != "bank":
+            del self.fields["overdraft_limit"]
         if account is None:
             del self.fields["is_active"]
         else:
@@ -360,6 +370,7 @@ class AccountForm(CrispyMixin, forms.Form):
                     "parent": str(account.parent_id or ""),
                     "is_header": account.is_header,
                     "is_active": account.is_active,
+                    "overdraft_limit": account.overdraft_limit or "",
                 }
             )
             if account.role or account.lines.exists():
@@ -384,4 +395,6 @@ class AccountForm(CrispyMixin, forms.Form):
             data.pop("normal_balance")
         if self.fields.get("is_active") is not None and self.fields["is_active"].disabled:
             data.pop("is_active", None)
+        if "overdraft_limit" in self.fields:
+            data["overdraft_limit"] = data.get("overdraft_limit") or Decimal("0")
         return data

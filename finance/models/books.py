@@ -184,6 +184,15 @@ class Account(models.Model):
     is_header = models.BooleanField(
         _("header"), default=False, help_text=_("A heading that groups accounts; not posted to.")
     )
+    overdraft_limit = models.DecimalField(
+        _("overdraft limit"),
+        default=ZERO,
+        help_text=_(
+            "For a bank account with an overdraft facility: how far below zero its balance may "
+            "go. Leave 0 when the bank allows no overdraft."
+        ),
+        **MONEY,
+    )
 
     history = HistoricalRecords()
 
@@ -214,6 +223,11 @@ class Account(models.Model):
                 condition=Q(normal_balance__in=NormalBalance.values),
                 name="account_normal_balance_valid",
                 violation_error_message=_("The normal balance is debit or credit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(overdraft_limit__gte=0),
+                name="account_overdraft_not_negative",
+                violation_error_message=_("The overdraft limit cannot be negative."),
             ),
         ]
 
@@ -247,6 +261,7 @@ class EntryKind(models.TextChoices):
     MEETING = "meeting", _("Monthly meeting")
     SURPLUS_DISTRIBUTION = "surplus_distribution", _("Surplus distribution")
     SURPLUS_PAYMENT = "surplus_payment", _("Surplus paid out")
+    MEMBER_EXIT = "member_exit", _("Member exit settlement")
 
 
 class JournalEntryQuerySet(models.QuerySet):
@@ -478,6 +493,32 @@ class AccountMonth(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.month:%Y-%m}"
+
+
+# Accounts whose balance may never go below zero on any date (a bank account down to minus its
+# overdraft limit); posting keeps their daily totals (AccountDay) to check back-dated entries.
+FLOORED_ROLES = ("cash", "bank")
+
+
+class AccountDay(models.Model):
+    """Debit and credit totals of one cash or bank account on one day, kept by the posting
+    service: the lowest running balance from a date on is one indexed read of the days after
+    it, however many lines the book has."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="days")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    debit = models.DecimalField(default=ZERO, **MONEY)
+    credit = models.DecimalField(default=ZERO, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="account_day_unique"),
+        ]
+        indexes = [models.Index(fields=["book", "date"], name="account_day_book_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.date:%Y-%m-%d}"
 
 
 class MemberBalance(models.Model):

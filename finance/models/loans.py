@@ -154,6 +154,40 @@ class LenderKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# How a loan's journal line moves its running totals (Loan.balance, interest_paid, fines_paid,
+# written_off): (field, +1 when a debit adds to it, -1 when a credit does), by the line's
+# account role and the loan's direction. The loans service keeps the totals by these rules as
+# entries post; verify_books and the reports read the journal by the same ones.
+LOAN_TOTALS = {
+    LoanDirection.RECEIVABLE: {
+        "loans_receivable": ("balance", 1),
+        "income_interest": ("interest_paid", -1),
+        "income_fines": ("fines_paid", -1),
+        "loan_loss_allowance": ("written_off", 1),
+        "expense_loan_loss": ("written_off", 1),
+    },
+    LoanDirection.PAYABLE: {
+        "borrowings": ("balance", -1),
+        "expense_interest": ("interest_paid", 1),
+        "expense_other": ("fines_paid", 1),
+    },
+}
+LOAN_TOTAL_FIELDS = ("balance", "interest_paid", "fines_paid", "written_off")
+
+
+def loan_deltas(direction: str, lines) -> dict[str, Decimal]:
+    """What these lines (anything with .account.role, .debit, .credit) add to the running
+    totals of a loan of this direction."""
+    rules = LOAN_TOTALS[direction]
+    deltas: dict[str, Decimal] = {}
+    for line in lines:
+        rule = rules.get(line.account.role)
+        if rule is not None:
+            field, sign = rule
+            deltas[field] = deltas.get(field, ZERO) + (line.debit - line.credit) * sign
+    return deltas
+
+
 class LoanQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(book__in=Book.objects.visible_to(user))

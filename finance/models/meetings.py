@@ -88,6 +88,11 @@ class MeetingLine(models.Model):
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
     )
     present = models.BooleanField(_("present"), default=False)
+    paid_for = models.BooleanField(
+        _("titip"),
+        default=False,
+        help_text=_("Absent, but someone paid the wajib or instalment for the member."),
+    )
     mandatory = models.DecimalField(_("simpanan wajib"), default=ZERO, **MONEY)
     voluntary_in = models.DecimalField(_("sukarela in"), default=ZERO, **MONEY)
     voluntary_out = models.DecimalField(_("sukarela out"), default=ZERO, **MONEY)
@@ -133,6 +138,13 @@ class MeetingLine(models.Model):
                 condition=Q(repayment=0) | Q(loan__isnull=False),
                 name="meeting_line_repayment_has_loan",
                 violation_error_message=_("An instalment needs the member's loan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(present=True) | Q(paid_for=True) | (Q(mandatory=0) & Q(repayment=0)),
+                name="meeting_line_absent_pays_only_by_titip",
+                violation_error_message=_(
+                    "An absent member's wajib or instalment needs the titip box ticked."
+                ),
             ),
         ]
 

@@ -1,5 +1,5 @@
-"""A year's surplus shared out (a cooperative's SHU, a BUMDes's profit with the village's share,
-PADes), and a BUMDes's business units."""
+"""A year's surplus shared out (a cooperative's SHU, a KSM's SHU among its members, a BUMDes's
+profit with the village's share, PADes), and a BUMDes's business units."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from groups.models import SelfHelpGroup
+from groups.models import Member, SelfHelpGroup
 
 from .books import MONEY, ZERO, Account, Book, JournalEntry
 
@@ -18,6 +18,8 @@ PERCENT = {"max_digits": 5, "decimal_places": 2}
 SURPLUS_PARTS = (
     ("reserve_pct", "reserve"),
     ("members_pct", "surplus_payable"),
+    ("savings_pct", "surplus_payable"),
+    ("participation_pct", "surplus_payable"),
     ("board_pct", "fund_board"),
     ("staff_pct", "fund_staff"),
     ("education_pct", "fund_education"),
@@ -33,12 +35,19 @@ def _pct(label):
 
 class SurplusDistribution(models.Model):
     """How one closed year's surplus is shared, as the members' meeting (RAT) or the village
-    meeting decided: percentages summing to 100, stored per year; the members' part split by
-    their transactions (JUA) and their savings (JMA) in the chosen ratio."""
+    meeting decided: percentages summing to 100, stored per year. A cooperative's members' part
+    is split by its member KSM's transactions (JUA) and savings (JMA) in the chosen ratio; a
+    KSM's meeting sets the part by its members' savings (jasa modal) and the part by their
+    participation (jasa usaha) apart, and whether the shares go to each member's voluntary
+    savings or to SHU payable, paid out later."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         POSTED = "posted", _("Posted")
+
+    class SharesTo(models.TextChoices):
+        PAYABLE = "payable", _("SHU payable, paid out to each member later")
+        VOLUNTARY = "voluntary", _("Each member's voluntary savings (sukarela)")
 
     book = models.ForeignKey(
         Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="distributions"
@@ -47,6 +56,8 @@ class SurplusDistribution(models.Model):
     decided_date = models.DateField(_("decided at the meeting on"))
     reserve_pct = _pct(_("reserve (%)"))
     members_pct = _pct(_("members' services (%)"))
+    savings_pct = _pct(_("members by savings, jasa modal (%)"))
+    participation_pct = _pct(_("members by participation, jasa usaha (%)"))
     board_pct = _pct(_("board (%)"))
     staff_pct = _pct(_("staff (%)"))
     education_pct = _pct(_("education (%)"))
@@ -58,6 +69,12 @@ class SurplusDistribution(models.Model):
         default=ZERO,
         **PERCENT,
         help_text=_("The rest of the members' part goes by savings (JMA)."),
+    )
+    shares_to = models.CharField(
+        _("members' shares go to"),
+        max_length=10,
+        choices=SharesTo.choices,
+        default=SharesTo.PAYABLE,
     )
     surplus = models.DecimalField(_("surplus shared"), default=ZERO, **MONEY)
     status = models.CharField(
@@ -108,6 +125,8 @@ class SurplusDistribution(models.Model):
                 condition=Q(
                     reserve_pct=100
                     - F("members_pct")
+                    - F("savings_pct")
+                    - F("participation_pct")
                     - F("board_pct")
                     - F("staff_pct")
                     - F("education_pct")
@@ -121,6 +140,10 @@ class SurplusDistribution(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "posted"]),
                 name="distribution_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(shares_to__in=["payable", "voluntary"]),
+                name="distribution_shares_to_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", entry__isnull=True)
@@ -145,7 +168,9 @@ class SurplusDistribution(models.Model):
 
 
 class SurplusShare(models.Model):
-    """A member KSM's part of the members' services, with the figures it was worked from."""
+    """A member's part of the members' services, with the figures it was worked from: in a
+    cooperative's books a member KSM's (transactions, savings: JUA, JMA), in a KSM's books a
+    member's (interest and fees paid, pokok and wajib: jasa usaha, jasa modal)."""
 
     distribution = models.ForeignKey(
         SurplusDistribution,
@@ -154,7 +179,20 @@ class SurplusShare(models.Model):
         related_name="shares",
     )
     group = models.ForeignKey(
-        SelfHelpGroup, verbose_name=_("member KSM"), on_delete=models.PROTECT, related_name="+"
+        SelfHelpGroup,
+        verbose_name=_("member KSM"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surplus_shares",
     )
     transactions = models.DecimalField(_("transactions in the year"), default=ZERO, **MONEY)
     savings = models.DecimalField(_("savings at year end"), default=ZERO, **MONEY)
@@ -164,10 +202,20 @@ class SurplusShare(models.Model):
     class Meta:
         verbose_name = _("surplus share")
         verbose_name_plural = _("surplus shares")
-        ordering = ["distribution", "group__name"]
+        ordering = ["distribution", "group__name", "member__full_name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["distribution", "group"], name="surplus_share_once_per_group"
+            ),
+            models.UniqueConstraint(
+                fields=["distribution", "member"],
+                condition=Q(member__isnull=False),
+                name="surplus_share_once_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(group__isnull=True, member__isnull=False)
+                | Q(group__isnull=False, member__isnull=True),
+                name="surplus_share_member_or_group",
             ),
             models.CheckConstraint(
                 condition=Q(transactions__gte=0)
@@ -179,7 +227,15 @@ class SurplusShare(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.distribution} {self.group}"
+        return f"{self.distribution} {self.party}"
+
+    @property
+    def party(self):
+        return self.member if self.member_id else self.group
+
+    @property
+    def name(self) -> str:
+        return self.member.full_name if self.member_id else self.group.name
 
     @property
     def total(self):

@@ -4,5 +4,6 @@ range, so a report's cost grows with the months and accounts, not with the book'
 
 from .balances import *  # noqa: F403
 from .ledgers import *  # noqa: F403
+from .notes import *  # noqa: F403
 from .statements import *  # noqa: F403
 from .statements import _totals_of_ranges  # noqa: F401  (tests tie it to the lines)

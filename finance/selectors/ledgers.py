@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.expressions import RowRange
+from django.utils import timezone
 
 from ..charts import SAVINGS_ROLES
 from ..models import (
@@ -16,6 +17,7 @@ from ..models import (
     JournalLine,
     MemberBalance,
 )
+from ..models.books import GroupBalance
 from .balances import account_totals
 
 # --- Ledgers: the cash book, an account's ledger, a member's passbook ------------------------
@@ -34,6 +36,7 @@ __all__ = [
     "book_members",
     "cash_account",
     "ledger",
+    "member_ksm_savings_totals",
     "member_ledger",
     "members_savings",
     "passbook",
@@ -307,18 +310,81 @@ class MemberSavingsRow:
         return sum(self.balances, ZERO)
 
 
+# Who a savings line names, in the kept balances and in the lines: a member, or (in a
+# cooperative's or BUMDes's books) a member KSM.
+_PARTIES = {
+    "member": (MemberBalance, "member_id", "member_id"),
+    "group": (GroupBalance, "group_id", "party_group_id"),
+}
+
+
+def saver_sums(
+    book: Book, accounts: list[Account], as_of, member_ids=None, *, party: str = "member"
+) -> dict:
+    """{(member or member KSM id, account id): debits less credits} through `as_of` (None:
+    everything).
+
+    From the kept balances (MemberBalance, GroupBalance), less the lines after the date, or,
+    for a date nearer the book's opening than today, the lines up to it: one grouped query
+    either way, over the lines of the shorter side of the date, never the whole book per row.
+    """
+    model, kept_field, line_field = _PARTIES[party]
+    today = timezone.localdate()
+    kept = model.objects.filter(book=book, account__in=accounts)
+    lines = JournalLine.objects.filter(
+        book=book, account__in=accounts, **{f"{line_field}__isnull": False}
+    )
+    if member_ids is not None:
+        kept = kept.filter(**{f"{kept_field}__in": member_ids})
+        lines = lines.filter(**{f"{line_field}__in": member_ids})
+    sums: dict[tuple[int, int], Decimal] = {}
+
+    def add(rows, sign=1):
+        for row in rows:
+            key = (row["party"], row["account_id"])
+            net = (row["debit"] or ZERO) - (row["credit"] or ZERO)
+            sums[key] = sums.get(key, ZERO) + net * sign
+
+    def grouped(queryset):
+        return (
+            queryset.order_by()
+            .values("account_id", party=F(line_field))
+            .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        )
+
+    def balances():
+        return kept.values("account_id", "debit", "credit", party=F(kept_field))
+
+    if as_of is None or as_of >= today:
+        add(balances())
+    elif (as_of - book.opening_date) < (today - as_of):
+        add(grouped(lines.filter(entry_date__lte=as_of)))
+    else:
+        add(balances())
+        add(grouped(lines.filter(entry_date__gt=as_of)), sign=-1)
+    return sums
+
+
+def member_ksm_savings_totals(
+    book: Book, accounts: list[Account], *, as_of: datetime.date | None = None
+) -> list[Decimal]:
+    """What the book's member KSM hold per savings account on the date (a cooperative's or
+    BUMDes's books; none in a KSM's): one grouped query."""
+    if book.group_id:
+        return [ZERO for _account in accounts]
+    sums: dict[int, Decimal] = {}
+    for (_group, account_id), net in saver_sums(book, accounts, as_of, party="group").items():
+        sums[account_id] = sums.get(account_id, ZERO) + net
+    return [sums.get(account.pk, ZERO) * account.sign for account in accounts]
+
+
 def members_savings(
-    book: Book, members, accounts: list[Account]
+    book: Book, members, accounts: list[Account], *, as_of: datetime.date | None = None
 ) -> tuple[list[MemberSavingsRow], list[Decimal]]:
-    """Each member's balance per savings account (maintained balances, one query for the
-    page), and the whole book's totals per account (one grouped query)."""
+    """Each member's balance per savings account on the date (today when none), one query
+    for the page, and the whole book's totals per account (one grouped query)."""
     ids = [member.pk for member in members]
-    found = {
-        (row["member_id"], row["account_id"]): row["debit"] - row["credit"]
-        for row in MemberBalance.objects.filter(
-            book=book, member_id__in=ids, account__in=accounts
-        ).values("member_id", "account_id", "debit", "credit")
-    }
+    found = saver_sums(book, accounts, as_of, member_ids=ids) if ids else {}
     rows = [
         MemberSavingsRow(
             member,
@@ -326,12 +392,8 @@ def members_savings(
         )
         for member in members
     ]
-    sums = {
-        row["account_id"]: (row["debit"] or ZERO) - (row["credit"] or ZERO)
-        for row in MemberBalance.objects.filter(book=book, account__in=accounts)
-        .order_by()
-        .values("account_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-    }
+    sums: dict[int, Decimal] = {}
+    for (_member, account_id), net in saver_sums(book, accounts, as_of).items():
+        sums[account_id] = sums.get(account_id, ZERO) + net
     totals = [sums.get(account.pk, ZERO) * account.sign for account in accounts]
     return rows, totals

@@ -12,12 +12,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..charts import SAVINGS_ROLES
-from ..exports import AMOUNT, DATE, TEXT, Column, Sheet
+from ..exports import AMOUNT, DATE, TEXT, Column, Sheet, tie_text
 from ..models import ZERO, Book, Loan, MemberBalance
 from ..models.books import GroupBalance
 from ..schedule import InstalmentState, Position
 from .ledgers import savings_accounts
 from .loans import Portfolio, positions
+from .notes import portfolio_tie
 
 # Instalment states, as the schedule shows them.
 PAID, LATE, PART, DUE = "paid", "late", "part", "due"
@@ -258,6 +259,7 @@ def portfolio_sheet(book: Book, report: Portfolio) -> Sheet:
             ("PAR 90", report.par90),
         ):
             yield [None, name, None, None, None, None, "" if value is None else f"{value}%"], ""
+        yield [None, tie_text(portfolio_tie(book, report)), None, None, None, None, None], ""
 
     return Sheet(title, heading, columns, lines())
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import ZERO, Instalment, JournalLine, Loan, LoanProduct, LoanSchedule
+from ..models import ZERO, Instalment, JournalLine, Loan, LoanProduct, LoanSchedule, loan_deltas
 from ..schedule import Position, position
 
 AGE_BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))  # days past due, inclusive
@@ -35,11 +35,8 @@ class _LineView:
 
 
 def _totals(loan: Loan, rows) -> dict[str, Decimal]:
-    from ..services.posting import loan_deltas
-
-    return loan_deltas(
-        loan, [_LineView(_Role(r["account__role"]), r["debit"], r["credit"]) for r in rows]
-    )
+    lines = [_LineView(_Role(r["account__role"]), r["debit"], r["credit"]) for r in rows]
+    return loan_deltas(loan.direction, lines)
 
 
 def _schedule_for(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:

@@ -6,7 +6,8 @@ their last wajib deposit and voluntary balance (one query with two indexed subqu
 outstanding loans (one), the loans' positions (three, `finance.selectors.loans.positions`),
 the cash in the box on the date and whether that date's meeting is already recorded.
 
-Prefilled wajib: the group's usual amount, which is the most common of the members' latest
+Prefilled wajib: the group's savings rule in force on the meeting date (set in the book's
+settings). Without a rule, the group's usual amount, which is the most common of the members' latest
 wajib deposits (ties go to the larger amount). Each member's own latest deposit may be a
 catch-up of several months or a first partial payment; the usual amount is what the group's
 rule asks of everyone. A group with no wajib deposit yet gets no prefill.
@@ -32,6 +33,7 @@ from ..models.books import MONEY
 from ..schedule import Position
 from .balances import account_totals
 from .loans import positions
+from .savings import rule_in_force
 
 # The entries a regular wajib deposit is made by (not opening balances, not the general
 # journal's corrections).
@@ -56,12 +58,13 @@ class Sheet:
     book: Book
     on_date: datetime.date
     rows: list[SheetRow]
-    usual_wajib: Decimal | None
+    usual_wajib: Decimal | None  # the wajib prefilled: the rule's, else the usual amount
     cash_before: Decimal
     recorded: Meeting | None  # this KSM's meeting on this date, if already recorded
     loans_count: int = 0
     due_total: Decimal = ZERO
     notes: list[str] = field(default_factory=list)
+    wajib_from_rule: bool = False  # the prefill is the group's rule, not the usual amount
 
     @property
     def rows_by_member(self) -> dict[int, SheetRow]:
@@ -154,7 +157,11 @@ def meeting_sheet(book: Book, on_date: datetime.date | None = None) -> Sheet:
         )
         for member in members
     ]
-    usual = usual_amount([row.last_wajib for row in rows if row.last_wajib])
+    rule = rule_in_force(book, on_date)
+    if rule is not None and rule.wajib:
+        usual = rule.wajib
+    else:
+        usual = usual_amount([row.last_wajib for row in rows if row.last_wajib])
     by_member = {row.member.pk: row for row in rows}
     loans = member_loans(book, list(by_member))
     found = positions(loans, on_date)
@@ -165,6 +172,7 @@ def meeting_sheet(book: Book, on_date: datetime.date | None = None) -> Sheet:
         usual_wajib=usual,
         cash_before=cash_on(book, on_date, accounts.get("cash")),
         recorded=Meeting.objects.filter(group_id=book.group_id, meeting_date=on_date).first(),
+        wajib_from_rule=rule is not None and bool(rule.wajib),
     )
     for loan in loans:
         row = by_member[loan.member_id]

@@ -142,6 +142,7 @@ class BalanceSheet:
     assets: StatementSection
     liabilities: StatementSection
     equity: StatementSection
+    book_opened: datetime.date = datetime.date.min
 
     @property
     def as_of(self) -> datetime.date:
@@ -162,12 +163,30 @@ class BalanceSheet:
     def balanced(self) -> bool:
         return (self.assets.current, self.assets.previous) == self.liabilities_and_equity
 
+    @property
+    def comparative(self) -> bool:
+        """Whether the previous period's column is worth showing: not before the books
+        opened, and not a column of zeros."""
+        return self.period.previous.end >= self.book_opened and any(
+            row.previous
+            for section in (self.assets, self.liabilities, self.equity)
+            for row in section.rows
+        )
+
 
 @dataclass
 class IncomeStatement:
     period: Period
     income: StatementSection
     expenses: StatementSection
+    book_opened: datetime.date = datetime.date.min
+
+    @property
+    def comparative(self) -> bool:
+        """Whether the previous period's column is worth showing (see BalanceSheet)."""
+        return self.period.previous.end >= self.book_opened and any(
+            row.previous for section in (self.income, self.expenses) for row in section.rows
+        )
 
     @property
     def surplus(self) -> tuple[Decimal, Decimal]:
@@ -272,11 +291,12 @@ def _year_split(as_of: datetime.date):
     return [(None, year_start - datetime.timedelta(days=1)), (year_start, as_of)]
 
 
-def _shown(account: Account, *values: Decimal) -> bool:
-    return account.is_active or any(values)
+def _shown(account: Account, show_zero: bool, *values: Decimal) -> bool:
+    """A line with an amount always; an active account's zero line only when asked for."""
+    return any(values) or (show_zero and account.is_active)
 
 
-def balance_sheet(book: Book, period: Period) -> BalanceSheet:
+def balance_sheet(book: Book, period: Period, *, show_zero: bool = False) -> BalanceSheet:
     """Laporan posisi keuangan at the period's end, beside the previous period's end.
     Income and expenses not yet closed into equity appear as the current-year surplus (on
     the SHU Tahun Berjalan line), so assets equal liabilities plus equity to the rupiah."""
@@ -293,7 +313,7 @@ def balance_sheet(book: Book, period: Period) -> BalanceSheet:
         current, previous = _net(now, account) * sign, _net(then, account) * sign
         if account.role == "current_surplus":
             current, previous = current + surplus_now, previous + surplus_then
-        if not _shown(account, current, previous):
+        if not _shown(account, show_zero, current, previous):
             continue
         row = StatementRow(
             str(account.name),
@@ -311,13 +331,19 @@ def balance_sheet(book: Book, period: Period) -> BalanceSheet:
         if account.role == "current_surplus":
             surplus_row = row
     equity = sections["equity"].rows
-    if surplus_row is None:
+    if surplus_row is None and (show_zero or surplus_now or surplus_then):
         equity.append(StatementRow(_("Surplus of the current year"), surplus_now, surplus_then))
     if earlier_now or earlier_then:
         equity.append(
             StatementRow(_("Surplus of earlier years not yet closed"), earlier_now, earlier_then)
         )
-    return BalanceSheet(period, sections["assets"], sections["liabilities"], sections["equity"])
+    return BalanceSheet(
+        period,
+        sections["assets"],
+        sections["liabilities"],
+        sections["equity"],
+        book_opened=book.opening_date,
+    )
 
 
 def _closing_lines(book: Book, first: datetime.date, last: datetime.date) -> list[dict]:
@@ -343,7 +369,7 @@ def _without_closing(totals: dict, period: Period, closing: list[dict]) -> dict:
     return totals
 
 
-def income_statement(book: Book, period: Period) -> IncomeStatement:
+def income_statement(book: Book, period: Period, *, show_zero: bool = False) -> IncomeStatement:
     """Laporan laba rugi of a period beside the previous period."""
     accounts = [a for a in _posting_accounts(book) if a.type in PROFIT_AND_LOSS]
     closing = _closing_lines(book, period.previous.start, period.end)
@@ -357,8 +383,8 @@ def income_statement(book: Book, period: Period) -> IncomeStatement:
     for account in accounts:
         sign = -1 if account.type == AccountType.INCOME else 1
         current, previous = _net(now, account) * sign, _net(then, account) * sign
-        if not _shown(account, current, previous):
+        if not _shown(account, show_zero, current, previous):
             continue
         section = income if account.type == AccountType.INCOME else expenses
         section.rows.append(StatementRow(str(account.name), current, previous, account=account))
-    return IncomeStatement(period, income, expenses)
+    return IncomeStatement(period, income, expenses, book_opened=book.opening_date)

@@ -1,6 +1,13 @@
 """Every write to the books goes through these functions."""
 
 from .accounts import account_create, account_deactivate, account_update  # noqa: F401
+from .bank import (  # noqa: F401
+    bank_accounts,
+    bank_charge_record,
+    bank_interest_record,
+    bank_record,
+    bank_tax_record,
+)
 from .loans import (  # noqa: F401
     Allocation,
     account_balance,

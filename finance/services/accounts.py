@@ -17,9 +17,20 @@ from django.utils.translation import gettext as _
 from ksm_portal.services_base import validated_save
 
 from ..models import ZERO, Account, AccountMonth, AccountType, Book, NormalBalance
+from ..money import rupiah
 from .periods import owner_editable_by
+from .posting import _lock_book, account_lowest_balance
 
-ACCOUNT_FIELDS = ("code", "name", "type", "normal_balance", "parent", "is_header", "is_active")
+ACCOUNT_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "normal_balance",
+    "parent",
+    "is_header",
+    "is_active",
+    "overdraft_limit",
+)
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
 NORMAL_FOR_TYPE = {
     AccountType.ASSET: NormalBalance.DEBIT,
@@ -108,6 +119,30 @@ def _check_deactivation(account: Account) -> None:
         )
 
 
+def _check_overdraft(account: Account) -> None:
+    """An overdraft is a bank facility; lowering it is refused while the account's balance
+    (on any date) relies on it, which the next posting would otherwise find."""
+    limit = account.overdraft_limit
+    if limit is None or limit < 0:
+        raise ValidationError({"overdraft_limit": _("The overdraft limit cannot be negative.")})
+    if limit and account.role != "bank":
+        raise ValidationError(
+            {"overdraft_limit": _("Only the bank account can have an overdraft limit.")}
+        )
+    _lock_book(account.book)
+    lowest = account_lowest_balance(account)
+    if lowest is not None and lowest < -limit:
+        raise ValidationError(
+            {
+                "overdraft_limit": _(
+                    "The balance of %(account)s went down to %(balance)s; the limit cannot be "
+                    "less than %(needed)s."
+                )
+                % {"account": account, "balance": rupiah(lowest), "needed": rupiah(-lowest)}
+            }
+        )
+
+
 def _save(account: Account, actor) -> Account:
     if getattr(actor, "is_authenticated", False):
         account._history_user = actor
@@ -166,6 +201,8 @@ def account_update(*, account: Account, actor=None, **fields) -> Account:
     )
     if was_active and not account.is_active:
         _check_deactivation(account)
+    if "overdraft_limit" in fields:
+        _check_overdraft(account)
     if account.is_active and account.parent is not None and not account.parent.is_active:
         raise ValidationError({"parent": _("The heading is inactive; reactivate it first.")})
     return _save(account, actor)

@@ -1,9 +1,11 @@
 """Loans, from application to payoff or write-off, and the group's own borrowings.
 
 Every money movement is one balanced entry through `journal_post`, with the loan on its lines;
-`journal_post` keeps the loan's running totals. A repayment is split fine → interest →
-principal by `finance.schedule.allocate` against the loan's position, worked out under the
-book's row lock so two repayments of one loan cannot both take the same instalment.
+this module registers with the journal the rules that keep each loan's running totals (and
+its status after a reversal), so the journal itself knows nothing of loans. A repayment is
+split fine → interest → principal by `finance.schedule.allocate` against the loan's position,
+worked out under the book's row lock so two repayments of one loan cannot both take the same
+instalment.
 """
 
 import datetime
@@ -12,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,13 +30,24 @@ from ..models import (
     LoanProduct,
     LoanSchedule,
     MemberBalance,
+    loan_deltas,
 )
 from ..models.books import GroupBalance
 from ..money import rupiah
 from ..schedule import add_months, allocate, build_schedule, whole_rupiah
 from ..selectors.balances import account_balance_now
 from ..selectors.loans import loan_position
-from .posting import Line, Posted, _lock_book, account_for, accounts_for, clean_amount, journal_post
+from . import journal_rules
+from .posting import (
+    Line,
+    Posted,
+    _lock_book,
+    account_for,
+    accounts_for,
+    clean_amount,
+    entry_reverse,
+    journal_post,
+)
 
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
 SOURCES = ("cash", "bank")
@@ -859,8 +872,6 @@ def loan_status_after_reversal(loan: Loan, entry: JournalEntry) -> None:
     if entry.kind in LOAN_STARTS:
         mirror = loan.counterpart if loan.counterpart_id else None
         if mirror is not None and mirror.status == Loan.Status.ACTIVE:
-            from .posting import entry_reverse
-
             received = (
                 JournalEntry.objects.filter(
                     lines__loan=mirror, kind=EntryKind.BORROWING_RECEIVED, reversed_by__isnull=True
@@ -885,3 +896,45 @@ def loan_status_after_reversal(loan: Loan, entry: JournalEntry) -> None:
         loan.closed_date = None
     loan.full_clean()
     loan.save()
+
+
+# --- The rules the journal runs for loans -----------------------------------------------------
+
+
+def _loans_of(lines) -> dict[int, Loan]:
+    return {line.loan.pk: line.loan for line in lines if line.loan is not None}
+
+
+def _loan_lines_check(book: Book, lines) -> None:
+    if any(loan.book_id != book.pk for loan in _loans_of(lines).values()):
+        raise ValidationError(_("A loan of other books cannot be used here."))
+
+
+def _loan_totals_add(book: Book, entry: JournalEntry, lines) -> None:
+    """Each loan's running totals move with its lines, by the rules verify_books reads."""
+    for loan in _loans_of(lines).values():
+        own = [line for line in lines if line.loan is not None and line.loan.pk == loan.pk]
+        deltas = loan_deltas(loan.direction, own)
+        deltas = {field: value for field, value in deltas.items() if value}
+        if deltas:
+            Loan.objects.filter(pk=loan.pk).update(
+                **{field: F(field) + value for field, value in deltas.items()}
+            )
+
+
+def _loan_reversal_check(entry: JournalEntry, lines) -> None:
+    for loan in _loans_of(lines).values():
+        loan_reversal_check(loan, entry)
+
+
+def _loan_after_reversal(entry: JournalEntry, lines) -> None:
+    for loan in _loans_of(lines).values():
+        loan_status_after_reversal(loan, entry)
+
+
+journal_rules.line_rule_register(
+    journal_rules.LineRule("loans", check=_loan_lines_check, apply=_loan_totals_add)
+)
+journal_rules.reversal_rule_register(
+    journal_rules.ReversalRule("loans", check=_loan_reversal_check, after=_loan_after_reversal)
+)

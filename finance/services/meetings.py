@@ -29,6 +29,17 @@ from .loans import loan_close_if_paid, repayment_allocate, repayment_lines
 from .posting import CENT, MAX_AMOUNT, Line, _check_date, _lock_book, accounts_for, journal_post
 
 AMOUNT_FIELDS = ("mandatory", "voluntary_in", "voluntary_out", "repayment", "fine")
+# What an absent member pays only when someone brought it for them (titip): the page clears
+# these boxes when attendance is unticked, and the server refuses them without the titip box.
+ABSENT_REFUSED = ("mandatory", "repayment")
+
+
+def absent_message(name: str) -> str:
+    if name == "mandatory":
+        return _("Marked absent: clear the wajib, or tick titip if someone paid it for the member.")
+    return _(
+        "Marked absent: clear the instalment, or tick titip if someone paid it for the member."
+    )
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class SheetLine:
 
     member: Member
     present: bool = False
+    paid_for: bool = False  # titip: absent, someone paid the wajib or instalment for them
     mandatory: Decimal = ZERO
     voluntary_in: Decimal = ZERO
     voluntary_out: Decimal = ZERO
@@ -120,7 +132,13 @@ def _clean_lines(book: Book, lines: list[SheetLine], problems: dict) -> list[She
                     _("Write sukarela paid in or taken out, not both on one line."),
                 )
             )
-        cleaned.append(SheetLine(member=line.member, present=bool(line.present), **amounts))
+        present = bool(line.present)
+        paid_for = not present and bool(line.paid_for)
+        if not present and not paid_for:
+            for name in ABSENT_REFUSED:
+                if amounts[name]:
+                    mine.append((name, absent_message(name)))
+        cleaned.append(SheetLine(member=line.member, present=present, paid_for=paid_for, **amounts))
     active = set(
         Membership.objects.active()
         .filter(group_id=book.group_id, member_id__in=seen)
@@ -220,6 +238,7 @@ def meeting_record(
                     meeting=meeting,
                     member=line.member,
                     present=line.present,
+                    paid_for=line.paid_for,
                     mandatory=line.mandatory,
                     voluntary_in=line.voluntary_in,
                     voluntary_out=line.voluntary_out,

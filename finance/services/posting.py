@@ -7,17 +7,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 
-from ..charts import CHARTS, MEMBER_LEDGER_ROLES
+from ..charts import CHARTS, MEMBER_LEDGER_ROLES, SAVINGS_ROLES
 from ..models import (
+    FLOORED_ROLES,
     ZERO,
     Account,
+    AccountDay,
     AccountMonth,
     Book,
     BookYear,
@@ -25,27 +26,20 @@ from ..models import (
     GroupBalance,
     JournalEntry,
     JournalLine,
-    Loan,
     MemberBalance,
 )
 from ..money import rupiah
+from ..sql import date as sql_date
+from ..sql import money as sql_money
+from . import journal_rules
 from .figures import entry_figures_add
+from .lines import COLUMNS, RELATIONS, Line
+
+__all__ = ["Line"]
 
 CENT = Decimal("0.01")
+BELOW_ZERO = "balance_below_zero"  # the code of a refusal that would overdraw on some date
 MAX_AMOUNT = Decimal("9999999999999.99")  # fits MONEY (18, 2) with room for sums
-
-
-@dataclass
-class Line:
-    """One line to post: an account and either a debit or a credit."""
-
-    account: Account
-    debit: Decimal = ZERO
-    credit: Decimal = ZERO
-    member: Member | None = None
-    memo: str = ""
-    group: SelfHelpGroup | None = None  # the member KSM, in a cooperative's or BUMDes's books
-    loan: Loan | None = None
 
 
 @dataclass
@@ -204,8 +198,6 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
             member_ids.add(line.member.pk)
         if line.group is not None:
             group_ids.add(line.group.pk)
-        if line.loan is not None and line.loan.book_id != book.pk:
-            raise ValidationError(_("A loan of other books cannot be used here."))
         debit += line.debit
         credit += line.credit
     if debit != credit:
@@ -225,6 +217,7 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
             raise ValidationError(_("The member is not an active member of this KSM."))
     if group_ids:
         _check_party_groups(book, group_ids)
+    journal_rules.lines_check(book, lines)
 
 
 def _check_party_groups(book: Book, group_ids: set[int]) -> None:
@@ -280,33 +273,9 @@ def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) 
 def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
     """All of an entry's lines in one plain INSERT (bulk_create costs more Python per entry
     than the database work; posting is the hot path)."""
-    columns = (
-        "entry_id",
-        "book_id",
-        "entry_date",
-        "account_id",
-        "member_id",
-        "party_group_id",
-        "loan_id",
-        "debit",
-        "credit",
-        "memo",
-    )
-    rows = [
-        (
-            entry.pk,
-            entry.book_id,
-            entry.entry_date,
-            line.account.pk,
-            line.member.pk if line.member is not None else None,
-            line.group.pk if line.group is not None else None,
-            line.loan.pk if line.loan is not None else None,
-            line.debit,
-            line.credit,
-            line.memo[:200],
-        )
-        for line in lines
-    ]
+    columns = ("entry_id", "book_id", "entry_date", *(column for column, _ in COLUMNS))
+    head = (entry.pk, entry.book_id, entry.entry_date)
+    rows = [head + line.values() for line in lines]
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
     table = JournalLine._meta.db_table
     with connection.cursor() as cursor:
@@ -338,6 +307,13 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
         ("account_id", "month"),
         [(account, month, book.pk, d, c) for account, (d, c) in by_account.items()],
     )
+    floored = {line.account.pk for line in lines if line.account.role in FLOORED_ROLES}
+    if floored:
+        _upsert_totals(
+            AccountDay._meta.db_table,
+            ("account_id", "date"),
+            [(a, entry_date, book.pk, *by_account[a]) for a in sorted(floored)],
+        )
     if by_member:
         _upsert_totals(
             MemberBalance._meta.db_table,
@@ -352,48 +328,135 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
         )
 
 
-# How a loan's line moves its running totals: (field, +1 when a debit adds to it, -1 when a
-# credit does), by the line's account role and the loan's direction.
-LOAN_TOTALS = {
-    Loan.Direction.RECEIVABLE: {
-        "loans_receivable": ("balance", 1),
-        "income_interest": ("interest_paid", -1),
-        "income_fines": ("fines_paid", -1),
-        "loan_loss_allowance": ("written_off", 1),
-        "expense_loan_loss": ("written_off", 1),
-    },
-    Loan.Direction.PAYABLE: {
-        "borrowings": ("balance", -1),
-        "expense_interest": ("interest_paid", 1),
-        "expense_other": ("fines_paid", 1),
-    },
-}
+# --- No impossible balance on any date ------------------------------------------------------
 
 
-def loan_deltas(loan: Loan, lines) -> dict[str, Decimal]:
-    """What these lines add to the loan's running totals (used for posting and by
-    verify_books, so both read the journal the same way)."""
-    rules = LOAN_TOTALS[loan.direction]
-    deltas: dict[str, Decimal] = {}
-    for line in lines:
-        rule = rules.get(line.account.role)
-        if rule is not None:
-            field, sign = rule
-            deltas[field] = deltas.get(field, ZERO) + (line.debit - line.credit) * sign
-    return deltas
+def _lowest(total: Decimal, later_days: list[tuple], sign: int):
+    """The lowest end-of-day balance over the given days (date, debit less credit), newest
+    first, in the account's normal direction, with its date (the earliest, on a tie); `total`
+    is the balance after the newest day. Each day's balance is the total less the days after
+    it, so only the days from the entry's date on are read."""
+    lowest = lowest_date = None
+    after = ZERO
+    for day, net in later_days:
+        balance = (total - after) * sign
+        if lowest is None or balance <= lowest:
+            lowest, lowest_date = balance, sql_date(day)
+        after += sql_money(net)
+    return lowest, lowest_date
 
 
-def _add_to_loans(lines: list[Line]) -> None:
-    loans = {line.loan.pk: line.loan for line in lines if line.loan is not None}
-    for loan in loans.values():
-        deltas = loan_deltas(
-            loan, [ln for ln in lines if ln.loan is not None and ln.loan.pk == loan.pk]
+def _total_and_days(cursor, account_id: int, since: datetime.date | None) -> tuple:
+    """A cash or bank account's balance now (its monthly totals) and its days from `since` on
+    (all days without it), newest first, in one round trip."""
+    days_filter = "" if since is None else " AND date >= %s"
+    cursor.execute(
+        f"SELECT NULL, SUM(debit) - SUM(credit) FROM {AccountMonth._meta.db_table} "
+        f"WHERE account_id = %s UNION ALL SELECT date, debit - credit "
+        f"FROM {AccountDay._meta.db_table} WHERE account_id = %s{days_filter}",
+        [account_id, account_id] + ([] if since is None else [since]),
+    )
+    rows = cursor.fetchall()
+    total = sql_money(next(net for day, net in rows if day is None))
+    days = sorted(((day, net) for day, net in rows if day is not None), reverse=True)
+    return total, days
+
+
+def account_lowest_balance(account: Account) -> Decimal | None:
+    """The lowest end-of-day balance a cash or bank account has had (None before any entry);
+    call under the book's lock when a decision depends on it."""
+    with connection.cursor() as cursor:
+        total, days = _total_and_days(cursor, account.pk, None)
+    return _lowest(total, days, account.sign)[0]
+
+
+def _refuse(account: Account, name: str, day, balance: Decimal, floor: Decimal) -> None:
+    values = {
+        "account": name,
+        "date": day.strftime("%d-%m-%Y"),
+        "balance": rupiah(balance),
+        "short": rupiah(floor - balance),
+        "limit": rupiah(-floor),
+    }
+    if floor < 0:
+        message = _(
+            "The %(account)s balance on %(date)s would be %(balance)s, beyond the overdraft "
+            "limit of %(limit)s: %(short)s short."
         )
-        deltas = {field: value for field, value in deltas.items() if value}
-        if deltas:
-            Loan.objects.filter(pk=loan.pk).update(
-                **{field: F(field) + value for field, value in deltas.items()}
+    else:
+        message = _("The %(account)s balance on %(date)s would be %(balance)s: %(short)s short.")
+    raise ValidationError({"amount": ValidationError(message % values, code=BELOW_ZERO)})
+
+
+def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
+    """After the entry's lines and totals are written, under the book's lock: Kas, each bank
+    account (down to minus its overdraft limit) and each member's (or member KSM's) savings
+    of each type stay at or above zero at the end of the entry's date and of every later
+    date. Only what the entry lowers is read: one indexed read of the account's days (or the
+    saver's lines) from the entry's date on, against the kept total."""
+    lowered: dict[tuple, Decimal] = {}
+    accounts: dict[int, Account] = {}
+    for line in lines:
+        role = line.account.role
+        if role in FLOORED_ROLES:
+            key = (line.account.pk, None, None)
+        elif role in SAVINGS_ROLES and (line.member is not None or line.group is not None):
+            key = (
+                line.account.pk,
+                line.member.pk if line.member is not None else None,
+                line.group.pk if line.group is not None else None,
             )
+        else:
+            continue
+        accounts[line.account.pk] = line.account
+        lowered[key] = lowered.get(key, ZERO) + (line.debit - line.credit) * line.account.sign
+    # A saver's savings first: when a withdrawal fails both, the member's balance is the news.
+    for (account_id, member_id, group_id), change in sorted(
+        lowered.items(),
+        key=lambda item: (item[0][1] is None and item[0][2] is None, *(v or 0 for v in item[0])),
+    ):
+        if change >= 0:
+            continue
+        account = accounts[account_id]
+        with connection.cursor() as cursor:
+            if member_id is None and group_id is None:
+                total, days = _total_and_days(cursor, account_id, entry_date)
+                floor = -account.overdraft_limit
+                name = account.name
+            else:
+                saver, table, column = (
+                    (member_id, MemberBalance._meta.db_table, "member_id")
+                    if member_id is not None
+                    else (group_id, GroupBalance._meta.db_table, "group_id")
+                )
+                cursor.execute(
+                    f"SELECT debit - credit FROM {table} WHERE account_id = %s AND {column} = %s",
+                    [account_id, saver],
+                )
+                total = sql_money(cursor.fetchone()[0])
+                line_column = "member_id" if member_id is not None else "party_group_id"
+                cursor.execute(
+                    f"SELECT entry_date, SUM(debit) - SUM(credit) "
+                    f"FROM {JournalLine._meta.db_table} "
+                    f"WHERE {line_column} = %s AND account_id = %s AND entry_date >= %s "
+                    "GROUP BY entry_date ORDER BY entry_date DESC",
+                    [saver, account_id, entry_date],
+                )
+                floor = ZERO
+                name = _saver_account_name(account, member_id, group_id, lines)
+                days = cursor.fetchall()
+            lowest, day = _lowest(total, days, account.sign)
+        if lowest is not None and lowest < floor:
+            _refuse(account, name, day, lowest, floor)
+
+
+def _saver_account_name(account: Account, member_id, group_id, lines: list[Line]) -> str:
+    for line in lines:
+        if line.member is not None and line.member.pk == member_id:
+            return f"{account.name} {line.member.full_name}"
+        if line.group is not None and line.group.pk == group_id:
+            return f"{account.name} {line.group.name}"
+    return account.name
 
 
 @transaction.atomic
@@ -438,7 +501,8 @@ def journal_post(
     entry.save()
     _insert_lines(entry, lines)
     _add_to_balances(book, entry_date, lines)
-    _add_to_loans(lines)
+    _check_floors(book, entry_date, lines)
+    journal_rules.lines_apply(book, entry, lines)
     entry_figures_add(
         book, entry, lines, reversed_kind=reversal_of.kind if reversal_of is not None else None
     )
@@ -464,24 +528,8 @@ def entry_reverse(
         raise ValidationError(_("A reversal cannot itself be reversed; post a new entry."))
     if JournalEntry.objects.filter(reversal_of=entry).exists():
         raise ValidationError(_("This entry has already been reversed."))
-    lines = [
-        Line(
-            account=line.account,
-            debit=line.credit,
-            credit=line.debit,
-            member=line.member,
-            memo=line.memo,
-            group=line.party_group,
-            loan=line.loan,
-        )
-        for line in entry.lines.select_related("account", "member", "party_group", "loan")
-    ]
-    loans = {line.loan.pk: line.loan for line in lines if line.loan is not None}
-    if loans:
-        from .loans import loan_reversal_check
-
-        for loan in loans.values():
-            loan_reversal_check(loan, entry)
+    lines = [Line.mirror_of(line) for line in entry.lines.select_related(*RELATIONS.values())]
+    journal_rules.reversal_check(entry, lines)
     description = _("Reversal of %(ref)s: %(reason)s") % {
         "ref": entry.reference,
         "reason": reason.strip() or entry.description,
@@ -497,11 +545,7 @@ def entry_reverse(
         token=token,
         reversal_of=entry,
     )
-    if loans:
-        from .loans import loan_status_after_reversal
-
-        for loan in loans.values():
-            loan_status_after_reversal(loan, entry)
+    journal_rules.reversal_after(entry, lines)
     return posted
 
 

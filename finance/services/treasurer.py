@@ -11,6 +11,7 @@ from groups.models import Member, SelfHelpGroup
 
 from ..models import ZERO, Book, BusinessUnit, EntryKind, GroupBalance
 from ..money import rupiah
+from ..selectors.savings import pokok_due
 from .posting import (
     Line,
     Posted,
@@ -139,6 +140,7 @@ def cash_pay(
     )
 
 
+@transaction.atomic
 def savings_deposit(
     *,
     book: Book,
@@ -152,16 +154,25 @@ def savings_deposit(
     actor=None,
     token: str | None = None,
 ) -> Posted:
-    """A member pays in savings: pokok (once), wajib (monthly) or sukarela (voluntary). In a
-    cooperative's books the saver is a member KSM (`group`)."""
+    """A member pays in savings: pokok (once per membership), wajib (monthly) or sukarela
+    (voluntary). In a cooperative's books the saver is a member KSM (`group`).
+
+    Pokok is checked under the book's row lock: a saver who holds pokok already is refused,
+    unless the group's pokok rose since, when only the difference is accepted."""
     saver = _saver(member, group)
     if savings_type not in SAVINGS_TYPES:
         raise ValidationError({"savings_type": _("Choose the kind of savings.")})
     amount = clean_amount(amount)
+    if savings_type == "savings_principal":
+        book = _lock_book(book)
     cash, account = accounts_for(book, "cash", savings_type)
+    name = _saver_name(member, group)
+    repeat = token is not None and book.entries.filter(token=token).exists()
+    if savings_type == "savings_principal" and not repeat:
+        _check_pokok(book, account, entry_date, amount, name, member=member, group=group)
     description = description or _("%(account)s deposit, %(member)s") % {
         "account": account.name,
-        "member": _saver_name(member, group),
+        "member": name,
     }
     return journal_post(
         lines=[
@@ -171,6 +182,37 @@ def savings_deposit(
         kind=EntryKind.SAVINGS_DEPOSIT,
         **_common(book, entry_date, description, receipt_ref, actor, token),
     )
+
+
+def _check_pokok(book, account, entry_date, amount, name, *, member, group) -> None:
+    due = pokok_due(book, account, entry_date, member=member, group=group)
+    if due.due is None:
+        return
+    if due.due <= 0:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(member)s has paid simpanan pokok already (%(held)s); it is paid once "
+                    "per membership."
+                )
+                % {"member": name, "held": rupiah(due.held)}
+            }
+        )
+    if amount > due.due:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(member)s owes only %(due)s of simpanan pokok: the group's pokok is "
+                    "%(rule)s and %(held)s is paid."
+                )
+                % {
+                    "member": name,
+                    "due": rupiah(due.due),
+                    "rule": rupiah(due.rule),
+                    "held": rupiah(due.held),
+                }
+            }
+        )
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """Recording what happened (the treasurer forms), the journal, and corrections by reversal.
 
-Each record page is one form, one service call and a redirect to the entry it posted. The
-form's one-time token makes a second submission show the entry already posted instead.
+Each record page is one form, one service call and a redirect to the entry it posted, through
+`one_time_form`: the form's one-time token makes a second submission show the entry already
+posted instead, and an unusual amount is asked about before it posts.
 A posted entry is never edited or deleted: it is corrected by a reversal.
 """
 
@@ -12,8 +13,6 @@ from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -31,8 +30,9 @@ from ..forms import (
     JournalFilter,
     ReverseForm,
 )
+from ..forms.bank import BANK_FORMS
 from ..models import Book, EntryKind, JournalEntry, JournalLine
-from .common import can_post, postable_book, visible_book
+from .common import can_post, one_time_form, postable_book, posted_message, visible_book
 
 SERVICES = {
     "cash-in": services.cash_receive,
@@ -41,6 +41,9 @@ SERVICES = {
     "withdrawal": services.savings_withdraw,
     "bank": services.bank_transfer,
     "general": services.journal_post,
+    "bank-interest": services.bank_interest_record,
+    "bank-charges": services.bank_charge_record,
+    "bank-tax": services.bank_tax_record,
 }
 # A link may preselect these, e.g. a member's passbook linking to "deposit for this member".
 PRESELECT = ("member", "group", "savings_type", "source", "category", "direction", "unit")
@@ -55,20 +58,14 @@ def record_forms_for(book: Book) -> dict:
             forms[slug] = GROUP_RECORD_FORMS[slug]
         elif book.kind == Book.Kind.KSM or not getattr(form_class, "needs_members", False):
             forms[slug] = form_class
+    forms.update(BANK_FORMS)
     return forms
-
-
-def _entry_link(entry: JournalEntry) -> str:
-    return format_html(
-        '<a class="alert-link" href="{}">{}</a>', entry.get_absolute_url(), entry.reference
-    )
 
 
 def _show_posted(request, posted: services.Posted, message: str):
     """Redirect to the entry; say whether it was just posted or had been already."""
     if posted.created:
-        text = conditional_escape(message) % {"reference": _entry_link(posted.entry)}
-        messages.success(request, mark_safe(text))  # the text was escaped above
+        messages.success(request, posted_message(message)(posted))
     else:
         messages.info(request, _("This was already recorded."))
     return redirect(posted.entry)
@@ -83,9 +80,9 @@ def _lines_wanted(request) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request, book_id, form):
-    """A record form. Its page address carries the form's token (?t=), so going back to the
-    page, even when the phone reloads it, brings back the same token: sending the form again
-    then shows the entry already posted."""
+    """A record form, sent once (`one_time_form`): its page address carries the form's token
+    (?t=), so going back to the page, even when the phone reloads it, brings back the same
+    token, and sending the form again then shows the entry already posted."""
     book = postable_book(request, book_id)
     form_class = record_forms_for(book).get(form)
     if form_class is None:
@@ -93,40 +90,35 @@ def record(request, book_id, form):
     kwargs = {"book": book}
     if form_class is GeneralJournalForm:
         kwargs["lines"] = _lines_wanted(request)
-    used = None
-    if request.method == "POST":
-        bound = form_class(request.POST, **kwargs)
-        already = tokens.token_entry(book, bound.token_key)
-        if already is not None:
-            return _show_posted(request, services.Posted(entry=already, created=False), "")
-        if bound.is_valid():
-            try:
-                posted = SERVICES[form](
-                    book=book, actor=request.user, token=bound.token_key, **bound.service_kwargs()
-                )
-            except ValidationError as error:
-                apply_validation_error(bound, error)
-            else:
-                return _show_posted(request, posted, _("Recorded as entry %(reference)s."))
-    else:
-        initial = {name: request.GET[name] for name in PRESELECT if name in request.GET}
-        bound = form_class(initial=initial, token=request.GET.get("t"), **kwargs)
-        if bound.token_key is None:
-            query = request.GET.copy()
-            query["t"] = bound.token
-            return redirect(f"{request.path}?{query.urlencode()}")
-        used = tokens.token_entry(book, bound.token_key)
+    initial = {name: request.GET[name] for name in PRESELECT if name in request.GET}
     template = "finance/record_general.html" if form == "general" else "finance/record_form.html"
-    return render(
+
+    def make_form(data, token):
+        if data is not None:
+            return form_class(data, **kwargs)
+        return form_class(initial=initial, token=token, **kwargs)
+
+    def render_page(bound, used):
+        return render(
+            request,
+            template,
+            {
+                "book": book,
+                "form": bound,
+                "slug": form,
+                "used": used,
+                "more_lines": _lines_wanted(request) + 4,
+                "bank_interest": "bank-interest" in record_forms_for(book),
+            },
+        )
+
+    return one_time_form(
         request,
-        template,
-        {
-            "book": book,
-            "form": bound,
-            "slug": form,
-            "used": used,
-            "more_lines": _lines_wanted(request) + 4,
-        },
+        book=book,
+        make_form=make_form,
+        call=lambda **kw: SERVICES[form](book=book, **kw),
+        message=_("Recorded as entry %(reference)s."),
+        render_page=render_page,
     )
 
 

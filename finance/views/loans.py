@@ -18,8 +18,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -29,7 +27,7 @@ from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
-from .. import exports, list_exports, services, tokens
+from .. import exports, list_exports, services
 from ..forms.loans import (
     BorrowingForm,
     DisburseForm,
@@ -59,7 +57,7 @@ from ..selectors.loan_reports import (
     statement_sheet,
 )
 from ..selectors.loans import loan_card, loan_position, portfolio, positions
-from .common import can_post, postable_book, visible_book
+from .common import can_post, one_time_form, postable_book, visible_book
 from .reports import AsOfForm, _format, _links, _with_defaults
 
 STATES = {
@@ -134,45 +132,6 @@ def _not_now(request, loan: Loan):
         % {"ref": loan.reference, "status": loan.get_status_display()},
     )
     return redirect(loan)
-
-
-def _entry_link(entry) -> str:
-    return format_html(
-        '<a class="alert-link" href="{}">{}</a>', entry.get_absolute_url(), entry.reference
-    )
-
-
-def _show_posted(request, posted: services.Posted, message: str, target):
-    if posted.created:
-        text = conditional_escape(message) % {"reference": _entry_link(posted.entry)}
-        messages.success(request, mark_safe(text))  # the text was escaped above
-    else:
-        messages.info(request, _("This was already recorded."))
-    return redirect(target)
-
-
-def _with_token(request, form):
-    """A form page's address carries its token (?t=): reloading or going back to the page
-    brings back the same token, so sending it again shows what was posted."""
-    if form.token_key is not None:
-        return None
-    query = request.GET.copy()
-    query["t"] = form.token
-    return redirect(f"{request.path}?{query.urlencode()}")
-
-
-def _post_once(request, book: Book, form, call):
-    """POST of a token form: what the token already posted, or the service's entry, or None
-    with the form showing why nothing was posted."""
-    already = tokens.token_entry(book, form.token_key)
-    if already is not None:
-        return services.Posted(entry=already, created=False)
-    if form.is_valid():
-        try:
-            return call(actor=request.user, token=form.token_key, **form.service_kwargs())
-        except ValidationError as error:
-            apply_validation_error(form, error)
-    return None
 
 
 def _loan_of(entry) -> Loan | None:
@@ -504,28 +463,45 @@ def loan_reschedule(request, book_id, loan_id):
 # --- Forms that post -------------------------------------------------------------------------
 
 
-def _token_action(request, book, loan, *, action, form_class, call, message, extra=None):
-    """A loan form that posts: the token decides first (a repeat shows the entry), then the
-    loan's status, then the service."""
-    post = request.method == "POST"
+def _loan_form(request, book, loan, *, action, form_class, call, message, **options):
+    """A loan form that posts, sent once (`one_time_form`): the token decides first (a
+    repeat shows the loan), then the loan's status, then the service. `context(form)` adds
+    what the page shows besides the form; "preview" shows the form checked, posting nothing."""
+    initial = options.pop("initial", None) or {}
+    context = options.pop("context", lambda form: {})
     form_kwargs = {"book": book, **({"loan": loan} if form_class is RepayForm else {})}
-    if post:
-        form = form_class(request.POST, **form_kwargs)
-        already = tokens.token_entry(book, form.token_key)
-        if already is not None:
-            return _show_posted(request, services.Posted(already, False), "", loan), form
-    if not _allowed(loan, action):
-        return _not_now(request, loan), None
-    if not post:
-        form = form_class(token=request.GET.get("t"), initial=extra or {}, **form_kwargs)
-        return _with_token(request, form), form
-    if request.POST.get("preview"):
-        form.is_valid()
-        return None, form
-    posted = _post_once(request, book, form, call)
-    if posted is not None:
-        return _show_posted(request, posted, message, loan), form
-    return None, form
+
+    def make_form(data, token):
+        if data is not None:
+            return form_class(data, **form_kwargs)
+        return form_class(token=token, initial=initial, **form_kwargs)
+
+    def render_page(form, used):
+        return render(
+            request,
+            "finance/loan_action.html",
+            {
+                "book": book,
+                "loan": loan,
+                "form": form,
+                "action": action,
+                "used": used,
+                **context(form),
+            },
+        )
+
+    return one_time_form(
+        request,
+        book=book,
+        make_form=make_form,
+        call=call,
+        message=message,
+        render_page=render_page,
+        target=lambda posted: loan,
+        refuse=lambda: None if _allowed(loan, action) else _not_now(request, loan),
+        preview=True,
+        **options,
+    )
 
 
 @login_required
@@ -533,7 +509,7 @@ def _token_action(request, book, loan, *, action, form_class, call, message, ext
 def loan_disburse(request, book_id, loan_id):
     book = postable_book(request, book_id)
     loan = _loan(book, loan_id)
-    done, form = _token_action(
+    return _loan_form(
         request,
         book,
         loan,
@@ -541,22 +517,15 @@ def loan_disburse(request, book_id, loan_id):
         form_class=DisburseForm,
         call=lambda **kw: services.loan_disburse(loan=loan, **kw),
         message=_("Disbursed as entry %(reference)s."),
-    )
-    if done is not None:
-        return done
-    context = {
-        "book": book,
-        "loan": loan,
-        "form": form,
-        "action": "disburse",
-        "used": tokens.token_entry(book, form.token_key) if request.method == "GET" else None,
-        "paid_out": loan.principal - loan.admin_fee,
-        "available": {
-            "cash": services.account_balance(book, "cash"),
-            "bank": services.account_balance(book, "bank"),
+        amount_of=lambda form: loan.principal,
+        context=lambda form: {
+            "paid_out": loan.principal - loan.admin_fee,
+            "available": {
+                "cash": services.account_balance(book, "cash"),
+                "bank": services.account_balance(book, "bank"),
+            },
         },
-    }
-    return render(request, "finance/loan_action.html", context)
+    )
 
 
 @login_required
@@ -566,12 +535,34 @@ def loan_repay(request, book_id, loan_id):
     book = postable_book(request, book_id)
     loan = _loan(book, loan_id)
     today = timezone.localdate()
-    initial = {}
+    initial, due = {}, None
     if loan.status == Loan.Status.ACTIVE and request.method == "GET":
         due = amount_due(loan_position(loan, today))
         if due:
             initial["amount"] = f"{due:,.0f}".replace(",", ".")
-    done, form = _token_action(
+
+    def context(form) -> dict:
+        """The split of what the form holds, and where the loan stands on that date."""
+        on_date, amount, fine = today, None, None
+        if form.is_bound:
+            if form.is_valid():
+                on_date = form.cleaned_data["entry_date"]
+                amount, fine = form.cleaned_data["amount"], form.cleaned_data.get("fine")
+        elif initial.get("amount"):
+            amount = due
+        split, split_error = None, None
+        if amount:
+            try:
+                split = services.repayment_allocate(loan, amount, on_date, fine=fine)
+            except ValidationError as error:
+                split_error = " ".join(error.messages)
+        return {
+            "pos": loan_position(loan, on_date),
+            "split": split,
+            "split_error": split_error,
+        }
+
+    return _loan_form(
         request,
         book,
         loan,
@@ -579,36 +570,9 @@ def loan_repay(request, book_id, loan_id):
         form_class=RepayForm,
         call=lambda **kw: services.loan_repay(loan=loan, **kw),
         message=_("Repayment recorded as entry %(reference)s."),
-        extra=initial,
+        initial=initial,
+        context=context,
     )
-    if done is not None:
-        return done
-    # The split of what the form holds, and where the loan stands on that date.
-    on_date, amount, fine = today, None, None
-    if form.is_bound:
-        if form.is_valid():
-            on_date = form.cleaned_data["entry_date"]
-            amount, fine = form.cleaned_data["amount"], form.cleaned_data.get("fine")
-    elif initial.get("amount"):
-        amount = due
-    pos = loan_position(loan, on_date)
-    split, split_error = None, None
-    if amount:
-        try:
-            split = services.repayment_allocate(loan, amount, on_date, fine=fine)
-        except ValidationError as error:
-            split_error = " ".join(error.messages)
-    context = {
-        "book": book,
-        "loan": loan,
-        "form": form,
-        "action": "repay",
-        "pos": pos,
-        "split": split,
-        "split_error": split_error,
-        "used": tokens.token_entry(book, form.token_key) if request.method == "GET" else None,
-    }
-    return render(request, "finance/loan_action.html", context)
 
 
 @login_required
@@ -616,7 +580,7 @@ def loan_repay(request, book_id, loan_id):
 def loan_write_off(request, book_id, loan_id):
     book = postable_book(request, book_id)
     loan = _loan(book, loan_id)
-    done, form = _token_action(
+    return _loan_form(
         request,
         book,
         loan,
@@ -624,38 +588,35 @@ def loan_write_off(request, book_id, loan_id):
         form_class=WriteOffForm,
         call=lambda **kw: services.loan_write_off(loan=loan, **kw),
         message=_("Written off as entry %(reference)s."),
+        context=lambda form: {
+            "reserve": services.account_balance(book, "loan_loss_allowance"),
+        },
     )
-    if done is not None:
-        return done
-    context = {
-        "book": book,
-        "loan": loan,
-        "form": form,
-        "action": "write_off",
-        "reserve": services.account_balance(book, "loan_loss_allowance"),
-        "used": tokens.token_entry(book, form.token_key) if request.method == "GET" else None,
-    }
-    return render(request, "finance/loan_action.html", context)
 
 
 def _book_form(request, book, form_class, *, call, message, target, template_context):
-    """A book-level form that posts (the reserve, a borrowing)."""
-    if request.method == "POST":
-        form = form_class(request.POST, book=book)
-        posted = _post_once(request, book, form, call)
-        if posted is not None:
-            return _show_posted(request, posted, message, target(posted))
-        used = None
-    else:
-        form = form_class(token=request.GET.get("t"), book=book)
-        fresh = _with_token(request, form)
-        if fresh is not None:
-            return fresh
-        used = tokens.token_entry(book, form.token_key)
-    return render(
+    """A book-level form that posts (the reserve, a borrowing), sent once."""
+
+    def make_form(data, token):
+        if data is not None:
+            return form_class(data, book=book)
+        return form_class(token=token, book=book)
+
+    def render_page(form, used):
+        return render(
+            request,
+            "finance/loan_book_form.html",
+            {"book": book, "form": form, "used": used, **template_context},
+        )
+
+    return one_time_form(
         request,
-        "finance/loan_book_form.html",
-        {"book": book, "form": form, "used": used, **template_context},
+        book=book,
+        make_form=make_form,
+        call=call,
+        message=message,
+        render_page=render_page,
+        target=target,
     )
 
 

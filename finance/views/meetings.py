@@ -1,9 +1,9 @@
 """The monthly meeting (rapat bulanan): the sheet a treasurer fills in on a phone and sends
 once, the printable summary shown to the group, and the list of a book's meetings.
 
-The sheet's address carries its one-time token (?t=) like every record form: sending the same
-sheet again (a double tap, back and resend, a retry after a timeout) shows the meeting it
-recorded. A sheet for a date whose meeting is already recorded is refused as stale.
+The sheet's address carries its one-time token (?t=) like every record form (`one_time_form`):
+sending the same sheet again (a double tap, back and resend, a retry after a timeout) shows
+the meeting it recorded. A sheet for a date whose meeting is already recorded is refused as stale.
 """
 
 import datetime
@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from ..forms.meetings import MeetingSheetForm
 from ..models import Book, Meeting
 from ..selectors.meetings import book_meetings, meeting_lines, meeting_sheet
 from ..services.meetings import SheetError, meeting_check, meeting_record
-from .common import can_post, postable_book, visible_book
+from .common import can_post, one_time_form, postable_book, visible_book
 
 
 def _ksm_book(book: Book) -> Book:
@@ -43,47 +43,45 @@ def _date(value) -> datetime.date | None:
         return None
 
 
+def _sheet_date(request, book: Book, today: datetime.date) -> datetime.date:
+    """The date a sheet is opened for: today, or the one asked for, within the books."""
+    on_date = _date(request.GET.get("date")) or today
+    if on_date > today:
+        messages.warning(request, _("A meeting cannot be recorded for a future date."))
+        on_date = today
+    if on_date < book.opening_date:
+        messages.warning(
+            request,
+            _("The books opened on %(date)s; the meeting cannot be earlier.")
+            % {"date": book.opening_date.strftime("%d-%m-%Y")},
+        )
+        on_date = book.opening_date
+    return on_date
+
+
+def _show_problems(form, error: ValidationError) -> None:
+    if isinstance(error, SheetError):
+        form.mark_problems(error.lines)
+    else:
+        apply_validation_error(form, error)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet(request, book_id):
+    """The sheet, sent once (`one_time_form`): what its token recorded is the meeting."""
     book = _ksm_book(postable_book(request, book_id))
     today = timezone.localdate()
-    if request.method == "POST":
-        on_date = _date(request.POST.get("meeting_date")) or today
-        form = MeetingSheetForm(request.POST, book=book, sheet=meeting_sheet(book, on_date))
-        already = (
-            Meeting.objects.filter(book=book, token=form.token_key).first()
-            if form.token_key
-            else None
-        )
-        if already is not None:
-            messages.info(request, _("This sheet was already recorded."))
-            return redirect(already)
-        if form.is_valid():
-            try:
-                recorded = meeting_record(
-                    book=book,
-                    meeting_date=form.cleaned_data["meeting_date"],
-                    lines=form.sheet_lines(),
-                    token=form.token_key,
-                    actor=request.user,
-                    notes=form.cleaned_data["notes"],
-                )
-            except SheetError as error:
-                form.mark_problems(error.lines)
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                if recorded.created:
-                    messages.success(
-                        request,
-                        _("The meeting of %(date)s is recorded.")
-                        % {"date": recorded.meeting.meeting_date.strftime("%d-%m-%Y")},
-                    )
-                else:
-                    messages.info(request, _("This sheet was already recorded."))
-                return redirect(recorded.meeting)
-        elif form.only_lines_wrong():
+
+    def make_form(data, token):
+        if data is not None:
+            on_date = _date(data.get("meeting_date")) or today
+            return MeetingSheetForm(data, book=book, sheet=meeting_sheet(book, on_date))
+        on_date = _sheet_date(request, book, today)
+        return MeetingSheetForm(book=book, sheet=meeting_sheet(book, on_date), token=token)
+
+    def check_lines(form) -> None:
+        if form.only_lines_wrong():
             # Check the lines that could be read too, so every problem shows at once.
             form.mark_problems(
                 meeting_check(
@@ -92,40 +90,48 @@ def sheet(request, book_id):
                     lines=form.sheet_lines(),
                 )
             )
-        used = None
-    else:
-        on_date = _date(request.GET.get("date")) or today
-        if on_date > today:
-            messages.warning(request, _("A meeting cannot be recorded for a future date."))
-            on_date = today
-        if on_date < book.opening_date:
-            messages.warning(
-                request,
-                _("The books opened on %(date)s; the meeting cannot be earlier.")
-                % {"date": book.opening_date.strftime("%d-%m-%Y")},
-            )
-            on_date = book.opening_date
-        form = MeetingSheetForm(
-            book=book, sheet=meeting_sheet(book, on_date), token=request.GET.get("t")
+
+    def render_page(form, used):
+        return render(
+            request,
+            "finance/meeting_sheet.html",
+            {
+                "book": book,
+                "form": form,
+                "sheet": form.sheet,
+                "used": used,
+                "today": today,
+                "invalid_rows": [item for item in form.rows() if item["invalid"]]
+                if form.is_bound
+                else [],
+            },
         )
-        if form.token_key is None:
-            query = request.GET.copy()
-            query["t"] = form.token
-            return redirect(f"{request.path}?{query.urlencode()}")
-        used = Meeting.objects.filter(book=book, token=form.token_key).first()
-    return render(
+
+    return one_time_form(
         request,
-        "finance/meeting_sheet.html",
-        {
+        book=book,
+        make_form=make_form,
+        call=meeting_record,
+        service_kwargs=lambda form: {
             "book": book,
-            "form": form,
-            "sheet": form.sheet,
-            "used": used,
-            "today": today,
-            "invalid_rows": [item for item in form.rows() if item["invalid"]]
-            if form.is_bound
-            else [],
+            "meeting_date": form.cleaned_data["meeting_date"],
+            "lines": form.sheet_lines(),
+            "notes": form.cleaned_data["notes"],
         },
+        message=lambda recorded: (
+            _("The meeting of %(date)s is recorded.")
+            % {"date": recorded.meeting.meeting_date.strftime("%d-%m-%Y")}
+        ),
+        render_page=render_page,
+        target=lambda recorded: recorded.meeting,
+        posted_before=lambda book, key: (
+            Meeting.objects.filter(book=book, token=key).first() if key else None
+        ),
+        already_target=lambda meeting: meeting,
+        already_message=_("This sheet was already recorded."),
+        amount_of=None,  # the sheet's amounts are each member's: nothing unusual to total
+        on_refused=_show_problems,
+        on_invalid=check_lines,
     )
 
 

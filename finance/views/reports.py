@@ -4,10 +4,8 @@ statements, members' passbooks. Each is a page (print-friendly) and, with ?forma
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.validators import MinValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -15,16 +13,17 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from ksm_portal.forms import DateInput
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors
+from ..forms.reports import AsOfForm, DateRangeForm, PeriodForm
 from ..models import Account
 from .common import visible_book
+from .members import can_settle_exit
 
 FORMATS = ("xlsx", "pdf")
+__all__ = ["AsOfForm", "DateRangeForm", "PeriodForm"]  # the loan and capital pages use them
 
 
 # --- Forms: what range or period a report covers ----------------------------------------------
@@ -37,71 +36,6 @@ def _with_defaults(data, defaults: dict):
         if not data.get(name):
             data[name] = value
     return data
-
-
-# Reports reach back to 1900 at most: earlier dates are typos (and date arithmetic on
-# 0001-01-01 would fail).
-EARLIEST = datetime.date(1900, 1, 1)
-DATE_LIMITS = [MinValueValidator(EARLIEST)]
-
-
-class DateRangeForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), widget=DateInput(), validators=DATE_LIMITS
-    )
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), validators=DATE_LIMITS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate().isoformat()
-        for field in self.fields.values():
-            field.widget.attrs.update({"max": today, "class": "form-control form-control-sm"})
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("The end date cannot be before the start date."))
-        return data
-
-
-class AsOfForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("As of"), widget=DateInput(), validators=DATE_LIMITS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date"].widget.attrs.update(
-            {"max": timezone.localdate().isoformat(), "class": "form-control form-control-sm"}
-        )
-
-
-class PeriodForm(forms.Form):
-    period = forms.ChoiceField(
-        label=gettext_lazy("Period"),
-        choices=[("year", gettext_lazy("Year")), ("month", gettext_lazy("Month"))],
-    )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=9999)
-    month = forms.TypedChoiceField(
-        label=gettext_lazy("Month"), choices=list(MONTHS.items()), coerce=int
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["month"].widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["year"].widget.attrs.update(
-            {"class": "form-control form-control-sm", "inputmode": "numeric"}
-        )
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        start = datetime.date(data["year"], data["month"] if data["period"] == "month" else 1, 1)
-        if start > timezone.localdate():
-            self.add_error(None, _("This period has not started yet."))
-        else:
-            data["report_period"] = selectors.Period.of(data["period"], data["year"], data["month"])
-        return data
 
 
 def _range_form(request, default_from: datetime.date) -> DateRangeForm:
@@ -286,58 +220,103 @@ def _period_label(period: selectors.Period) -> str:
     return str(label)
 
 
+def _show_zero(request) -> bool:
+    """The "show accounts with a zero balance" toggle."""
+    return request.GET.get("zero") == "1"
+
+
 def _statement(request, book_id, *, template: str, build):
     book = visible_book(request, book_id)
     form = _period_form(request)
-    context = {"book": book, "form": form}
+    context = {"book": book, "form": form, "show_zero": _show_zero(request)}
     if not form.is_valid():
         return _page(request, template, context)
     period = form.cleaned_data["report_period"]
+    entity = selectors.entity_of(book)
     context.update(
         period=period,
         current_label=_period_label(period),
         previous_label=_period_label(period.previous),
+        entity=entity,
+        signatures=selectors.signatures(book, entity=entity),
     )
     return build(book, period, context)
 
 
+def _statement_files(request, template: str, context: dict, name: str, sheet):
+    fmt = _format(request)
+    if fmt == "xlsx":
+        return exports.xlsx_response(sheet(), name)
+    if fmt == "pdf":
+        return exports.pdf_response(request, template, context, name)
+    return _page(request, template, context)
+
+
 @login_required
 def balance_sheet(request, book_id):
-    """Laporan posisi keuangan at the end of a month or year, beside the previous one."""
+    """Laporan posisi keuangan at the end of a month or year, beside the previous one when
+    that one has figures."""
     template = "finance/report_balance_sheet.html"
 
     def build(book, period, context):
-        report = selectors.balance_sheet(book, period)
+        report = selectors.balance_sheet(book, period, show_zero=context["show_zero"])
         context["report"] = report
-        fmt = _format(request)
         name = exports.filename("posisi-keuangan", book.pk, report.as_of)
-        if fmt == "xlsx":
-            return exports.xlsx_response(exports.balance_sheet_sheet(book, report), name)
-        if fmt == "pdf":
-            return exports.pdf_response(request, template, context, name)
-        return _page(request, template, context)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.balance_sheet_sheet(book, report, context["signatures"]),
+        )
 
     return _statement(request, book_id, template=template, build=build)
 
 
 @login_required
 def income_statement(request, book_id):
-    """Laporan laba rugi of a month or year, beside the previous one."""
+    """Laporan laba rugi of a month or year, beside the previous one when that one has
+    figures."""
     template = "finance/report_income_statement.html"
 
     def build(book, period, context):
-        report = selectors.income_statement(book, period)
+        report = selectors.income_statement(book, period, show_zero=context["show_zero"])
         context["report"] = report
-        fmt = _format(request)
         name = exports.filename("laba-rugi", book.pk, period.start, period.end)
-        if fmt == "xlsx":
-            sheet = exports.income_statement_sheet(
-                book, report, context["current_label"], context["previous_label"]
-            )
-            return exports.xlsx_response(sheet, name)
-        if fmt == "pdf":
-            return exports.pdf_response(request, template, context, name)
-        return _page(request, template, context)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.income_statement_sheet(
+                book,
+                report,
+                context["current_label"],
+                context["previous_label"],
+                context["signatures"],
+            ),
+        )
+
+    return _statement(request, book_id, template=template, build=build)
+
+
+@login_required
+def notes(request, book_id):
+    """Catatan atas Laporan Keuangan: the entity, the basis of preparation, the accounting
+    policies and a note per material line of the statements."""
+    template = "finance/report_notes.html"
+
+    def build(book, period, context):
+        report = selectors.statement_notes(book, period, entity=context["entity"])
+        context["report"] = report
+        name = exports.filename("catatan-laporan-keuangan", book.pk, report.sheet.as_of)
+        return _statement_files(
+            request,
+            template,
+            context,
+            name,
+            lambda: exports.notes_sheet(book, report, context["signatures"]),
+        )
 
     return _statement(request, book_id, template=template, build=build)
 
@@ -347,40 +326,49 @@ def income_statement(request, book_id):
 
 @login_required
 def members(request, book_id):
-    """The members with their balance per savings type, each linking to their passbook."""
+    """The members with their balance per savings type on a date (today unless asked),
+    each linking to their passbook, and the total tied to the savings accounts' ledger."""
     book = visible_book(request, book_id)
     accounts = selectors.savings_accounts(book)
     template = "finance/report_members.html"
-    today = timezone.localdate()
+    form = AsOfForm(_with_defaults(request.GET, {"date": timezone.localdate().isoformat()}))
+    context = {"book": book, "accounts": accounts, "form": form}
+    if not form.is_valid():
+        return _page(request, template, context)
+    as_of = form.cleaned_data["date"]
     fmt = _format(request)
+    everyone = selectors.book_members(book)
     if fmt:
-        everyone = selectors.book_members(book)
         refused = _too_many(request, everyone.count(), fmt)
         if refused:
             return refused
-        rows, totals = selectors.members_savings(book, list(everyone), accounts)
-        name = exports.filename("simpanan-anggota", book.pk, today)
-        context = {"book": book, "accounts": accounts, "rows": rows, "totals": totals}
-        context.update(total=sum(totals), as_of=today)
+        listed = list(everyone)
+    else:
+        page, _query = paginate(request, everyone)
+        listed = page.object_list
+        context["page"] = page
+    rows, totals = selectors.members_savings(book, listed, accounts, as_of=as_of)
+    groups = selectors.member_ksm_savings_totals(book, accounts, as_of=as_of)
+    held = sum(totals) + sum(groups)
+    tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=held)
+    context.update(
+        rows=rows,
+        totals=totals,
+        total=sum(totals),
+        group_totals=groups if any(groups) else None,
+        group_total=sum(groups),
+        as_of=as_of,
+        tie=tie,
+    )
+    if fmt:
+        name = exports.filename("simpanan-anggota", book.pk, as_of)
         if fmt == "xlsx":
-            sheet = exports.members_sheet(book, accounts, rows, totals, today)
+            sheet = exports.members_sheet(
+                book, accounts, rows, totals, as_of, tie, context["group_totals"]
+            )
             return exports.xlsx_response(sheet, name)
         return exports.pdf_response(request, template, context, name)
-    page, _query = paginate(request, selectors.book_members(book))
-    rows, totals = selectors.members_savings(book, page.object_list, accounts)
-    return _page(
-        request,
-        template,
-        {
-            "book": book,
-            "accounts": accounts,
-            "rows": rows,
-            "totals": totals,
-            "total": sum(totals),
-            "as_of": today,
-            "page": page,
-        },
-    )
+    return _page(request, template, context)
 
 
 @login_required
@@ -390,7 +378,12 @@ def passbook(request, book_id, member_id):
     member = get_object_or_404(selectors.book_members(book), pk=member_id)
     form = _range_form(request, book.opening_date)
     template = "finance/report_passbook.html"
-    context = {"book": book, "member": member, "form": form}
+    context = {
+        "book": book,
+        "member": member,
+        "form": form,
+        "can_post": can_settle_exit(request.user, book),
+    }
     if not form.is_valid():
         return _page(request, template, context)
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
@@ -442,6 +435,7 @@ urlpatterns = [
     path("books/<int:book_id>/trial-balance/", trial_balance, name="trial_balance"),
     path("books/<int:book_id>/balance-sheet/", balance_sheet, name="balance_sheet"),
     path("books/<int:book_id>/income-statement/", income_statement, name="income_statement"),
+    path("books/<int:book_id>/notes/", notes, name="statement_notes"),
     path("books/<int:book_id>/members/", members, name="members"),
     path("books/<int:book_id>/members/<int:member_id>/passbook/", passbook, name="passbook"),
 ]

@@ -22,6 +22,7 @@ from finance.models import (
     MemberBalance,
 )
 from finance.selectors import balances, book_summary
+from finance.selectors.savings import rule_in_force
 from groups.models import Membership, SelfHelpGroup
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,20 @@ def test_ksm_guyub_rukun_collected_wajib_at_twelve_meetings_in_2017(demo):
     for entry in meetings:  # one line per member who paid, each naming the member
         wajib = entry.lines.filter(account__role="savings_mandatory")
         assert wajib.count() == wajib.values("member").distinct().count() >= 5
+
+
+def test_every_demo_ksm_keeps_the_savings_rule_its_members_pay_by(demo):
+    """The rule the meeting sheet prefills wajib from is the one the demo's members paid."""
+    book = guyub_rukun_book()
+    rule = rule_in_force(book, YEAR_END)
+    assert rule is not None
+    paid = set(
+        JournalLine.objects.filter(
+            book=book, account__role="savings_mandatory", entry__kind=EntryKind.SAVINGS_DEPOSIT
+        ).values_list("credit", flat=True)
+    )
+    assert paid == {rule.wajib}
+    assert not Book.objects.filter(group__isnull=False, savings_rules__isnull=True).exists()
 
 
 def test_ksm_that_existed_before_the_books_opened_bring_their_savings_in_an_opening_entry(demo):

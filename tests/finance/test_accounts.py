@@ -126,7 +126,13 @@ def test_an_account_with_entries_can_be_deactivated_once_its_balance_is_zero_nev
     book, staff_user
 ):
     transport = add_transport(book, staff_user)
-    cash = account_for(book, "cash")
+    cash, grant = account_for(book, "cash"), account_for(book, "grant")
+    journal_post(
+        book=book,
+        entry_date=JAN,
+        description="Hibah",
+        lines=[Line(account=cash, debit=D("15000")), Line(account=grant, credit=D("15000"))],
+    )
     journal_post(
         book=book,
         entry_date=JAN,

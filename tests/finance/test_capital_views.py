@@ -325,12 +325,14 @@ def test_only_those_who_post_may_distribute(worked_year, facilitator, staff_user
     assert not JournalEntry.objects.filter(kind=EntryKind.SURPLUS_DISTRIBUTION).exists()
 
 
-def test_a_ksm_book_has_no_distribution_pages(ksm, staff_user):
+def test_a_ksm_book_shares_its_shu_but_has_no_member_ksm_pages(ksm, staff_user):
     from finance.services import book_open
 
     book = book_open(owner=ksm, opening_date=datetime.date(2017, 1, 1))
     client = logged_in(staff_user)
-    assert client.get(reverse("finance:distributions", args=[book.pk])).status_code == 404
+    assert client.get(reverse("finance:distributions", args=[book.pk])).status_code == 200
+    assert client.get(reverse("finance:group_savings", args=[book.pk])).status_code == 404
+    assert client.get(reverse("finance:pades_pay", args=[book.pk])).status_code == 404
     assert client.get(reverse("finance:capital", args=[book.pk])).status_code == 200
 
 
@@ -348,7 +350,7 @@ def test_a_unit_gets_its_accounts_and_its_own_results(bumdes_book, staff_user):
         "Pendapatan Unit Air Bersih",
     )
     assert (unit.expense_account.code, unit.expense_account.name) == (
-        "5.08",
+        "5.10",
         "Beban Unit Air Bersih",
     )
     assert unit.income_account.parent.code == "4" and unit.expense_account.parent.code == "5"

@@ -15,6 +15,7 @@ from finance import tokens
 from finance.models import Book, JournalEntry, JournalLine
 from finance.services import (
     account_for,
+    bank_transfer,
     book_open,
     cash_pay,
     cash_receive,
@@ -79,10 +80,23 @@ def posted_lines(entry) -> dict:
     }
 
 
-def only_entry(book) -> JournalEntry:
-    entries = list(JournalEntry.objects.filter(book=book))
+def only_entry(book, *, besides: tuple = ()) -> JournalEntry:
+    entries = list(JournalEntry.objects.filter(book=book).exclude(pk__in=besides))
     assert len(entries) == 1, f"{len(entries)} entries posted"
     return entries[0]
+
+
+def fund(book) -> tuple:
+    """Money in the cash box and the bank before the tests pay out of them (nothing may go
+    below zero); the funding entries' ids."""
+    day = datetime.date(2017, 1, 2)
+    grant = cash_receive(
+        book=book, source="grant", amount=2_000_000, entry_date=day, description="Hibah"
+    )
+    bank = bank_transfer(
+        book=book, direction="to_bank", amount=1_000_000, entry_date=day, description="Setor"
+    )
+    return (grant.entry.pk, bank.entry.pk)
 
 
 def general_lines(*lines) -> dict:
@@ -121,6 +135,7 @@ def test_cash_received_debits_cash_and_credits_the_chosen_income(client, book, t
 
 
 def test_cash_paid_debits_the_expense_category_and_credits_cash(client, book):
+    funding = fund(book)
     submit(
         client,
         book,
@@ -130,7 +145,7 @@ def test_cash_paid_debits_the_expense_category_and_credits_cash(client, book):
         description="Snack rapat bulanan",
     )
 
-    entry = only_entry(book)
+    entry = only_entry(book, besides=funding)
     assert entry.kind == "cash_out"
     assert posted_lines(entry) == {
         ("expense_meeting", None): (D("75000"), D("0")),
@@ -176,15 +191,17 @@ def test_a_withdrawal_debits_the_members_voluntary_savings_and_credits_cash(clie
     [("to_bank", "bank", "cash"), ("from_bank", "cash", "bank")],
 )
 def test_cash_and_bank_moves_money_the_chosen_way(client, book, direction, debited, credited):
+    funding = fund(book)
     submit(client, book, "bank", direction=direction, amount="500000", description="Setor/tarik")
 
-    assert posted_lines(only_entry(book)) == {
+    assert posted_lines(only_entry(book, besides=funding)) == {
         (debited, None): (D("500000"), D("0")),
         (credited, None): (D("0"), D("500000")),
     }
 
 
 def test_a_general_journal_posts_its_lines_as_written(client, book, saver):
+    funding = fund(book)
     cash, loans = account_for(book, "cash"), account_for(book, "loans_receivable")
     data = general_lines(
         {"account": loans.pk, "member": saver.pk, "debit": "300.000"},
@@ -193,7 +210,7 @@ def test_a_general_journal_posts_its_lines_as_written(client, book, saver):
 
     response = submit(client, book, "general", description="Pinjaman anggota", **data)
 
-    entry = only_entry(book)
+    entry = only_entry(book, besides=funding)
     assert response.status_code == 302
     assert entry.kind == "general"
     assert posted_lines(entry) == {
@@ -690,6 +707,7 @@ def test_the_success_message_names_and_links_the_entry(client, book):
 
 
 def test_reversing_posts_the_mirror_entry_and_marks_the_original(client, book):
+    fund(book)
     original = cash_pay(
         book=book, category="expense_admin", amount=12000, entry_date=DAY, description="ATK"
     ).entry
@@ -715,6 +733,7 @@ def test_reversing_posts_the_mirror_entry_and_marks_the_original(client, book):
 
 
 def test_a_reversal_needs_a_reason_and_a_valid_date(client, book):
+    fund(book)
     original = cash_pay(
         book=book, category="expense_admin", amount=12000, entry_date=DAY, description="ATK"
     ).entry
@@ -730,6 +749,7 @@ def test_a_reversal_needs_a_reason_and_a_valid_date(client, book):
 
 
 def test_an_entry_already_reversed_cannot_be_reversed_again(client, book):
+    fund(book)
     original = cash_pay(
         book=book, category="expense_admin", amount=12000, entry_date=DAY, description="ATK"
     ).entry

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -109,17 +110,24 @@ def test_a_treasurer_records_a_meeting_of_20_and_finds_it_in_the_cash_book_and_l
     def box(name: str, field: str):
         return page.locator(f"#id_m{people[name].pk}-{field}")
 
-    expect(box("Ani Lestari", "mandatory")).to_have_value("10000")
-    expect(box("Ani Lestari", "repayment")).to_have_value("120000")
-    # Two members stayed home and sent nothing.
+    expect(box("Ani Lestari", "mandatory")).to_have_value("10.000")
+    expect(box("Ani Lestari", "repayment")).to_have_value("120.000")
+
+    def more(name: str):
+        page.locator(f"#line-{people[name].pk} summary").click()
+
+    # Two members stayed home and sent nothing: unticking clears their wajib.
     for name in ("Anggota 17", "Anggota 18"):
         box(name, "present").uncheck()
-        box(name, "mandatory").fill("")
+        expect(box(name, "mandatory")).to_have_value("")
     # Budi pays half his instalment, Anggota 06 brings sukarela, Anggota 05 takes Rp 40.000
     # of her Rp 100.000 out, and Anggota 18 is fined for her absence.
     box("Budi Santoso", "repayment").fill("60.000")
+    more("Anggota 06")
     box("Anggota 06", "voluntary_in").fill("Rp 25.000")
+    more("Anggota 05")
     box("Anggota 05", "voluntary_out").fill("40.000")
+    more("Anggota 18")
     box("Anggota 18", "fine").fill("2000")
     expect(page.locator("#total-present")).to_have_text("18")
     # Wajib 18 x 10.000, instalments 3 x 120.000 + 60.000, sukarela 25.000, a fine of 2.000.
@@ -157,3 +165,50 @@ def test_a_treasurer_records_a_meeting_of_20_and_finds_it_in_the_cash_book_and_l
     expect(card_row).to_contain_text("20.000")
     expect(page.locator("#position-balance")).to_have_text("Rp 900.000")
     assert_fits_the_phone(page)
+
+
+def test_unticking_a_member_on_a_phone_clears_their_wajib_and_instalment_and_the_total(
+    page: Page, live_server, treasurer, group_of_20
+):
+    book = group_of_20
+    ani = book.members_by_name["Ani Lestari"]
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, treasurer)
+    page.goto(f"{live_server.url}{reverse('finance:meeting_sheet', args=[book.pk])}")
+    expect(page.locator(".meeting-line")).to_have_count(20)
+    # Wajib 20 x 10.000 and four instalments of 120.000.
+    expect(page.locator("#total-in")).to_have_text("Rp 680.000")
+
+    page.locator(f"#id_m{ani.pk}-present").uncheck()
+
+    expect(page.locator(f"#id_m{ani.pk}-mandatory")).to_have_value("")
+    expect(page.locator(f"#id_m{ani.pk}-repayment")).to_have_value("")
+    expect(page.locator("#total-in")).to_have_text("Rp 550.000")
+    expect(page.locator("#total-present")).to_have_text("19")
+    assert_fits_the_phone(page)
+
+    # Her neighbour brought her wajib: titip brings the prefilled amounts back.
+    page.locator(f"#id_m{ani.pk}-paid_for").check()
+    expect(page.locator(f"#id_m{ani.pk}-mandatory")).to_have_value("10.000")
+    page.locator(f"#id_m{ani.pk}-repayment").fill("")
+    expect(page.locator("#total-in")).to_have_text("Rp 560.000")
+
+    # Amounts show their thousands dots as they are typed.
+    page.locator(f"#id_m{ani.pk}-mandatory").fill("")
+    page.locator(f"#id_m{ani.pk}-mandatory").press_sequentially("25000", delay=10)
+    expect(page.locator(f"#id_m{ani.pk}-mandatory")).to_have_value("25.000")
+    expect(page.locator("#total-in")).to_have_text("Rp 575.000")
+    assert_fits_the_phone(page)
+
+    page.get_by_role("button", name=translated("Record meeting"), exact=True).click()
+
+    meeting = Meeting.objects.get(book=book)
+    expect(page).to_have_url(f"{live_server.url}{meeting.get_absolute_url()}")
+    assert meeting.total_in == D(575_000) and meeting.present_count == 19
+    line = MeetingLine.objects.get(meeting=meeting, member=ani)
+    assert (line.present, line.paid_for, line.mandatory, line.repayment) == (
+        False,
+        True,
+        D(25_000),
+        D(0),
+    )

@@ -29,7 +29,7 @@ from finance.services import (
     loan_repay,
     savings_deposit,
 )
-from finance.services.meetings import SheetError, SheetLine, meeting_record
+from finance.services.meetings import SheetError, SheetLine, absent_message, meeting_record
 from groups.models import Membership
 from tests.groups.factories import MembershipFactory
 
@@ -219,13 +219,13 @@ def test_members_who_joined_after_or_left_before_the_date_are_not_on_the_sheet(g
 
 
 def test_the_sheet_reads_in_a_fixed_number_of_queries(group, ksm, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         meeting_sheet(group, FEB)
     more = add_members(ksm, [f"Anggota {n}" for n in range(20)])
     product = group.member_loans["ani"].product
     for member in more[:8]:
         lend(group, member, group.people["chair"], product, amount=200_000)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         sheet = meeting_sheet(group, FEB)
     assert len(sheet.rows) == 25 and sheet.loans_count == 10
 
@@ -451,3 +451,46 @@ def test_the_books_stay_balanced_and_verified_after_a_meeting(group):
     ani = Loan.objects.get(pk=group.member_loans["ani"].pk)
     # Fines first (Rp 10.000), then three instalments' interest and principal.
     assert (ani.fines_paid, ani.interest_paid, ani.balance) == (D(10_000), D(60_000), D(700_000))
+
+
+def test_wajib_or_an_instalment_for_an_absent_member_is_refused_unless_titip(group):
+    p = group.people
+
+    with pytest.raises(SheetError) as caught:
+        meeting_record(
+            book=group,
+            meeting_date=FEB,
+            token="absent-pays",
+            lines=[
+                line(p["ani"], present=False, mandatory=10_000, repayment=120_000),
+                line(p["dewi"], present=False, fine=2_000),  # a fine is not refused
+            ],
+        )
+
+    assert caught.value.lines == {
+        p["ani"].pk: [
+            ("mandatory", absent_message("mandatory")),
+            ("repayment", absent_message("repayment")),
+        ]
+    }
+    assert (
+        not Meeting.objects.exists()
+        and not JournalEntry.objects.filter(kind=EntryKind.MEETING).exists()
+    )
+
+
+def test_an_absent_member_pays_wajib_when_someone_brought_it_titip(group):
+    p = group.people
+
+    recorded = meeting_record(
+        book=group,
+        meeting_date=FEB,
+        token="titip",
+        lines=[
+            SheetLine(member=p["ani"], present=False, paid_for=True, mandatory=D(10_000)),
+        ],
+    )
+
+    saved = recorded.meeting.lines.get()
+    assert (saved.present, saved.paid_for, saved.mandatory) == (False, True, D(10_000))
+    assert saved.entry is not None

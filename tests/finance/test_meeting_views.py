@@ -73,8 +73,8 @@ def test_the_sheet_carries_its_token_and_prefills_what_is_due(client, group):
     p = group.people
     data = sheet_data(response)
     assert data["meeting_date"] == "2017-02-10"
-    assert data[box(p["ani"], "mandatory")] == "10000"
-    assert data[box(p["ani"], "repayment")] == "120000"
+    assert data[box(p["ani"], "mandatory")] == "10.000"
+    assert data[box(p["ani"], "repayment")] == "120.000"
     assert box(p["citra"], "repayment") not in data  # no loan, no instalment box
     assert data[box(p["citra"], "present")] == "on"
     card = element(response, f"line-{p['ani'].pk}")
@@ -287,10 +287,11 @@ def test_sending_a_sheet_of_25_members_with_10_loans_has_a_bounded_query_count(c
     # 24 members, the chair and the treasurer, each paying wajib.
     assert (meeting.members_count, meeting.lines.exclude(entry=None).count()) == (26, 26)
     assert Loan.objects.filter(balance__lt=1_000_000, principal=1_000_000).count() == 2
-    # Each posted entry costs about 9 statements (lock, number, entry, lines, totals, the
-    # member check, a savepoint) and each instalment about 6 more (its position, its accounts,
-    # the loan's totals): the count grows with the sheet's lines, never with the books.
-    assert queries <= 30 + 10 * 26 + 7 * 10, queries
+    # Each posted entry costs about 10 statements (lock, number, entry, lines, monthly and
+    # daily totals, the member check, a savepoint) and each instalment about 6 more (its
+    # position, its accounts, the loan's totals): the count grows with the sheet's lines,
+    # never with the books.
+    assert queries <= 30 + 11 * 26 + 7 * 10, queries
 
 
 def test_the_meeting_list_paginates(client, group, settings):
@@ -343,3 +344,38 @@ def test_a_sheet_sent_without_its_token_records_nothing(client, group):
     assert response.status_code == 200
     assert translated(str(tokens.MISSING)) in element(response, "sheet-errors").text
     assert not Meeting.objects.exists()
+
+
+def test_the_sheet_refuses_wajib_for_a_member_marked_absent_and_records_nothing(client, group):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data.pop(box(p["dewi"], "present"))  # unticked, but her wajib left in (no JavaScript)
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    dewi = element(response, f"line-{p['dewi'].pk}")
+    assert (
+        translated(
+            "Marked absent: clear the wajib, or tick titip if someone paid it for the member."
+        )
+        in dewi.text
+    )
+    assert not JournalEntry.objects.filter(kind="meeting").exists()
+
+
+def test_wajib_typed_with_thousands_dots_posts_the_right_amount(client, group):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data[box(p["ani"], "mandatory")] = "25.000"
+    data.pop(box(p["dewi"], "present"))
+    data[box(p["dewi"], "paid_for")] = "on"  # titip: her neighbour brought it
+    data[box(p["dewi"], "mandatory")] = "Rp 10.000"
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    assert response.status_code == 302
+    lines = {ml.member_id: ml for ml in MeetingLine.objects.all()}
+    assert lines[p["ani"].pk].mandatory == D(25_000)
+    assert (lines[p["dewi"].pk].present, lines[p["dewi"].pk].paid_for) == (False, True)
+    assert lines[p["dewi"].pk].mandatory == D(10_000)

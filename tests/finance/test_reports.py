@@ -456,6 +456,9 @@ def test_the_balance_sheet_of_march_balances_with_february_beside_it(march_book)
     assert report.liabilities_and_equity == (D("1605000"), D("50000"))
     assert report.balanced
     contra = [row for row in report.assets.rows if row.contra]
+    assert [row.label for row in contra] == ["Akumulasi Penyusutan"]
+    with_zero = selectors.balance_sheet(march_book, Period.of("month", 2017, 3), show_zero=True)
+    contra = [row for row in with_zero.assets.rows if row.contra]
     assert [row.label for row in contra] == ["Cadangan Kerugian Piutang", "Akumulasi Penyusutan"]
 
 
@@ -586,7 +589,8 @@ def test_the_statement_pages_show_the_figures(march_book, treasurer):
         "50.000",
     ]
     assert cells(element(sheet, "total-liabilities-and-equity"))[1:] == ["1.605.000", "50.000"]
-    assert "-25.000" in element(sheet, "balance-sheet").text
+    assert "(25.000)" in element(sheet, "balance-sheet").text
+    assert "-25.000" not in element(sheet, "balance-sheet").text
     assert cells(element(income, "surplus"))[1:] == ["265.000", "50.000"]
     assert element(income, "income-statement").rows()[0][1:] == [
         "Maret 2017",

@@ -20,13 +20,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from finance.models import (
+    Account,
     AccountMonth,
     BookYear,
     FiscalPeriod,
     JournalEntry,
     JournalLine,
+    Loan,
     MemberBalance,
 )
+from finance.money import rupiah
 from finance.services import (
     Line,
     OpeningLoan,
@@ -446,7 +449,7 @@ def test_a_loan_receivable_line_without_a_loan_record_is_reported(busy_book, sav
         book=busy_book,
         entry_date=JAN,
         description="Pinjaman tanpa kartu",
-        lines=[Line(receivable, debit=D("300000"), member=saver), Line(cash, credit=D("300000"))],
+        lines=[Line(receivable, debit=D("100000"), member=saver), Line(cash, credit=D("100000"))],
     )
 
     status, report = verify()
@@ -454,7 +457,7 @@ def test_a_loan_receivable_line_without_a_loan_record_is_reported(busy_book, sav
     assert status == 1
     assert problems(report) == [
         f"book {busy_book.pk} ({busy_book}): account 1.03 Piutang Pinjaman Anggota: stands at "
-        "Rp 300.000 but the loans lent have Rp 0 of principal outstanding; 1 line(s) on it "
+        "Rp 100.000 but the loans lent have Rp 0 of principal outstanding; 1 line(s) on it "
         "carry no loan"
     ]
 
@@ -481,3 +484,91 @@ def test_an_opening_with_loans_brought_forward_and_repaid_passes(book, saver):
 
     assert status == 0, report
     assert "every invariant holds" in report
+
+
+def test_a_cash_balance_below_zero_on_an_earlier_date_is_reported_with_the_date(
+    busy_book, cash, planting
+):
+    expense = account_for(busy_book, "expense_admin")
+    plant(
+        busy_book,
+        [Line(expense, debit=D("50000")), Line(cash, credit=D("50000"))],
+        entry_date=datetime.date(2017, 1, 5),
+    )
+
+    status, report = verify()
+
+    assert status == 1
+    assert problems(report) == [
+        f"book {busy_book.pk} ({busy_book}): account 1.01 Kas: runs below zero on 1 day(s); "
+        "lowest -Rp 50.000 on 05-01-2017"
+    ]
+
+
+def test_a_bank_balance_beyond_its_overdraft_limit_is_reported_with_the_limit(
+    busy_book, cash, planting
+):
+    bank = account_for(busy_book, "bank")
+    Account.objects.filter(pk=bank.pk).update(overdraft_limit=D("20000"))
+    plant(busy_book, [Line(cash, debit=D("130000")), Line(bank, credit=D("130000"))])
+
+    status, report = verify()
+
+    assert status == 1
+    assert problems(report) == [
+        f"book {busy_book.pk} ({busy_book}): account 1.02 Bank: runs below zero (overdraft "
+        "limit Rp 20.000) on 1 day(s); lowest -Rp 30.000 on 10-01-2017"
+    ]
+
+
+def test_a_members_savings_below_zero_on_some_date_is_reported_with_the_member(
+    busy_book, saver, income, planting
+):
+    voluntary = account_for(busy_book, "savings_voluntary")
+    plant(
+        busy_book,
+        [Line(voluntary, debit=D("60000"), member=saver), Line(income, credit=D("60000"))],
+    )
+
+    status, report = verify()
+
+    assert status == 1
+    assert problems(report) == [
+        f"book {busy_book.pk} ({busy_book}): account 2.01 Simpanan Sukarela, member "
+        f"#{saver.pk}: runs below zero on 1 day(s); lowest -Rp 10.000 on 10-01-2017"
+    ]
+
+
+def test_a_loan_record_that_disagrees_with_its_lines_is_reported(book, saver):
+    posted = opening_balances_post(
+        book=book,
+        cutoff_date=datetime.date(2017, 1, 1),
+        cash=D("100000"),
+        member_loans=[
+            OpeningLoan(
+                member=saver,
+                principal_left=D("600000"),
+                monthly_rate=D("1.5"),
+                interest_method="flat",
+                remaining_months=6,
+                next_due_date=JAN,
+            )
+        ],
+    )
+    loan = posted.entry.lines.get(loan__isnull=False).loan
+    loan_repay(loan=loan, amount=109000, paid_date=JAN)
+    loan.refresh_from_db()
+    Loan.objects.filter(pk=loan.pk).update(balance=F("balance") - D("1000"), written_off=D("5000"))
+
+    status, report = verify()
+
+    assert status == 1
+    assert problems(report) == [
+        f"book {book.pk} ({book}): {loan.reference}: keeps balance "
+        f"{rupiah(loan.balance - D('1000'))}; its lines give {rupiah(loan.balance)}",
+        f"book {book.pk} ({book}): {loan.reference}: keeps written_off Rp 5.000; its lines "
+        "give Rp 0",
+        f"book {book.pk} ({book}): account 1.03 Piutang Pinjaman Anggota: stands at "
+        f"{rupiah(loan.balance)} but the loans lent have {rupiah(loan.balance - D('1000'))} of "
+        "principal outstanding",
+    ]

@@ -45,6 +45,7 @@ from demo import names
 from demo.scale_books import BIG_BOOK_KSM_NAME, BookMaker, GroupSeed
 from finance.models import (
     Account,
+    AccountDay,
     AccountMonth,
     Book,
     BookMonth,
@@ -202,6 +203,7 @@ COLUMNS = {
         "role",
         "is_active",
         "is_header",
+        "overdraft_limit",
     ),
     LoanProduct: (
         "id",
@@ -292,6 +294,7 @@ COLUMNS = {
         "memo",
     ),
     AccountMonth: ("account_id", "book_id", "month", "debit", "credit"),
+    AccountDay: ("account_id", "book_id", "date", "debit", "credit"),
     MemberBalance: ("account_id", "member_id", "book_id", "debit", "credit"),
     BookYear: ("book_id", "year", "last_number"),
     Meeting: (
@@ -933,6 +936,7 @@ class Command(BaseCommand):
             Loan.objects.filter(book__in=books),
             LoanProduct.objects.filter(book__in=books),
             AccountMonth.objects.filter(book__in=books),
+            AccountDay.objects.filter(book__in=books),
             MemberBalance.objects.filter(book__in=books),
             GroupBalance.objects.filter(book__in=books),
             BookYear.objects.filter(book__in=books),

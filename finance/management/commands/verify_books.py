@@ -13,9 +13,12 @@ SQLite, for data loaded past the services, and for the maintained totals:
   reopened passes);
 - every line uses an account of its own book, carries its entry's book and date, and names a
   member when its account is a member sub-ledger;
-- the maintained totals (AccountMonth per account and month, MemberBalance per account and
-  member, GroupBalance per account and member KSM, each loan's principal outstanding,
-  interest, fines and write-off) equal the sums of the lines;
+- the maintained totals (AccountMonth per account and month, AccountDay per cash or bank
+  account and day, MemberBalance per account and member, GroupBalance per account and member
+  KSM, each loan's principal outstanding, interest, fines and write-off, read by the rules the
+  loans module keeps them by) equal the sums of the lines;
+- no running balance is impossible on any date: Kas, each bank account (beyond its overdraft
+  limit) and each member's or member KSM's savings of each type never end a day below zero;
 - each book's loans receivable (debits less credits of all its lines) equal the principal
   outstanding of the loans it lent: a line on loans receivable that carries no loan (a loan
   with no record, so missing from the loan card, the portfolio and the meeting sheet) shows.
@@ -29,15 +32,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
 
-from finance.charts import MEMBER_LEDGER_ROLES
+from finance.charts import MEMBER_LEDGER_ROLES, SAVINGS_ROLES
 from finance.models import (
+    FLOORED_ROLES,
+    LOAN_TOTAL_FIELDS,
+    LOAN_TOTALS,
     Account,
+    AccountDay,
     AccountMonth,
     Book,
     BookYear,
@@ -49,7 +55,6 @@ from finance.models import (
     MemberBalance,
 )
 from finance.money import rupiah
-from finance.services.posting import loan_deltas
 from finance.sql import chunks as _chunks
 from finance.sql import date as _date
 from finance.sql import in_ as _in
@@ -66,6 +71,8 @@ ENTRY = JournalEntry._meta.db_table
 LINE = JournalLine._meta.db_table
 ACCOUNT = Account._meta.db_table
 ACCOUNT_MONTH = AccountMonth._meta.db_table
+ACCOUNT_DAY = AccountDay._meta.db_table
+LOAN = Loan._meta.db_table
 MEMBER_BALANCE = MemberBalance._meta.db_table
 GROUP_BALANCE = GroupBalance._meta.db_table
 BOOK_YEAR = BookYear._meta.db_table
@@ -102,6 +109,8 @@ class BookChecker:
         self.check_lines_match_entries()
         self.check_member_lines()
         self.check_account_months()
+        self.check_account_days()
+        self.check_running_balances()
         self.check_member_balances()
         self.check_group_balances()
         self.check_loans()
@@ -439,7 +448,12 @@ class BookChecker:
     # --- maintained totals -----------------------------------------------------------------
 
     def _compare_totals(
-        self, table: str, keys: tuple[str, ...], line_filter: str, kept: tuple[str, ...] = ()
+        self,
+        table: str,
+        keys: tuple[str, ...],
+        line_filter: str,
+        kept: tuple[str, ...] = (),
+        params=(),
     ):
         """Lines against a totals table in one pass: lines count in, kept totals count out,
         and whatever does not cancel is a difference."""
@@ -467,7 +481,7 @@ class BookChecker:
                 OR ABS(SUM(line_credit) - SUM(kept_credit)) >= {CENT_HALF}
             ORDER BY book_id, {group}
             """,
-            [*self.ids, *self.ids],
+            [*self.ids, *params, *self.ids],
         )
         return rows
 
@@ -510,49 +524,140 @@ class BookChecker:
                 f"KSM's lines (debit {rupiah(_money(ld))}, credit {rupiah(_money(lc))})",
             )
 
-    def check_loans(self):
-        """Each loan's running totals against its lines, read by the same rules as posting;
-        a loan line in another book than its loan's; and no balance below zero."""
-        sums: dict[int, list] = defaultdict(list)
-        for loan_id, role, debit, credit, line_book in _rows(
+    def check_account_days(self):
+        roles = list(FLOORED_ROLES)
+        line_filter = f"AND l.account_id IN (SELECT id FROM {ACCOUNT} WHERE role IN {_in(roles)})"
+        for book_id, account_id, day, ld, lc, kd, kc in self._compare_totals(
+            ACCOUNT_DAY,
+            ("account_id", "entry_date"),
+            line_filter,
+            kept=("account_id", "date"),
+            params=roles,
+        ):
+            self.add(
+                book_id,
+                f"{self.account_name(account_id)}, {_date(day):%d-%m-%Y}",
+                "the kept daily totals "
+                f"(debit {rupiah(_money(kd))}, credit {rupiah(_money(kc))}) differ from its "
+                f"lines (debit {rupiah(_money(ld))}, credit {rupiah(_money(lc))})",
+            )
+
+    def check_running_balances(self):
+        """Each cash and bank account's, and each saver's savings by type, end-of-day running
+        balance from its lines (a window over the days), reported once per account (and
+        saver): the lowest day below the floor, and how many days are."""
+        floored, savings = list(FLOORED_ROLES), list(SAVINGS_ROLES)
+        rows = _rows(
             f"""
-            SELECT l.loan_id, a.role, SUM(l.debit), SUM(l.credit), l.book_id
-            FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
-            WHERE l.book_id IN {_in(self.ids)} AND l.loan_id IS NOT NULL
-            GROUP BY l.loan_id, a.role, l.book_id
+            SELECT book_id, account_id, member_id, party_group_id, day, running, floor, days
+            FROM (
+                SELECT r.*, ROW_NUMBER() OVER (
+                           PARTITION BY account_id, member_id, party_group_id
+                           ORDER BY running, day) AS lowest,
+                       COUNT(*) OVER (PARTITION BY account_id, member_id, party_group_id) AS days
+                FROM (
+                    SELECT d.book_id, d.account_id, d.member_id, d.party_group_id, d.day,
+                           d.sign * SUM(d.net) OVER (
+                               PARTITION BY d.account_id, d.member_id, d.party_group_id
+                               ORDER BY d.day ROWS UNBOUNDED PRECEDING) AS running,
+                           d.floor
+                    FROM (
+                        SELECT l.book_id, l.account_id,
+                               CASE WHEN a.role IN {_in(savings)} THEN l.member_id END
+                                   AS member_id,
+                               CASE WHEN a.role IN {_in(savings)} THEN l.party_group_id END
+                                   AS party_group_id,
+                               l.entry_date AS day, SUM(l.debit) - SUM(l.credit) AS net,
+                               CASE WHEN a.normal_balance = 'debit' THEN 1 ELSE -1 END AS sign,
+                               CASE WHEN a.role IN {_in(floored)} THEN -a.overdraft_limit
+                                    ELSE 0 END AS floor
+                        FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
+                        WHERE l.book_id IN {_in(self.ids)}
+                            AND (a.role IN {_in(floored)} OR (a.role IN {_in(savings)}
+                                AND (l.member_id IS NOT NULL OR l.party_group_id IS NOT NULL)))
+                        GROUP BY l.book_id, l.account_id, 3, 4, l.entry_date, a.normal_balance,
+                                 a.role, a.overdraft_limit
+                    ) d
+                ) r
+                WHERE running < floor - {CENT_HALF}
+            ) n
+            WHERE lowest = 1
+            ORDER BY book_id, account_id, member_id, party_group_id
             """,
-            self.ids,
-        ):
-            sums[loan_id].append((role, _money(debit), _money(credit), line_book))
-        for loan in Loan.objects.filter(book_id__in=self.ids).only(
-            "id",
-            "book_id",
-            "number",
-            "direction",
-            "balance",
-            "interest_paid",
-            "fines_paid",
-            "written_off",
-        ):
-            rows = sums.get(loan.pk, [])
-            if any(line_book != loan.book_id for *_, line_book in rows):
-                self.add(loan.book_id, loan.reference, "has lines in another book")
-            lines = [
-                SimpleNamespace(account=SimpleNamespace(role=role), debit=d, credit=c)
-                for role, d, c, _book in rows
-            ]
-            expected = loan_deltas(loan, lines)
-            for field in ("balance", "interest_paid", "fines_paid", "written_off"):
-                kept = getattr(loan, field)
-                if kept != expected.get(field, Decimal("0")):
+            [*savings, *savings, *floored, *self.ids, *floored, *savings],
+        )
+        for book_id, account_id, member_id, group_id, day, running, floor, days in rows:
+            where = self.account_name(account_id)
+            if member_id is not None:
+                where += f", member #{member_id}"
+            if group_id is not None:
+                where += f", member KSM #{group_id}"
+            floor = _money(floor)
+            limit = f" (overdraft limit {rupiah(-floor)})" if floor else ""
+            self.add(
+                book_id,
+                where,
+                f"runs below zero{limit} on {days} day(s); lowest "
+                f"{rupiah(_money(running))} on {_date(day):%d-%m-%Y}",
+            )
+
+    def check_loans(self):
+        """Each loan's running totals against its lines, read by the rules the loans module
+        keeps them by (LOAN_TOTALS), in one aggregate query; a loan line in another book than
+        its loan's; and no balance below zero."""
+        sums, params = [], []
+        for field in LOAN_TOTAL_FIELDS:
+            cases = []
+            for direction, rules in LOAN_TOTALS.items():
+                for role, (name, sign) in rules.items():
+                    if name == field:
+                        cases.append(
+                            f"WHEN n.direction = %s AND a.role = %s "
+                            f"THEN (l.debit - l.credit) * {int(sign)}"
+                        )
+                        params += [str(direction), role]
+            case = f"CASE {' '.join(cases)} ELSE 0 END" if cases else "0"
+            sums.append(f"COALESCE(SUM({case}), 0) AS {field}")
+        kept = ", ".join(f"n.{field}" for field in LOAN_TOTAL_FIELDS)
+        found = ", ".join(f"COALESCE(s.{field}, 0)" for field in LOAN_TOTAL_FIELDS)
+        differs = " OR ".join(
+            f"ABS(n.{field} - COALESCE(s.{field}, 0)) >= {CENT_HALF}" for field in LOAN_TOTAL_FIELDS
+        )
+        rows = _rows(
+            f"""
+            SELECT n.book_id, n.number, {kept}, {found}, COALESCE(s.elsewhere, 0)
+            FROM {LOAN} n LEFT JOIN (
+                SELECT l.loan_id, {", ".join(sums)},
+                       SUM(CASE WHEN l.book_id <> n.book_id THEN 1 ELSE 0 END) AS elsewhere
+                FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
+                JOIN {LOAN} n ON n.id = l.loan_id
+                WHERE l.loan_id IS NOT NULL AND n.book_id IN {_in(self.ids)}
+                GROUP BY l.loan_id
+            ) s ON s.loan_id = n.id
+            WHERE n.book_id IN {_in(self.ids)}
+                AND ({differs} OR n.balance < 0 OR COALESCE(s.elsewhere, 0) > 0)
+            ORDER BY n.book_id, n.number
+            """,
+            [*params, *self.ids, *self.ids],
+        )
+        count = len(LOAN_TOTAL_FIELDS)
+        for book_id, number, *values in rows:
+            reference = f"PJ-{number:04d}"
+            kept_values = [_money(value) for value in values[:count]]
+            line_values = [_money(value) for value in values[count : 2 * count]]
+            if values[2 * count]:
+                self.add(book_id, reference, "has lines in another book")
+            for field, kept_value, line_value in zip(
+                LOAN_TOTAL_FIELDS, kept_values, line_values, strict=True
+            ):
+                if kept_value != line_value:
                     self.add(
-                        loan.book_id,
-                        loan.reference,
-                        f"keeps {field} {rupiah(kept)}; its lines give "
-                        f"{rupiah(expected.get(field, Decimal('0')))}",
+                        book_id,
+                        reference,
+                        f"keeps {field} {rupiah(kept_value)}; its lines give {rupiah(line_value)}",
                     )
-            if loan.balance < 0:
-                self.add(loan.book_id, loan.reference, "is repaid beyond what was lent")
+            if kept_values[0] < 0:
+                self.add(book_id, reference, "is repaid beyond what was lent")
 
     def check_loans_receivable(self):
         """The loans receivable account against the book's loans lent: together with each
@@ -597,7 +702,8 @@ class BookChecker:
 class Command(BaseCommand):
     help = (
         "Check every book's invariants: balanced entries, trial balance, gap-free numbers, "
-        "closed periods, accounts of the line's own book, and the maintained totals. Exits "
+        "closed periods, accounts of the line's own book, the maintained totals and loan "
+        "records, and no cash, bank or savings balance below zero on any date. Exits "
         "non-zero with one line per violation."
     )
 
