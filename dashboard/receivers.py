@@ -25,9 +25,21 @@ from .services.rollups import region_add
 def book_changed(sender, book, changes, **kwargs):
     if not book.group_id:
         return  # BUMDes and cooperative books keep their own figures (BookMonth)
-    code = Village.objects.filter(groups__pk=book.group_id).values_list("code", flat=True).first()
+    code = _village_code(book)
     if code:
         region_add(code, changes)
+
+
+def _village_code(book) -> str | None:
+    """The KSM's village code: from the objects the page already loaded with the book (the
+    books views select the group and its village), else one small query. Posting is the hot
+    path."""
+    group = book.group if Book.group.is_cached(book) else None
+    if group is not None and group.pk == book.group_id and SelfHelpGroup.village.is_cached(group):
+        village = group.village
+        if village is not None and village.pk == group.village_id:
+            return village.code
+    return Village.objects.filter(groups__pk=book.group_id).values_list("code", flat=True).first()
 
 
 @receiver(register_changed)

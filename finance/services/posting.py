@@ -256,7 +256,44 @@ def _next_number(book: Book, year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _entry_insert(entry: JournalEntry) -> None:
+    """Save the new entry with the next gap-free number of its book's year (under the book's
+    row lock). On PostgreSQL one statement: the year's counter is bumped in a data-modifying
+    CTE that the entry's INSERT reads its number from; elsewhere the counter, then the save."""
+    if connection.vendor != "postgresql":
+        entry.number = _next_number(entry.book, entry.year)
+        entry.save()
+        return
+    entry.posted_at = timezone.now()
+    years, table = BookYear._meta.db_table, JournalEntry._meta.db_table
+    columns = (
+        "book_id",
+        "year",
+        "entry_date",
+        "description",
+        "receipt_ref",
+        "kind",
+        "posted_by_id",
+        "posted_at",
+        "reversal_of_id",
+        "token",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH n AS (INSERT INTO {years} (book_id, year, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (book_id, year) DO UPDATE SET last_number = {years}.last_number + 1 "
+            f"RETURNING last_number) "
+            f"INSERT INTO {table} (number, {', '.join(columns)}) "
+            f"SELECT n.last_number, {', '.join(['%s'] * len(columns))} FROM n "
+            "RETURNING id, number",
+            [entry.book_id, entry.year, *(getattr(entry, column) for column in columns)],
+        )
+        entry.pk, entry.number = cursor.fetchone()
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
+def _upsert_sql(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
     """Add debits and credits into a totals table in one statement (SQLite and PostgreSQL
     share the INSERT ... ON CONFLICT ... DO UPDATE syntax)."""
     columns = (*key_columns, "book_id", "debit", "credit")
@@ -266,8 +303,21 @@ def _upsert_totals(table: str, key_columns: tuple[str, ...], rows: list[tuple]) 
         f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
         f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
     )
+    return sql, [value for row in rows for value in row]
+
+
+def _execute_all(statements: list[tuple[str, list]]) -> None:
+    """Writes that return nothing, in one round trip on PostgreSQL (psycopg2 sends them as
+    one string, run in order in the same transaction); SQLite takes one statement a call."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(
+                "; ".join(sql for sql, _params in statements),
+                [value for _sql, params in statements for value in params],
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
@@ -302,30 +352,39 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
             totals = by_group.setdefault((line.account.pk, line.group.pk), [ZERO, ZERO])
             totals[0] += line.debit
             totals[1] += line.credit
-    _upsert_totals(
-        AccountMonth._meta.db_table,
-        ("account_id", "month"),
-        [(account, month, book.pk, d, c) for account, (d, c) in by_account.items()],
-    )
+    statements = [
+        _upsert_sql(
+            AccountMonth._meta.db_table,
+            ("account_id", "month"),
+            [(account, month, book.pk, d, c) for account, (d, c) in by_account.items()],
+        )
+    ]
     floored = {line.account.pk for line in lines if line.account.role in FLOORED_ROLES}
     if floored:
-        _upsert_totals(
-            AccountDay._meta.db_table,
-            ("account_id", "date"),
-            [(a, entry_date, book.pk, *by_account[a]) for a in sorted(floored)],
+        statements.append(
+            _upsert_sql(
+                AccountDay._meta.db_table,
+                ("account_id", "date"),
+                [(a, entry_date, book.pk, *by_account[a]) for a in sorted(floored)],
+            )
         )
     if by_member:
-        _upsert_totals(
-            MemberBalance._meta.db_table,
-            ("account_id", "member_id"),
-            [(a, m, book.pk, d, c) for (a, m), (d, c) in by_member.items()],
+        statements.append(
+            _upsert_sql(
+                MemberBalance._meta.db_table,
+                ("account_id", "member_id"),
+                [(a, m, book.pk, d, c) for (a, m), (d, c) in by_member.items()],
+            )
         )
     if by_group:
-        _upsert_totals(
-            GroupBalance._meta.db_table,
-            ("account_id", "group_id"),
-            [(a, g, book.pk, d, c) for (a, g), (d, c) in by_group.items()],
+        statements.append(
+            _upsert_sql(
+                GroupBalance._meta.db_table,
+                ("account_id", "group_id"),
+                [(a, g, book.pk, d, c) for (a, g), (d, c) in by_group.items()],
+            )
         )
+    _execute_all(statements)
 
 
 # --- No impossible balance on any date ------------------------------------------------------
@@ -489,7 +548,6 @@ def journal_post(
     entry = JournalEntry(
         book=book,
         year=entry_date.year,
-        number=_next_number(book, entry_date.year),
         entry_date=entry_date,
         description=description[:200],
         receipt_ref=(receipt_ref or "").strip()[:40],
@@ -498,7 +556,7 @@ def journal_post(
         reversal_of=reversal_of,
         token=token or None,
     )
-    entry.save()
+    _entry_insert(entry)
     _insert_lines(entry, lines)
     _add_to_balances(book, entry_date, lines)
     _check_floors(book, entry_date, lines)
