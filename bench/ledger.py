@@ -269,11 +269,13 @@ def vacuum() -> None:
 
 def time_reports(book, year: int, runs: int) -> dict:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from accounts.roles import PROGRAM_STAFF
     from finance import selectors
     from finance.selectors import Period
 
@@ -311,6 +313,8 @@ def time_reports(book, year: int, runs: int) -> dict:
     user, _ = get_user_model().objects.get_or_create(
         username="bench_ledger", defaults={"is_staff": True}
     )
+    # Staff status alone only opens admin: the program staff role is what sees every book.
+    user.groups.add(*Group.objects.filter(name=PROGRAM_STAFF))
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
 
