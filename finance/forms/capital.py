@@ -121,31 +121,47 @@ class DistributionForm(CrispyMixin, forms.Form):
 SOURCE_CHOICES = [("cash", _("Cash")), ("bank", _("Bank"))]
 
 
+class PayOutForm(RecordForm):
+    """A payment of what the book owes (SHU, PADes), from cash or the bank; the description
+    may be left empty for the usual one."""
+
+    source = forms.ChoiceField(
+        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
+    )
+    field_order = ["source", *RecordForm.field_order]
+    empty_description = _("Leave empty for the usual description.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False
+        self.fields["description"].help_text = self.empty_description
+
+    def owed_to(self, model, field: str):
+        """Each payee's SHU still owed (the book's SHU payable, per member or member KSM)."""
+        account = self.book.accounts.filter(role="surplus_payable").first()
+        return _balance_of(model, account, field)
+
+
 class OwedGroupField(GroupChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {rupiah(obj.owed)}"
 
 
-class SurplusPayForm(RecordForm):
+class SurplusPayForm(PayOutForm):
     """A member KSM is paid (some of) its SHU share."""
 
     title = _("Pay SHU to a member KSM")
     intro = _("The member KSM receives its share of the surplus; never more than it is owed.")
 
     group = OwedGroupField(label=_("Member KSM"), queryset=SelfHelpGroup.objects.none())
-    source = forms.ChoiceField(
-        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
-    )
-    field_order = ["group", "source", *RecordForm.field_order]
+    field_order = ["group", *PayOutForm.field_order]
+    empty_description = _("Leave empty to write the KSM's name.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        account = self.book.accounts.filter(role="surplus_payable").first()
         self.fields["group"].queryset = member_groups(self.book).annotate(
-            owed=_balance_of(GroupBalance, account, "group_id")
+            owed=self.owed_to(GroupBalance, "group_id")
         )
-        self.fields["description"].required = False
-        self.fields["description"].help_text = _("Leave empty to write the KSM's name.")
 
 
 class OwedMemberField(MemberChoiceField):
@@ -153,43 +169,28 @@ class OwedMemberField(MemberChoiceField):
         return f"{obj.full_name} · {rupiah(obj.owed)}"
 
 
-class MemberSurplusPayForm(RecordForm):
+class MemberSurplusPayForm(PayOutForm):
     """A KSM's member is paid (some of) their SHU share."""
 
     title = _("Pay SHU to a member")
     intro = _("The member receives their share of the surplus; never more than they are owed.")
 
     member = OwedMemberField(label=_("Member"), queryset=Member.objects.none())
-    source = forms.ChoiceField(
-        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
-    )
-    field_order = ["member", "source", *RecordForm.field_order]
+    field_order = ["member", *PayOutForm.field_order]
+    empty_description = _("Leave empty to write the member's name.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        account = self.book.accounts.filter(role="surplus_payable").first()
         self.fields["member"].queryset = active_members(self.book).annotate(
-            owed=_balance_of(MemberBalance, account, "member_id")
+            owed=self.owed_to(MemberBalance, "member_id")
         )
-        self.fields["description"].required = False
-        self.fields["description"].help_text = _("Leave empty to write the member's name.")
 
 
-class PadesPayForm(RecordForm):
+class PadesPayForm(PayOutForm):
     """The village receives its share of the BUMDes's profit."""
 
     title = _("Pay the village's share (PADes)")
     intro = _("The BUMDes pays the village its share of the profit; never more than is owed.")
-
-    source = forms.ChoiceField(
-        label=_("Paid from"), choices=SOURCE_CHOICES, initial="cash", widget=forms.RadioSelect
-    )
-    field_order = ["source", *RecordForm.field_order]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["description"].required = False
-        self.fields["description"].help_text = _("Leave empty for the usual description.")
 
 
 class UnitForm(CrispyMixin, forms.Form):
