@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from dashboard.models import RegionGrade, RegionMonth
 from dashboard.selectors.figures import months_between, region_series
 from dashboard.services.rebuild import rollups_differences, rollups_rebuild
-from finance.models import BookMonth, Loan
+from finance.models import BookMonth, EntryKind, Loan
 from finance.services import (
     book_open,
     entry_reverse,
@@ -95,7 +96,33 @@ class Lender(Treasurer):
         if not loans:
             return None
         loan = loans[pick % len(loans)]
+        # A loan's entries go in date order: a repayment is dated on its latest or after.
+        last = loan.lines.aggregate(last=Max("entry_date"))["last"]
+        day = max(day, last) if last is not None else day
         return loan_repay(loan=loan, amount=min(amount, loan.balance), paid_date=day)
+
+    def reverse(self, day, pick):
+        """As the treasurer's, except that a loan's disbursement is reversed only once no
+        repayment of it stands (the loan rules refuse it before, as they should)."""
+        stands = [entry for entry in self.reversible if not self._repaid_disbursement(entry)]
+        if not stands:
+            return None
+        entry = stands[pick % len(stands)]
+        self.reversible.remove(entry)
+        entry_reverse(entry=entry, entry_date=max(day, entry.entry_date), reason="koreksi")
+        return None
+
+    @staticmethod
+    def _repaid_disbursement(entry) -> bool:
+        if entry.kind != EntryKind.LOAN_DISBURSEMENT:
+            return False
+        loans = Loan.objects.filter(lines__entry=entry).distinct()
+        return any(
+            loan.lines.exclude(entry=entry)
+            .filter(entry__reversal_of__isnull=True, entry__reversed_by__isnull=True)
+            .exists()
+            for loan in loans
+        )
 
 
 loan_days = st.integers(min_value=0, max_value=300)

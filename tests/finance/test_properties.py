@@ -31,6 +31,7 @@ from finance.models import (
     MemberBalance,
 )
 from finance.selectors import balances
+from finance.selectors.savings import pokok_due
 from finance.services import (
     CASH_IN_SOURCES,
     CASH_OUT_CATEGORIES,
@@ -110,6 +111,15 @@ class Treasurer:
             self.reversible.append(posted.entry)
 
     def deposit(self, day, who, savings_type, amount):
+        if savings_type == "savings_principal":
+            # Simpanan pokok is paid once per membership (and never more than is due): a
+            # treasurer pays what is still owed, or nothing.
+            account = account_for(self.book, savings_type)
+            due = pokok_due(self.book, account, day, member=self.people[who]).due
+            if due is not None:
+                if due <= 0:
+                    return None
+                amount = min(amount, due)
         return savings_deposit(
             book=self.book,
             member=self.people[who],
