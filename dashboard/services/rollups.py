@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from django.db import connection
 
+from ksm_portal import sqlbatch
+
 from ..models import FIGURES, SLOTS, RegionGrade, RegionMonth
 
 TABLE = RegionMonth._meta.db_table
@@ -52,12 +54,11 @@ def region_add(code: str, changes: dict[datetime.date, dict]) -> None:
         raise ValueError(f"Unknown figures: {sorted(unknown)}")
     updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in FIGURES)
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES {placeholders} "
-            f"ON CONFLICT (code, month, slot) DO UPDATE SET {updates}",
-            [value for row in rows for value in row],
-        )
+    sqlbatch.execute(  # queued with the posting's other writes when it posts
+        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES {placeholders} "
+        f"ON CONFLICT (code, month, slot) DO UPDATE SET {updates}",
+        [value for row in rows for value in row],
+    )
 
 
 def grades_add(code: str, changes: dict[tuple[datetime.date, int], int]) -> None:

@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from ksm_portal import sqlbatch
+
 from ..figures import (
     MEETING_FIGURES,
     MONEY_FIGURES,
@@ -50,24 +52,43 @@ def _upsert(book_id: int, month: datetime.date, added: dict, activity, current: 
         f"> {TABLE}.last_activity THEN excluded.last_activity ELSE {TABLE}.last_activity END"
     )
     updates.append(f"current = ({TABLE}.current OR excluded.current)")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-            f"ON CONFLICT (book_id, month) DO UPDATE SET {', '.join(updates)}",
-            values,
-        )
+    sqlbatch.execute(
+        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+        f"ON CONFLICT (book_id, month) DO UPDATE SET {', '.join(updates)}",
+        values,
+    )
 
 
-def book_month_add(book: Book, day: datetime.date, added: dict) -> None:
+def activity_months(day: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """The months whose last activity decides what activity on `day` changes."""
+    month = month_of(day)
+    return previous_month(month), month, next_month(month)
+
+
+def activity_wanted(book: Book) -> bool:
+    """Whether an entry posted now adds its figures at once (and so reads the months'
+    activity), rather than at the end of a figures_batch."""
+    pending = _batch.get()
+    return pending is None or pending["book"] != book.pk
+
+
+def book_month_add(
+    book: Book, day: datetime.date, added: dict, activity: dict | None = None
+) -> None:
     """Add an entry's or a meeting's figures to the book's month of `day`; the day is activity,
-    which may make the book current on this month's end and on the next."""
+    which may make the book current on this month's end and on the next. `activity`, when
+    given, is {month: last activity} of `activity_months(day)`, read under the book's lock."""
     month = month_of(day)
     changes = {month: {name: value for name, value in added.items() if value}}
-    months = (previous_month(month), month, next_month(month))
-    rows = dict(
-        BookMonth.objects.filter(book=book, month__in=months).values_list("month", "last_activity")
-    )
+    months = activity_months(day)
+    if activity is None:
+        activity = dict(
+            BookMonth.objects.filter(book=book, month__in=months).values_list(
+                "month", "last_activity"
+            )
+        )
+    rows = dict(activity)
     was = {m: is_current(rows, m) for m in months[1:]}
     rows[month] = max(filter(None, (rows.get(month), day)))
     for later in months[1:]:
@@ -98,23 +119,25 @@ def figures_batch(book: Book):
         book_month_add(book, day, added)
 
 
-def _add(book: Book, day: datetime.date, added: dict) -> None:
+def _add(book: Book, day: datetime.date, added: dict, activity: dict | None = None) -> None:
     """Now, or at the end of the book's figures_batch when one is open."""
     pending = _batch.get()
     if pending is None or pending["book"] != book.pk:
-        book_month_add(book, day, added)
+        book_month_add(book, day, added, activity)
         return
     totals = pending["days"].setdefault(day, {})
     for name, value in added.items():
         totals[name] = totals.get(name, 0) + value
 
 
-def entry_figures_add(book: Book, entry, lines, *, reversed_kind: str | None = None) -> None:
+def entry_figures_add(
+    book: Book, entry, lines, *, reversed_kind: str | None = None, activity: dict | None = None
+) -> None:
     """In journal_post: the entry's figures and activity, and a risk reading to come when it
-    moves a loan."""
+    moves a loan. `activity`: see book_month_add."""
     added = entry_figures(entry.kind, lines, reversed_kind=reversed_kind)
     added["entries"] = 1
-    _add(book, entry.entry_date, added)
+    _add(book, entry.entry_date, added, activity)
     if any(line.loan is not None for line in lines):
         risk_refresh_after_commit(book.pk, month_of(entry.entry_date))
 

@@ -19,6 +19,14 @@ COLUMNS = (
     ("credit", None),
     ("memo", None),
 )
+# Their SQL types (for typed placeholders, e.g. in a VALUES list).
+LINE_TYPES = tuple(
+    zip(
+        (column for column, _ in COLUMNS),
+        ("bigint", "bigint", "bigint", "bigint", "numeric", "numeric", "text"),
+        strict=True,
+    )
+)
 # What a posted line's Line is read back with (JournalLine's relations, by Line attribute).
 RELATIONS = {"account": "account", "member": "member", "group": "party_group", "loan": "loan"}
 

@@ -7,11 +7,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
+from ksm_portal import sqlbatch
 
 from ..charts import CHARTS, MEMBER_LEDGER_ROLES, SAVINGS_ROLES
 from ..models import (
@@ -21,6 +24,7 @@ from ..models import (
     AccountDay,
     AccountMonth,
     Book,
+    BookMonth,
     BookYear,
     EntryKind,
     GroupBalance,
@@ -32,8 +36,8 @@ from ..money import rupiah
 from ..sql import date as sql_date
 from ..sql import money as sql_money
 from . import journal_rules
-from .figures import entry_figures_add
-from .lines import COLUMNS, RELATIONS, Line
+from .figures import activity_months, activity_wanted, entry_figures_add
+from .lines import COLUMNS, LINE_TYPES, RELATIONS, Line
 
 __all__ = ["Line"]
 
@@ -103,16 +107,37 @@ def book_open(*, owner, opening_date: datetime.date, actor=None) -> Book:
     return book
 
 
+# Bumped whenever an account is saved or deleted in this process: a Book object's kept
+# accounts (accounts_for) are read again after any change, never used stale.
+_accounts_version = [0]
+
+
+@receiver([post_save, post_delete], sender=Account, dispatch_uid="finance_accounts_changed")
+def _accounts_changed(sender, **kwargs):
+    _accounts_version[0] += 1
+
+
 def accounts_for(book: Book, *roles: str) -> list[Account]:
-    """The book's accounts for these roles, in order, read in one query."""
-    found = {account.role: account for account in Account.objects.filter(book=book, role__in=roles)}
-    missing = [role for role in roles if role not in found]
+    """The book's accounts for these roles, in order. Read in one query the first time and kept
+    on the Book object until an account changes, so the entries one request (a meeting sheet,
+    a benchmark) posts to the same book read them once."""
+    version, known = book.__dict__.get("_accounts_by_role", (None, None))
+    if version != _accounts_version[0]:
+        known = {}
+        book.__dict__["_accounts_by_role"] = (_accounts_version[0], known)
+    wanted = [role for role in roles if role not in known]
+    if wanted:
+        known.update(
+            (account.role, account)
+            for account in Account.objects.filter(book=book, role__in=wanted)
+        )
+    missing = [role for role in roles if role not in known]
     if missing:
         raise ValidationError(
             _("This book has no account for %(role)s; ask your facilitator to add it.")
             % {"role": ", ".join(missing)}
         )
-    return [found[role] for role in roles]
+    return [known[role] for role in roles]
 
 
 def account_for(book: Book, role: str) -> Account:
@@ -124,24 +149,74 @@ def account_for(book: Book, role: str) -> Account:
 
 def _lock_book(book: Book) -> Book:
     """Take the book's row lock (PostgreSQL; SQLite has one writer at a time anyway) and read
-    the dates that guard posting fresh under it. Raw SQL: this runs for every entry."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    the dates that guard posting fresh under it."""
+    return _lock_for_entry(book, None).book
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """What journal_post reads under the book's lock: the book (its dates refreshed), the
+    last activity of the months around the entry's date ({month: date}, or None when not
+    asked for) and the id of an entry already posted with the form's token (or None)."""
+
+    book: Book
+    activity: dict | None
+    posted_id: int | None
+
+
+def _lock_for_entry(
+    book: Book, activity_of: datetime.date | None, token: str | None = None
+) -> _Locked:
+    """Take the book's row lock (PostgreSQL; SQLite has one writer at a time anyway) and read
+    the dates that guard posting fresh under it. Raw SQL: this runs for every entry. With
+    `activity_of` (an entry's date), also the last activity of the months around it that the
+    figures read (figures.activity_months); with `token`, the entry already posted with it.
+    On PostgreSQL all in one round trip: a second statement, run once the lock is held, reads
+    them, so it sees every posting committed before."""
+    table = Book._meta.db_table
+    months = activity_months(activity_of) if activity_of is not None else ()
+    activity, posted_id = None, None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT opening_date, closed_through FROM {Book._meta.db_table} WHERE id = %s{lock}",
-            [book.pk],
-        )
-        row = cursor.fetchone()
+        if connection.vendor == "postgresql" and (months or token):
+            month_list = ", ".join(["%s"] * len(months)) or "NULL"
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE; "
+                f"SELECT b.opening_date, b.closed_through, (SELECT json_object_agg(m.month, "
+                f"m.last_activity) FROM {BookMonth._meta.db_table} m WHERE m.book_id = b.id "
+                f"AND m.month IN ({month_list})), (SELECT e.id FROM "
+                f"{JournalEntry._meta.db_table} e WHERE e.token = %s) FROM {table} b "
+                "WHERE b.id = %s",
+                [book.pk, *months, token or None, book.pk],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                if months:
+                    activity = {
+                        datetime.date.fromisoformat(month): sql_date(day) if day else None
+                        for month, day in (row[2] or {}).items()
+                    }
+                posted_id = row[3]
+        else:
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            cursor.execute(
+                f"SELECT opening_date, closed_through FROM {table} WHERE id = %s{lock}",
+                [book.pk],
+            )
+            row = cursor.fetchone()
+            if token:
+                posted_id = (
+                    JournalEntry.objects.filter(token=token).values_list("pk", flat=True).first()
+                )
     if row is None:
         raise Book.DoesNotExist
     opening, closed = (
         value
         if value is None or isinstance(value, datetime.date)
         else datetime.date.fromisoformat(value)
-        for value in row
+        for value in row[:2]
     )
     book.opening_date, book.closed_through = opening, closed
-    return book
+    return _Locked(book=book, activity=activity, posted_id=posted_id)
 
 
 def _check_date(book: Book, entry_date: datetime.date) -> None:
@@ -256,13 +331,19 @@ def _next_number(book: Book, year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _entry_insert(entry: JournalEntry) -> None:
+def _entry_insert(entry: JournalEntry, lines: list[Line], queue: list) -> None:
     """Save the new entry with the next gap-free number of its book's year (under the book's
-    row lock). On PostgreSQL one statement: the year's counter is bumped in a data-modifying
-    CTE that the entry's INSERT reads its number from; elsewhere the counter, then the save."""
+    row lock) and its lines, after the queued writes, and check the floors (_check_floors).
+    On PostgreSQL all of it goes in one round trip: the queued statements, then one statement
+    in which the year's counter is bumped in a data-modifying CTE, the entry's INSERT reads
+    its number from it, the lines' INSERT its id, and the floors' reads follow. Elsewhere the
+    queue, the counter, the save, the lines and the floors one by one."""
     if connection.vendor != "postgresql":
+        sqlbatch.send(queue)
         entry.number = _next_number(entry.book, entry.year)
         entry.save()
+        _insert_lines(entry, lines)
+        _check_floors(entry.book, entry.entry_date, lines)
         return
     entry.posted_at = timezone.now()
     years, table = BookYear._meta.db_table, JournalEntry._meta.db_table
@@ -278,19 +359,35 @@ def _entry_insert(entry: JournalEntry) -> None:
         "reversal_of_id",
         "token",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH n AS (INSERT INTO {years} (book_id, year, last_number) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (book_id, year) DO UPDATE SET last_number = {years}.last_number + 1 "
-            f"RETURNING last_number) "
-            f"INSERT INTO {table} (number, {', '.join(columns)}) "
-            f"SELECT n.last_number, {', '.join(['%s'] * len(columns))} FROM n "
-            "RETURNING id, number",
-            [entry.book_id, entry.year, *(getattr(entry, column) for column in columns)],
-        )
-        entry.pk, entry.number = cursor.fetchone()
+    # Typed placeholders: a NULL in a VALUES list is text unless cast.
+    row = "(" + ", ".join(f"%s::{kind}" for _column, kind in LINE_TYPES) + ")"
+    sql = (
+        f"WITH n AS (INSERT INTO {years} (book_id, year, last_number) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (book_id, year) DO UPDATE SET last_number = {years}.last_number + 1 "
+        f"RETURNING last_number), "
+        f"e AS (INSERT INTO {table} (number, {', '.join(columns)}) "
+        f"SELECT n.last_number, {', '.join(['%s'] * len(columns))} FROM n "
+        "RETURNING id, number, book_id, entry_date), "
+        f"l AS (INSERT INTO {JournalLine._meta.db_table} "
+        f"(entry_id, book_id, entry_date, {', '.join(column for column, _kind in LINE_TYPES)}) "
+        f"SELECT e.id, e.book_id, e.entry_date, v.* FROM e CROSS JOIN "
+        f"(VALUES {', '.join([row] * len(lines))}) AS v) "
+        "SELECT -1, CAST(NULL AS date), id, number FROM e"
+    )
+    params = [entry.book_id, entry.year, *(getattr(entry, column) for column in columns)]
+    params += [value for line in lines for value in line.values()]
+    # The floors' reads come in the same statement: they see the totals written before it.
+    floors = _lowered(lines)
+    parts, floor_params = _floors_sql(floors, entry.entry_date)
+    rows = sqlbatch.send(queue, (" UNION ALL ".join([sql, *parts]), params + floor_params))
+    ((_tag, _day, entry_id, entry.number),) = [row for row in rows if row[0] == -1]
+    entry.pk = int(entry_id)
     entry._state.adding = False
     entry._state.db = connection.alias
+    _floors_refuse(
+        floors, [row for row in rows if row[0] != -1], entry.entry_date, lines,
+        own_lines_read=False,
+    )  # fmt: skip
 
 
 def _upsert_sql(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
@@ -304,20 +401,6 @@ def _upsert_sql(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> 
         f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
     )
     return sql, [value for row in rows for value in row]
-
-
-def _execute_all(statements: list[tuple[str, list]]) -> None:
-    """Writes that return nothing, in one round trip on PostgreSQL (psycopg2 sends them as
-    one string, run in order in the same transaction); SQLite takes one statement a call."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            cursor.execute(
-                "; ".join(sql for sql, _params in statements),
-                [value for _sql, params in statements for value in params],
-            )
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
 
 
 def _insert_lines(entry: JournalEntry, lines: list[Line]) -> None:
@@ -384,7 +467,8 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
                 [(a, g, book.pk, d, c) for (a, g), (d, c) in by_group.items()],
             )
         )
-    _execute_all(statements)
+    for sql, params in statements:
+        sqlbatch.execute(sql, params)
 
 
 # --- No impossible balance on any date ------------------------------------------------------
@@ -447,66 +531,135 @@ def _refuse(account: Account, name: str, day, balance: Decimal, floor: Decimal) 
     raise ValidationError({"amount": ValidationError(message % values, code=BELOW_ZERO)})
 
 
-def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
-    """After the entry's lines and totals are written, under the book's lock: Kas, each bank
-    account (down to minus its overdraft limit) and each member's (or member KSM's) savings
-    of each type stay at or above zero at the end of the entry's date and of every later
-    date. Only what the entry lowers is read: one indexed read of the account's days (or the
-    saver's lines) from the entry's date on, against the kept total."""
-    lowered: dict[tuple, Decimal] = {}
-    accounts: dict[int, Account] = {}
+@dataclass(frozen=True)
+class _Floor:
+    """A balance the entry lowers that must stay at or above its floor: a cash or bank
+    account's (member and group None), or a saver's savings of one type."""
+
+    account: Account
+    member_id: int | None = None
+    group_id: int | None = None
+
+
+def _lowered(lines: list[Line]) -> list[_Floor]:
+    """What the entry lowers among Kas, the bank accounts and the savers' savings; a saver's
+    savings first (when a withdrawal fails both, the member's balance is the news)."""
+    lowered: dict[_Floor, Decimal] = {}
     for line in lines:
         role = line.account.role
         if role in FLOORED_ROLES:
-            key = (line.account.pk, None, None)
+            key = _Floor(line.account)
         elif role in SAVINGS_ROLES and (line.member is not None or line.group is not None):
-            key = (
-                line.account.pk,
+            key = _Floor(
+                line.account,
                 line.member.pk if line.member is not None else None,
                 line.group.pk if line.group is not None else None,
             )
         else:
             continue
-        accounts[line.account.pk] = line.account
         lowered[key] = lowered.get(key, ZERO) + (line.debit - line.credit) * line.account.sign
-    # A saver's savings first: when a withdrawal fails both, the member's balance is the news.
-    for (account_id, member_id, group_id), change in sorted(
-        lowered.items(),
-        key=lambda item: (item[0][1] is None and item[0][2] is None, *(v or 0 for v in item[0])),
-    ):
-        if change >= 0:
+    return sorted(
+        (floor for floor, change in lowered.items() if change < 0),
+        key=lambda f: (
+            f.member_id is None and f.group_id is None,
+            f.account.pk,
+            f.member_id or 0,
+            f.group_id or 0,
+        ),
+    )
+
+
+def _floors_sql(floors: list[_Floor], entry_date: datetime.date) -> tuple[list[str], list]:
+    """SELECTs of (floor index, day, net, NULL) rows: each floor's kept total (day NULL) and its
+    days from the entry's date on. One indexed read each, to be joined with UNION ALL."""
+    parts, params = [], []
+    for index, floor in enumerate(floors):
+        if floor.member_id is None and floor.group_id is None:
+            parts += [
+                f"SELECT {index}, CAST(NULL AS date), SUM(debit) - SUM(credit), NULL "
+                f"FROM {AccountMonth._meta.db_table} WHERE account_id = %s",
+                f"SELECT {index}, date, debit - credit, NULL FROM {AccountDay._meta.db_table} "
+                "WHERE account_id = %s AND date >= %s",
+            ]
+            params += [floor.account.pk, floor.account.pk, entry_date]
             continue
-        account = accounts[account_id]
-        with connection.cursor() as cursor:
-            if member_id is None and group_id is None:
-                total, days = _total_and_days(cursor, account_id, entry_date)
-                floor = -account.overdraft_limit
-                name = account.name
-            else:
-                saver, table, column = (
-                    (member_id, MemberBalance._meta.db_table, "member_id")
-                    if member_id is not None
-                    else (group_id, GroupBalance._meta.db_table, "group_id")
-                )
-                cursor.execute(
-                    f"SELECT debit - credit FROM {table} WHERE account_id = %s AND {column} = %s",
-                    [account_id, saver],
-                )
-                total = sql_money(cursor.fetchone()[0])
-                line_column = "member_id" if member_id is not None else "party_group_id"
-                cursor.execute(
-                    f"SELECT entry_date, SUM(debit) - SUM(credit) "
-                    f"FROM {JournalLine._meta.db_table} "
-                    f"WHERE {line_column} = %s AND account_id = %s AND entry_date >= %s "
-                    "GROUP BY entry_date ORDER BY entry_date DESC",
-                    [saver, account_id, entry_date],
-                )
-                floor = ZERO
-                name = _saver_account_name(account, member_id, group_id, lines)
-                days = cursor.fetchall()
-            lowest, day = _lowest(total, days, account.sign)
-        if lowest is not None and lowest < floor:
-            _refuse(account, name, day, lowest, floor)
+        saver, table, column, line_column = (
+            (floor.member_id, MemberBalance._meta.db_table, "member_id", "member_id")
+            if floor.member_id is not None
+            else (floor.group_id, GroupBalance._meta.db_table, "group_id", "party_group_id")
+        )
+        parts += [
+            f"SELECT {index}, CAST(NULL AS date), debit - credit, NULL FROM {table} "
+            f"WHERE account_id = %s AND {column} = %s",
+            f"SELECT {index}, entry_date, SUM(debit) - SUM(credit), NULL "
+            f"FROM {JournalLine._meta.db_table} WHERE {line_column} = %s AND account_id = %s "
+            "AND entry_date >= %s GROUP BY entry_date",
+        ]
+        params += [floor.account.pk, saver, saver, floor.account.pk, entry_date]
+    return parts, params
+
+
+def _floors_refuse(
+    floors: list[_Floor],
+    rows: list[tuple],
+    entry_date: datetime.date,
+    lines: list[Line],
+    *,
+    own_lines_read: bool,
+) -> None:
+    """Refuse the entry when a lowered balance falls below its floor at the end of the entry's
+    date or of any later date. `own_lines_read`: whether the savers' day rows include the
+    entry's own lines (not when they were read in the statement that wrote them)."""
+    totals: dict[int, Decimal] = {}
+    days: dict[int, dict] = {}
+    for index, day, net, _number in rows:
+        if day is None:
+            totals[index] = sql_money(net)
+        else:
+            days.setdefault(index, {})[sql_date(day)] = sql_money(net)
+    for index, floor in enumerate(floors):
+        account = floor.account
+        saver = floor.member_id is not None or floor.group_id is not None
+        these = days.get(index, {})
+        if saver and not own_lines_read:
+            own = sum(
+                (
+                    line.debit - line.credit
+                    for line in lines
+                    if line.account.pk == account.pk
+                    and (line.member.pk if line.member is not None else None) == floor.member_id
+                    and (line.group.pk if line.group is not None else None) == floor.group_id
+                ),
+                ZERO,
+            )
+            these[entry_date] = these.get(entry_date, ZERO) + own
+        lowest, day = _lowest(
+            totals.get(index, ZERO), sorted(these.items(), reverse=True), account.sign
+        )
+        floor_amount = ZERO if saver else -account.overdraft_limit
+        if lowest is not None and lowest < floor_amount:
+            name = (
+                _saver_account_name(account, floor.member_id, floor.group_id, lines)
+                if saver
+                else account.name
+            )
+            _refuse(account, name, day, lowest, floor_amount)
+
+
+def _check_floors(book: Book, entry_date: datetime.date, lines: list[Line]) -> None:
+    """After the entry's lines and totals are written, under the book's lock: Kas, each bank
+    account (down to minus its overdraft limit) and each member's (or member KSM's) savings
+    of each type stay at or above zero at the end of the entry's date and of every later
+    date. Only what the entry lowers is read, in one query: one indexed read of the account's
+    days (or the saver's lines) from the entry's date on, against the kept total."""
+    floors = _lowered(lines)
+    if not floors:
+        return
+    parts, params = _floors_sql(floors, entry_date)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    _floors_refuse(floors, rows, entry_date, lines, own_lines_read=True)
 
 
 def _saver_account_name(account: Account, member_id, group_id, lines: list[Line]) -> str:
@@ -533,13 +686,13 @@ def journal_post(
 ) -> Posted:
     """Post one balanced entry. With a form token, a repeat of the same submission returns
     the entry already posted instead of posting again."""
-    book = _lock_book(book)
-    if token:
-        existing = JournalEntry.objects.filter(token=token).first()
-        if existing is not None:
-            if existing.book_id != book.pk:
-                raise ValidationError(_("This form does not belong to these books."))
-            return Posted(entry=existing, created=False)
+    locked = _lock_for_entry(book, entry_date if activity_wanted(book) else None, token)
+    book, activity = locked.book, locked.activity
+    if locked.posted_id is not None:
+        existing = JournalEntry.objects.get(pk=locked.posted_id)
+        if existing.book_id != book.pk:
+            raise ValidationError(_("This form does not belong to these books."))
+        return Posted(entry=existing, created=False)
     description = " ".join((description or "").split())
     if not description:
         raise ValidationError({"description": _("Write what this was for.")})
@@ -556,14 +709,18 @@ def journal_post(
         reversal_of=reversal_of,
         token=token or None,
     )
-    _entry_insert(entry)
-    _insert_lines(entry, lines)
-    _add_to_balances(book, entry_date, lines)
-    _check_floors(book, entry_date, lines)
+    # The totals and the figures queue; the entry and its lines go last, with them.
+    with sqlbatch.deferred() as queue:
+        _add_to_balances(book, entry_date, lines)
+        entry_figures_add(
+            book,
+            entry,
+            lines,
+            reversed_kind=reversal_of.kind if reversal_of is not None else None,
+            activity=activity,
+        )
+    _entry_insert(entry, lines, queue)  # and the floors checked
     journal_rules.lines_apply(book, entry, lines)
-    entry_figures_add(
-        book, entry, lines, reversed_kind=reversal_of.kind if reversal_of is not None else None
-    )
     return Posted(entry=entry, created=True)
 
 
