@@ -81,8 +81,8 @@ def _measure() -> tuple[bool, str]:
     if lag is None:
         return False, "replay lag unknown"
     if float(lag) > max_lag():
-        return False, f"lagging {float(lag):.1f} s behind (more than {max_lag():g} s)"
-    return True, f"replay lag {float(lag):.1f} s"
+        return False, f"lagging {float(lag):.2f} s behind (more than {max_lag():g} s)"
+    return True, f"replay lag {float(lag):.2f} s"
 
 
 def _close(connection) -> None:
@@ -95,12 +95,13 @@ def _close(connection) -> None:
 def _record(healthy: bool, reason: str) -> None:
     """Keep the verdict; log when it changes (not once per query)."""
     with _lock:
-        changed = _verdict.healthy is not healthy
+        before = _verdict.healthy
         _verdict.healthy, _verdict.reason, _verdict.checked_at = healthy, reason, time.monotonic()
-    if changed and not healthy:
+    if before is not False and not healthy:
         logger.warning("Replica %s: reads go to the primary.", reason)
-    elif changed and healthy:
-        logger.info("Replica back (%s): lag-tolerant reads go to it.", reason)
+    elif before is not True and healthy:
+        word = "in use" if before is None else "back"
+        logger.info("Replica %s (%s): lag-tolerant reads go to it.", word, reason)
 
 
 def replica_healthy() -> bool:
