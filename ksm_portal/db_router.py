@@ -11,7 +11,8 @@ only while
 - the replica answers and has replayed the primary's WAL to within DATABASE_REPLICA_MAX_LAG
   seconds. That is checked at most every HEALTH_SECONDS per process; a change of verdict is
   logged once on "ksm_portal.replica" and the reads fall back to the primary. A replica
-  connection that drops during a safe request makes the view run once more on the primary.
+  connection that drops during a safe request, or a query the standby cancels for a conflict
+  with recovery, makes the view run once more on the primary.
 
 Writes always go to the primary, and migrations run there only.
 """
@@ -193,7 +194,7 @@ def replica_reads(view=None):
             with _scoped(active):
                 response = view(request, *args, **kwargs)
         except (OperationalError, InterfaceError) as error:
-            if not (active and _broken(REPLICA)):
+            if not (active and (_broken(REPLICA) or _recovery_conflict(error))):
                 raise
             mark_replica_down(f"failed during a request ({error.__class__.__name__})")
             _close(connections[REPLICA])
@@ -206,10 +207,20 @@ def replica_reads(view=None):
     return wrapper
 
 
+def _recovery_conflict(error) -> bool:
+    """A standby cancels a query whose rows its replay must remove ("canceling statement due to
+    conflict with recovery", SQLSTATE 40001); the primary never raises that for our reads."""
+    pgcode = getattr(error.__cause__, "pgcode", None)
+    return pgcode == "40001" and "conflict with recovery" in str(error)
+
+
 def _broken(alias: str) -> bool:
+    """The alias's open connection failed and no longer answers (a dropped connection)."""
     connection = connections[alias]
-    return connection.errors_occurred and (
-        connection.connection is None or not connection.is_usable()
+    return (
+        connection.connection is not None
+        and connection.errors_occurred
+        and not connection.is_usable()
     )
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections, router
+from django.db import OperationalError, connections, router
+from django.http import HttpResponse
 from django.urls import reverse
 
 from finance.models import Book
 from finance.services import book_open, cash_receive
 from ksm_portal import db_router
-from ksm_portal.db_router import REPLICA, ReplicaRouter
+from ksm_portal.db_router import REPLICA, ReplicaRouter, replica_reads
 from tests.replica_support import forget_replica_alias, point_replica_alias
 from tests.web.support import element, logged_in
 
@@ -151,3 +152,43 @@ def test_a_replica_that_is_down_leaves_the_reports_to_the_primary_with_one_log_l
     assert "reads go to the primary" in warnings[0]
     assert connections[REPLICA].connection is None
     db_router.forget_replica_health()
+
+
+class _Cancelled(Exception):
+    pgcode = "40001"
+
+
+def _flaky_view(error: Exception):
+    """A view whose first run fails with `error`; it records whether it ran in the scope."""
+    runs = []
+
+    @replica_reads
+    def view(request):
+        runs.append(db_router._scope.get())
+        if len(runs) == 1:
+            raise error
+        return HttpResponse("laporan")
+
+    return view, runs
+
+
+def test_a_report_the_standby_cancels_runs_again_on_the_primary(down_replica, rf, caplog):
+    error = OperationalError("canceling statement due to conflict with recovery")
+    error.__cause__ = _Cancelled()
+    view, runs = _flaky_view(error)
+
+    with caplog.at_level(logging.WARNING, logger="ksm_portal.replica"):
+        response = view(rf.get("/laporan/"))
+
+    assert response.content == b"laporan"
+    assert runs == [True, False]
+    assert "failed during a request" in caplog.records[-1].getMessage()
+    db_router.forget_replica_health()
+
+
+def test_an_error_that_is_not_the_replica_s_is_not_hidden(down_replica, rf):
+    view, runs = _flaky_view(OperationalError("deadlock detected"))
+
+    with pytest.raises(OperationalError):
+        view(rf.get("/laporan/"))
+    assert runs == [True]
