@@ -40,6 +40,7 @@ from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .db_router import replica_reads
 from .spreadsheets import looks_like_formula
 
 AMOUNT_FORMAT = "#,##0"
@@ -333,10 +334,11 @@ def export_heading(export: ListExport, now: datetime.datetime | None = None) -> 
     return lines
 
 
+@replica_reads
 def list_response(request, export: ListExport, fmt: str):
     """The list as a csv (streamed) or xlsx (written to a temporary file) download. A list too
     long for a workbook made within a request goes back to the page, which says to take the
-    csv or narrow the filters."""
+    csv or narrow the filters. Its rows are read from the replica when there is one."""
     if fmt == "csv":
         return _csv_response(export)
     if fmt != "xlsx":

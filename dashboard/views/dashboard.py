@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from finance.figures import month_of
 from finance.models import Book
+from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import filename, pdf_response
 from ksm_portal.scope import user_scope
 from villages.models import District, Province, Regency, Village
@@ -139,6 +140,7 @@ def _scope(request) -> tuple[Scope, list]:
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     scope, path = _scope(request)
     start, end = _period(request)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import SelfHelpGroup
 from ksm_portal.charts import Chart, Series, bar_chart
+from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import filename, pdf_response
 from ksm_portal.scope import user_scope
 from villages.models import Regency
@@ -21,6 +22,7 @@ FRAME = {"base_template": "dashboard/_frame.html"}
 
 
 @login_required
+@replica_reads
 def overview(request, regency_code=None):
     """Program figures for one regency (staff only: facilitators see their villages
     elsewhere)."""

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 
 from groups.models import SelfHelpGroup
 from ksm_portal import exports
+from ksm_portal.db_router import replica_reads
 
 from ..selectors.health import group_health_months
 
 
 @login_required
+@replica_reads
 def group_health_months_view(request, group_id):
     group = get_object_or_404(
         SelfHelpGroup.objects.visible_to(request.user).select_related("village"), pk=group_id

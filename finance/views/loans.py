@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups.models import Membership, SelfHelpGroup
+from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
@@ -354,6 +355,7 @@ def _schedule_context(request, book, loan) -> dict:
 
 @login_required
 @require_safe
+@replica_reads
 def loan_schedule(request, book_id, loan_id):
     """The instalment plan to print or hand over: a page, a PDF and a workbook."""
     book = visible_book(request, book_id)
@@ -695,6 +697,7 @@ def _statement_page(request, book, report, *, member=None, group=None):
 
 @login_required
 @require_safe
+@replica_reads
 def member_statement(request, book_id, member_id):
     """A KSM member's savings and loans together (KSM books)."""
     book = visible_book(request, book_id)
@@ -704,6 +707,7 @@ def member_statement(request, book_id, member_id):
 
 @login_required
 @require_safe
+@replica_reads
 def group_statement(request, book_id, group_id):
     """A member KSM's savings and loans in a cooperative's or BUMDes's books."""
     book = visible_book(request, book_id)
@@ -720,6 +724,7 @@ def group_statement(request, book_id, group_id):
 
 @login_required
 @require_safe
+@replica_reads
 def portfolio_report(request, book_id):
     """The book's loans outstanding on a date: totals, due this month, arrears by age, PAR."""
     book = visible_book(request, book_id)

@@ -14,6 +14,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ksm_portal.db_router import replica_reads
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors
@@ -160,6 +161,7 @@ def _ledger_response(request, book, account: Account, *, cash: bool, accounts=No
 
 
 @login_required
+@replica_reads
 def cash_book(request, book_id):
     """Buku Kas Umum: the cash account's lines with a running balance."""
     book = visible_book(request, book_id)
@@ -168,6 +170,7 @@ def cash_book(request, book_id):
 
 
 @login_required
+@replica_reads
 def ledger(request, book_id, account_id):
     """The general ledger of any posting account; a picker switches to another account."""
     book = visible_book(request, book_id)
@@ -189,6 +192,7 @@ def ledger(request, book_id, account_id):
 
 
 @login_required
+@replica_reads
 def trial_balance(request, book_id):
     book = visible_book(request, book_id)
     form = AsOfForm(_with_defaults(request.GET, {"date": timezone.localdate().isoformat()}))
@@ -253,6 +257,7 @@ def _statement_files(request, template: str, context: dict, name: str, sheet):
 
 
 @login_required
+@replica_reads
 def balance_sheet(request, book_id):
     """Laporan posisi keuangan at the end of a month or year, beside the previous one when
     that one has figures."""
@@ -274,6 +279,7 @@ def balance_sheet(request, book_id):
 
 
 @login_required
+@replica_reads
 def income_statement(request, book_id):
     """Laporan laba rugi of a month or year, beside the previous one when that one has
     figures."""
@@ -301,6 +307,7 @@ def income_statement(request, book_id):
 
 
 @login_required
+@replica_reads
 def notes(request, book_id):
     """Catatan atas Laporan Keuangan: the entity, the basis of preparation, the accounting
     policies and a note per material line of the statements."""
@@ -325,6 +332,7 @@ def notes(request, book_id):
 
 
 @login_required
+@replica_reads
 def members(request, book_id):
     """The members with their balance per savings type on a date (today unless asked),
     each linking to their passbook, and the total tied to the savings accounts' ledger."""
@@ -372,6 +380,7 @@ def members(request, book_id):
 
 
 @login_required
+@replica_reads
 def passbook(request, book_id, member_id):
     """A member's savings passbook: each savings type with its running balance."""
     book = visible_book(request, book_id)

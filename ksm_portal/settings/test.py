@@ -15,3 +15,5 @@ LANGUAGE_CODE = "id"
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 # No persistent connections: the live server's thread must not keep the test database open.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
 
@@ -255,6 +256,7 @@ def _shares_sheet(book, item, context) -> exports.Sheet:
 
 @login_required
 @require_safe
+@replica_reads
 def distribution_share(request, book_id, pk, group_id):
     """One member KSM's SHU: the figures its share was worked from, printable for the KSM."""
     book = _sharing_book(request, book_id)
@@ -303,6 +305,7 @@ def distribution_share(request, book_id, pk, group_id):
 
 @login_required
 @require_safe
+@replica_reads
 def distribution_sign(request, book_id, pk):
     """The list the members sign at the meeting when they take their SHU: each member's name,
     basis, share and a box to sign; printable and as a PDF or a workbook."""

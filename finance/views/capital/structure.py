@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from ksm_portal.db_router import replica_reads
 from ksm_portal.pagination import paginate
 
 from ... import exports, selectors
@@ -20,6 +21,7 @@ AMOUNT, TEXT = exports.AMOUNT, exports.TEXT
 
 @login_required
 @require_safe
+@replica_reads
 def capital(request, book_id):
     """Where the money comes from and where it is, as of a date: the balance sheet regrouped,
     with each part's share, and the borrowings still owed."""
@@ -60,6 +62,7 @@ def capital(request, book_id):
 
 @login_required
 @require_safe
+@replica_reads
 def group_savings(request, book_id):
     """A cooperative's member KSM with their balance per savings type."""
     book = _cooperative_book(request, book_id)
