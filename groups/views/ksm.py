@@ -70,7 +70,7 @@ def group_detail(request, pk):
         "cooperative_memberships": group.cooperative_memberships.select_related("cooperative"),
         "bumdes": Bumdes.objects.filter(village_id=group.village_id).first(),
         "history": group.history.select_related("history_user").order_by("-history_date")[:20],
-        "can_edit": SelfHelpGroup.objects.editable_by(request.user).filter(pk=group.pk).exists(),
+        "can_edit": group.is_editable_by(request.user),
         # The books app sits above this one: reach its Book through the reverse relation.
         "book": getattr(group, "book", None),
     }
