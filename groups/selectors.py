@@ -136,7 +136,12 @@ def cooperative_ksm_counts(cooperative_ids: list[int]) -> dict[int, int]:
     )
 
 
-def group_officers(group: SelfHelpGroup) -> list[Membership]:
+def group_officers(group: SelfHelpGroup, memberships=None) -> list[Membership]:
+    """The KSM's officers now, by role; taken from `memberships` (loaded with member__user)
+    when the page has them already."""
+    if memberships is not None:
+        officers = [m for m in memberships if m.is_active and m.role in Membership.OFFICER_ROLES]
+        return sorted(officers, key=lambda m: m.role)
     return list(
         group.memberships.active().officers().select_related("member__user").order_by("role")
     )

@@ -170,6 +170,11 @@ class SelfHelpGroup(Audited):
     def __str__(self):
         return self.name
 
+    def is_editable_by(self, user) -> bool:
+        """`SelfHelpGroup.objects.editable_by(user)` holds this KSM (the same rule, no query)."""
+        scope = user_scope(user)
+        return scope.manages_register or self.village_id in scope.facilitator_village_ids
+
     def get_absolute_url(self):
         return reverse("groups:detail", args=[self.pk])
 

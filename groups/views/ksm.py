@@ -57,18 +57,20 @@ def group_detail(request, pk):
     fmt = list_format(request)
     if fmt:
         return list_response(request, exports.group_members_export(group), fmt)
-    memberships = group.memberships.select_related("member").order_by("member__full_name")
+    memberships = list(
+        group.memberships.select_related("member__user").order_by("member__full_name")
+    )
     active = [m for m in memberships if m.is_active]
     past = [m for m in memberships if not m.is_active]
     context = {
         "group": group,
-        "officers": group_officers(group),
+        "officers": group_officers(group, memberships),
         "active_memberships": active,
         "past_memberships": past,
         "cooperative_memberships": group.cooperative_memberships.select_related("cooperative"),
         "bumdes": Bumdes.objects.filter(village_id=group.village_id).first(),
         "history": group.history.select_related("history_user").order_by("-history_date")[:20],
-        "can_edit": SelfHelpGroup.objects.editable_by(request.user).filter(pk=group.pk).exists(),
+        "can_edit": group.is_editable_by(request.user),
         # The books app sits above this one: reach its Book through the reverse relation.
         "book": getattr(group, "book", None),
     }

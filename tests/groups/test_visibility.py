@@ -222,3 +222,15 @@ def test_only_staff_change_cooperatives(ksm, cooperative, facilitator, treasurer
     assert not _editable(Cooperative, facilitator)
     assert not _editable(Cooperative, treasurer)
     assert _visible(Cooperative, treasurer) == {cooperative}
+
+
+def test_the_ksm_pages_edit_check_follows_the_same_rule_as_editable_by(
+    two_villages, staff_user, facilitator, treasurer
+):
+    for user in (staff_user, facilitator, treasurer):
+        for ksm in (two_villages["ksm_a"], two_villages["ksm_b"]):
+            editable = SelfHelpGroup.objects.editable_by(user).filter(pk=ksm.pk).exists()
+            assert ksm.is_editable_by(user) == editable
+    assert two_villages["ksm_a"].is_editable_by(facilitator)
+    assert not two_villages["ksm_b"].is_editable_by(facilitator)
+    assert not two_villages["ksm_a"].is_editable_by(treasurer)
