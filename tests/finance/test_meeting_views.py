@@ -155,6 +155,34 @@ def test_a_sheet_with_a_bad_line_posts_nothing_and_marks_the_line(client, group)
     assert sheet_data(response)[box(p["citra"], "voluntary_out")] == "60.000"
 
 
+def test_a_bad_box_on_the_sheet_keeps_its_name_value_and_label_and_points_at_its_error(
+    client, group
+):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data[box(p["budi"], "repayment")] = "abc"
+    data[box(p["budi"], "fine")] = "1.500"
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    card = element(response, f"line-{p['budi'].pk}")
+    boxes = {el.attrs["name"]: el for el in card.find_all("input") if "name" in el.attrs}
+    bad = boxes[box(p["budi"], "repayment")]
+    assert bad.attrs["value"] == "abc" and bad.attrs["aria-invalid"] == "true"
+    assert "is-invalid" in bad.attrs["class"]
+    error = element(response, bad.attrs["aria-describedby"])
+    assert error.text == translated("Write the amount in rupiah, e.g. 25000 or 25.000.")
+    labels = {el.attrs["for"]: el.text for el in card.find_all("label")}
+    assert p["budi"].full_name in labels[bad.attrs["id"]]
+    fine = boxes[box(p["budi"], "fine")]
+    assert fine.attrs["value"] == "1.500" and "aria-invalid" not in fine.attrs
+    assert labels[fine.attrs["id"]] == translated("Other fines")
+    # Every box comes back as it was sent (the CSRF token is a new one).
+    sent_back = sheet_data(response)
+    assert sent_back.pop("csrfmiddlewaretoken") and data.pop("csrfmiddlewaretoken")
+    assert sent_back == data
+
+
 def test_a_sheet_whose_only_problem_the_service_finds_names_the_member(client, group):
     p = group.people
     data = sheet_data(open_sheet(client, group))
