@@ -10,9 +10,11 @@ value formatted by the widget, everything escaped as the template escapes it. An
 Django as before.
 """
 
+import html
+
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Input
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 # The stock widget templates that are nothing but django/forms/widgets/input.html.
@@ -36,8 +38,20 @@ INPUT_TEMPLATES = frozenset(
 )
 
 
-def _text(value) -> str:
-    return conditional_escape(value)  # as {{ value|stringformat:"s" }} in a template
+def escape(value) -> str:
+    """What `conditional_escape` returns (safe text as it is, anything else escaped), without
+    the lazy-argument wrapper that makes it cost several times as much; for HTML written in
+    Python a thousand values a page."""
+    if type(value) is str:
+        return html.escape(value)
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+_text = escape  # as {{ value|stringformat:"s" }} in a template
 
 
 def input_html(widget: dict) -> SafeString:

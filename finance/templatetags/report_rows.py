@@ -9,10 +9,10 @@ keep the table's frame (headings, opening and closing lines) and these only the 
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 
 from finance.money import rupiah
+from ksm_portal.inputs import escape as esc
 
 register = template.Library()
 
