@@ -92,6 +92,7 @@ def sheet(request, book_id):
             )
 
     def render_page(form, used):
+        rows = form.rows()
         return render(
             request,
             "finance/meeting_sheet.html",
@@ -99,11 +100,10 @@ def sheet(request, book_id):
                 "book": book,
                 "form": form,
                 "sheet": form.sheet,
+                "rows": rows,
                 "used": used,
                 "today": today,
-                "invalid_rows": [item for item in form.rows() if item["invalid"]]
-                if form.is_bound
-                else [],
+                "invalid_rows": [item for item in rows if item["invalid"]] if form.is_bound else [],
             },
         )
 

@@ -155,6 +155,65 @@ def test_a_sheet_with_a_bad_line_posts_nothing_and_marks_the_line(client, group)
     assert sheet_data(response)[box(p["citra"], "voluntary_out")] == "60.000"
 
 
+def test_a_bad_box_on_the_sheet_keeps_its_name_value_and_label_and_points_at_its_error(
+    client, group
+):
+    p = group.people
+    data = sheet_data(open_sheet(client, group))
+    data[box(p["budi"], "repayment")] = "abc"
+    data[box(p["budi"], "fine")] = "1.500"
+
+    response = client.post(reverse("finance:meeting_sheet", args=[group.pk]), data)
+
+    card = element(response, f"line-{p['budi'].pk}")
+    boxes = {el.attrs["name"]: el for el in card.find_all("input") if "name" in el.attrs}
+    bad = boxes[box(p["budi"], "repayment")]
+    assert bad.attrs["value"] == "abc" and bad.attrs["aria-invalid"] == "true"
+    assert "is-invalid" in bad.attrs["class"]
+    error = element(response, bad.attrs["aria-describedby"])
+    assert error.text == translated("Write the amount in rupiah, e.g. 25000 or 25.000.")
+    labels = {el.attrs["for"]: el.text for el in card.find_all("label")}
+    assert p["budi"].full_name in labels[bad.attrs["id"]]
+    fine = boxes[box(p["budi"], "fine")]
+    assert fine.attrs["value"] == "1.500" and "aria-invalid" not in fine.attrs
+    assert labels[fine.attrs["id"]] == translated("Other fines")
+    # Every box comes back as it was sent (the CSRF token is a new one).
+    sent_back = sheet_data(response)
+    assert sent_back.pop("csrfmiddlewaretoken") and data.pop("csrfmiddlewaretoken")
+    assert sent_back == data
+
+
+def test_every_box_on_the_sheet_has_a_label_naming_the_member_and_the_loans_are_explained(
+    client, group
+):
+    p = group.people
+    response = open_sheet(client, group)
+    form = element(response, "meeting-sheet")
+    labels = {el.attrs["for"]: el.text for el in form.find_all("label")}
+    boxes = [el for el in form.find_all("input") if el.attrs.get("type") in ("text", "checkbox")]
+    # Six members (the chair and the treasurer too), each: present, titip, wajib, sukarela in
+    # and out, a fine; Ani and Budi an instalment too.
+    assert len(boxes) == 6 * 6 + 2
+    for el in boxes:
+        assert el.attrs["id"] == f"id_{el.attrs['name']}" and labels[el.attrs["id"]]
+    ani = element(response, f"line-{p['ani'].pk}")
+    assert labels[f"id_{box(p['ani'], 'mandatory')}"] == f"{translated('Wajib')}, Ani"
+    assert labels[f"id_{box(p['ani'], 'repayment')}"] == (
+        translated("Instalment, loan %(ref)s") % {"ref": "PJ-0001"} + ", Ani"
+    )
+    assert (
+        translated("Owes %(balance)s; due now %(due)s")
+        % {
+            "balance": "Rp 1.000.000",
+            "due": "Rp 120.000",
+        }
+        in ani.text
+    )
+    citra = element(response, f"line-{p['citra'].pk}")
+    assert translated("Balance %(balance)s") % {"balance": "Rp 50.000"} in citra.text
+    assert translated("Sukarela, fines") in citra.text and "\u2013" in citra.text  # no loan
+
+
 def test_a_sheet_whose_only_problem_the_service_finds_names_the_member(client, group):
     p = group.people
     data = sheet_data(open_sheet(client, group))

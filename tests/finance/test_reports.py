@@ -339,6 +339,61 @@ def test_the_second_page_of_the_cash_book_starts_brought_forward(long_month, sta
     assert len(rows) == 1 + 1 + 100 + 1
 
 
+def money_text(value: Decimal) -> str:
+    return f"{value:,.0f}".replace(",", ".") if value else ""
+
+
+def test_each_line_of_a_cash_book_page_shows_its_amounts_and_the_balance_after_it(
+    long_month, staff_user
+):
+    """Every one of the 100 lines of the second page, against the journal: the number links
+    to the entry, in or out, and the running balance from the lines before."""
+    response = logged_in(staff_user).get(
+        reverse("finance:cash_book", args=[long_month.pk]),
+        {"date_from": "2017-01-01", "date_to": "2017-01-31", "page": "2"},
+    )
+    cash = account_for(long_month, "cash")
+    lines = list(
+        JournalLine.objects.filter(account=cash, entry_date__month=1)
+        .select_related("entry")
+        .order_by("entry_date", "entry_id", "id")
+    )
+    balance = sum((line.debit - line.credit for line in lines[:100]), D(0))
+    table = element(response, "ledger")
+    shown = wide_rows(table)[2:-1]
+    assert len(shown) == 100
+    for row, line in zip(shown, lines[100:200], strict=True):
+        balance += line.debit - line.credit
+        assert row == [
+            line.entry_date.strftime("%d-%m-%Y"),
+            line.entry.reference,
+            line.entry.description,
+            money_text(line.debit),
+            money_text(line.credit),
+            money_text(balance) or "0",
+        ]
+    links = table.hrefs()
+    assert reverse("finance:entry", args=[long_month.pk, lines[100].entry_id]) in links
+
+
+def test_a_description_with_markup_is_shown_as_text_in_the_cash_book(book, staff_user):
+    cash_receive(
+        book=book,
+        source="income_business",
+        amount=5000,
+        entry_date=day(2),
+        description='<script>alert("x")</script> & "jual"',
+    )
+    response = logged_in(staff_user).get(
+        reverse("finance:cash_book", args=[book.pk]),
+        {"date_from": "2017-03-01", "date_to": "2017-03-31"},
+    )
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;jual&quot;" in html
+    assert wide_rows(element(response, "ledger"))[2][2] == '<script>alert("x")</script> & "jual"'
+
+
 # --- General ledger ----------------------------------------------------------------------------
 
 
@@ -421,6 +476,24 @@ def test_the_trial_balance_page_totals_agree(march_book, facilitator):
         "Total",
         "1.745.000",
         "1.745.000",
+    ]
+
+
+def test_each_trial_balance_row_links_to_its_ledger_up_to_the_report_date(march_book, staff_user):
+    response = logged_in(staff_user).get(
+        reverse("finance:trial_balance", args=[march_book.pk]), {"date": "2017-03-31"}
+    )
+    report = response.context["report"]
+    table = element(response, "trial-balance")
+    rows = [cells(tr) for tr in table.find_all("tr")][1:-1]
+    assert rows == [
+        [row.account.code, row.account.name, money_text(row.debit), money_text(row.credit)]
+        for row in report.rows
+    ]
+    query = f"?date_from={march_book.opening_date.isoformat()}&date_to=2017-03-31"
+    assert table.hrefs() == [
+        reverse("finance:ledger", args=[march_book.pk, row.account.pk]) + query
+        for row in report.rows
     ]
 
 

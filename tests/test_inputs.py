@@ -1,0 +1,79 @@
+"""Boxes written without Django's widget templates (`ksm_portal.inputs`) are the very HTML
+Django writes: same attributes, same order, same escaping, errors and help text wired up."""
+
+import datetime
+
+from django import forms
+
+from ksm_portal.forms import DateInput
+from ksm_portal.inputs import LightBoundField
+
+
+class Boxes(forms.Form):
+    amount = forms.CharField(
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "data-cash": "in"}),
+    )
+    name = forms.CharField(label="Name", help_text="As on the KTP.")
+    count = forms.IntegerField(min_value=0, disabled=True, initial=3)
+    present = forms.BooleanField(required=False, initial=True)
+    absent = forms.BooleanField(required=False)
+    on_sheet = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
+    day = forms.DateField(widget=DateInput(attrs={"max": "2026-12-31"}))
+    note = forms.CharField(required=False, widget=forms.Textarea)
+    kind = forms.ChoiceField(choices=[("a", "A <b>"), ("b", "B")], required=False)
+
+
+class LightBoxes(Boxes):
+    bound_field_class = LightBoundField
+
+
+def both(data=None, initial=None):
+    django, light = Boxes(data, initial=initial), LightBoxes(data, initial=initial)
+    if data is not None:
+        django.is_valid(), light.is_valid()
+    return django, light
+
+
+def test_unbound_boxes_are_written_as_django_writes_them():
+    django, light = both(initial={"day": datetime.date(2017, 2, 10), "amount": 'a"<&>'})
+    for name in django.fields:
+        assert str(light[name]) == str(django[name]), name
+
+
+def test_bound_boxes_with_errors_and_typed_values_are_written_as_django_writes_them():
+    data = {"amount": "x" * 40 + '"><script>', "name": "", "present": "on", "day": "10-02-2017"}
+    django, light = both(data)
+    assert light.errors == django.errors and light.errors["name"] and light.errors["amount"]
+    for name in django.fields:
+        assert str(light[name]) == str(django[name]), name
+    box = str(light["amount"])
+    assert 'aria-invalid="true"' in box and 'aria-describedby="id_amount_error"' in box
+    assert "<script>" not in box and "&lt;script&gt;" in box
+    assert 'aria-describedby="id_name_helptext id_name_error"' in str(light["name"])
+
+
+def test_a_box_in_a_form_without_ids_and_with_extra_attributes_matches_django():
+    django, light = Boxes(auto_id=False), LightBoxes(auto_id=False)
+    for name in django.fields:
+        assert str(light[name]) == str(django[name]), name
+    attrs = {"class": "form-control is-invalid", "autofocus": True, "hidden": False}
+    assert light["amount"].as_widget(attrs=attrs) == django["amount"].as_widget(attrs=attrs)
+    assert light["amount"].as_hidden() == django["amount"].as_hidden()
+
+
+def test_plain_boxes_skip_the_widget_templates_other_widgets_keep_them(monkeypatch):
+    def through_a_template(*args, **kwargs):
+        raise AssertionError("rendered through a widget template")
+
+    monkeypatch.setattr(forms.Widget, "_render", through_a_template)
+    light = LightBoxes({"amount": "25.000", "present": "on"})
+    for name in ("amount", "name", "count", "present", "absent", "on_sheet", "day"):
+        assert str(light[name]).startswith("<input ")
+    for name in ("note", "kind"):
+        try:
+            str(light[name])
+        except AssertionError:
+            continue
+        raise AssertionError(f"{name} skipped its template")
