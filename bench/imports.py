@@ -35,18 +35,33 @@ TARGET_ROWS_PER_S = 2000
 VILLAGES = 20
 
 
-def parse_args():
+def parse_args(argv=None):
+    from ksm_portal.safety import count_arg
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=50_000, help="members in the file")
-    parser.add_argument("--per-ksm", type=int, default=25, help="members of each KSM")
-    return parser.parse_args()
+    parser.add_argument(
+        "--rows", type=count_arg(1, 1_000_000), default=50_000, help="members in the file"
+    )
+    parser.add_argument("--per-ksm", type=count_arg(3, 200), default=25, help="members of each KSM")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="write even into a database that looks like production (ksm_portal/safety.py)",
+    )
+    return parser.parse_args(argv)
 
 
 def main() -> int:
-    args = parse_args()
     import django
 
-    django.setup()
+    django.setup()  # before the arguments: their messages are translated
+    args = parse_args()
+    from ksm_portal.safety import refusal
+
+    refused = None if args.yes else refusal("bench/imports.py")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

@@ -40,20 +40,40 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ksm_portal.settings.test")
 TARGET_P95_MS = 1000
 
 
-def parse_args():
+def parse_args(argv=None):
+    from django.utils.translation import gettext as _
+
+    from ksm_portal.safety import count_arg
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=30, help="timed submits of each kind")
-    parser.add_argument("--members", type=int, default=25, help="members of each KSM")
-    parser.add_argument("--loans", type=int, default=10, help="members with a loan")
+    parser.add_argument(
+        "--runs", type=count_arg(1, 10_000), default=30, help="timed submits of each kind"
+    )
+    parser.add_argument("--members", type=count_arg(3, 200), default=25, help="members of each KSM")
+    parser.add_argument("--loans", type=count_arg(0, 200), default=10, help="members with a loan")
     parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args()
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="write even into a database that looks like production (ksm_portal/safety.py)",
+    )
+    args = parser.parse_args(argv)
+    if args.loans > args.members:
+        parser.error(_("--loans cannot be more than --members."))
+    return args
 
 
 def main() -> int:
-    args = parse_args()
     import django
 
-    django.setup()
+    django.setup()  # before the arguments: their messages are translated
+    args = parse_args()
+    from ksm_portal.safety import refusal
+
+    refused = None if args.yes else refusal("bench/meeting.py")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

@@ -9,9 +9,12 @@ makes. Targets (bench/README.md): p95 <= 100 ms, and the same query count at 1,0
 The database is only read, apart from the login sessions and last_login of the two users.
 
 The books pages read generate_scale's big book (the KSM named BIG_BOOK_KSM_NAME, 200,000 lines
-over five years): its cash book for last year (first and last page), trial balance, balance
-sheet and income statement for last year, loan portfolio, and the passbook of its member with
-the most lines.
+over five years): its cash book for its busiest month of last year and for last year (first and
+last page each), the ledger of its busiest other account for last year (first and last page),
+trial balance, balance sheet and income statement for last year, the journal (first and last
+page), loan portfolio, group health over six months, the passbook of its member with the most
+lines, and the meeting sheet (GET) as finance staff (`sintetis_keuangan`, made on the first
+run). It refuses a production-looking database without --yes (ksm_portal/safety.py).
 """
 
 import argparse
@@ -35,7 +38,7 @@ TARGET_P95_MS = 100
 @dataclass
 class Page:
     label: str
-    user: str  # "staff" or "facilitator"
+    user: str  # "staff", "facilitator" or "finance"
     url_name: str
     kwargs: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
@@ -51,22 +54,41 @@ class Result:
     problem: str = ""
 
 
-def parse_args():
+def parse_args(argv=None):
+    from ksm_portal.safety import count_arg
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument(
+        "--runs", type=count_arg(1, 10_000), default=30, help="timed requests per page"
+    )
     parser.add_argument("--staff", help="staff username (default: staf, sintetis_staf, any)")
     parser.add_argument("--facilitator", help="facilitator username (default: a synthetic one)")
     parser.add_argument(
-        "--slowest", type=int, default=0, metavar="N", help="also print each page's N slowest SQL"
+        "--slowest",
+        type=count_arg(0, 100),
+        default=0,
+        metavar="N",
+        help="also print each page's N slowest SQL",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="write even into a database that looks like production (ksm_portal/safety.py)",
+    )
+    return parser.parse_args(argv)
 
 
 def main() -> int:
-    args = parse_args()
     import django
 
-    django.setup()
+    django.setup()  # before the arguments: their messages are translated
+    args = parse_args()
+    from ksm_portal.safety import refusal
+
+    refused = None if args.yes else refusal("bench/pages.py")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -83,6 +105,7 @@ def main() -> int:
             args.staff, ["staf", "sintetis_staf"], get_user_model().objects.filter(is_staff=True)
         ),
         "facilitator": pick_facilitator(args.facilitator),
+        "finance": finance_user(),
     }
     pages = plan_pages(users, settings.PAGE_SIZE)
     clients = {}
@@ -189,7 +212,8 @@ def plan_pages(users, page_size: int) -> list[Page]:
         ),
         Page("Home", "staff", "home"),
     ]
-    pages += books_pages()
+    pages += books_pages(page_size=page_size)
+    pages += meeting_pages()
     pages += dashboard_pages(sample)
     facilitator = users.get("facilitator")
     if facilitator is not None:
@@ -203,7 +227,11 @@ def plan_pages(users, page_size: int) -> list[Page]:
         if own is not None:
             pages.append(Page("KSM detail", "facilitator", "groups:detail", kwargs={"pk": own.pk}))
         pages.append(Page("Dashboard, my villages", "facilitator", "dashboard:dashboard"))
-        pages += [page for page in books_pages("facilitator") if page.label.startswith(FOR_BOTH)]
+        pages += [
+            page
+            for page in books_pages("facilitator", page_size)
+            if page.label.startswith(FOR_BOTH)
+        ]
     return pages
 
 
@@ -231,13 +259,16 @@ def dashboard_pages(sample) -> list[Page]:
 FOR_BOTH = ("Cash book", "Passbook")  # the books pages also timed as the facilitator
 
 
-def books_pages(user: str = "staff") -> list[Page]:
+def books_pages(user: str = "staff", page_size: int = 25) -> list[Page]:
     """The big book's pages (none when the database has no big book)."""
     from django.db.models import Count
+    from django.db.models.functions import TruncMonth
     from django.utils import timezone
 
     from demo.scale_books import BIG_BOOK_KSM_NAME
-    from finance.models import Book, BookYear, JournalLine
+    from finance.models import Book, BookYear, JournalLine, Loan
+    from finance.selectors.balances import month_end
+    from finance.selectors.journal import entry_count
     from finance.selectors.ledgers import LEDGER_PAGE_SIZE
 
     book = Book.objects.filter(group__name=BIG_BOOK_KSM_NAME).order_by("-pk").first()
@@ -263,7 +294,50 @@ def books_pages(user: str = "staff") -> list[Page]:
     lines = JournalLine.objects.filter(book=book).count()
     on_book = {"book_id": book.pk}
     name = f"{lines:,}-line book"
+    busiest = (
+        JournalLine.objects.filter(account=cash, entry_date__gte=first, entry_date__lte=last)
+        .annotate(month=TruncMonth("entry_date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    month_first = busiest["month"]
+    month_first = month_first.date() if hasattr(month_first, "date") else month_first
+    month_days = {
+        "date_from": month_first.isoformat(),
+        "date_to": month_end(month_first).isoformat(),
+    }
+    month_last_page = max(math.ceil(busiest["n"] / LEDGER_PAGE_SIZE), 1)
+    other = (
+        JournalLine.objects.filter(book=book, entry_date__gte=first, entry_date__lte=last)
+        .exclude(account=cash)
+        .values("account_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "account_id")
+        .first()
+    )
+    account = book.accounts.get(pk=other["account_id"])
+    ledger_last_page = max(math.ceil(other["n"] / LEDGER_PAGE_SIZE), 1)
+    on_account = {"book_id": book.pk, "account_id": account.pk}
+    entries = entry_count(book)
+    journal_last_page = max(math.ceil(entries / page_size), 1)
+    loans = Loan.objects.filter(book=book).count()
     return [
+        Page(
+            f"Cash book {month_first:%m-%Y}, page 1 (busiest month)",
+            user,
+            "finance:cash_book",
+            on_book,
+            month_days,
+        ),
+        Page(
+            f"Cash book {month_first:%m-%Y}, page {month_last_page} (last)",
+            user,
+            "finance:cash_book",
+            on_book,
+            {**month_days, "page": month_last_page},
+        ),
         Page(f"Cash book {year}, page 1 ({name})", user, "finance:cash_book", on_book, days),
         Page(
             f"Cash book {year}, page {last_page:,} (last)",
@@ -287,7 +361,35 @@ def books_pages(user: str = "staff") -> list[Page]:
             on_book,
             {"period": "year", "year": year},
         ),
-        Page("Loan portfolio", user, "finance:portfolio", on_book),
+        Page(
+            f"Ledger {account.code} {year}, page 1 ({other['n']:,} lines)",
+            user,
+            "finance:ledger",
+            on_account,
+            days,
+        ),
+        Page(
+            f"Ledger {account.code} {year}, page {ledger_last_page:,} (last)",
+            user,
+            "finance:ledger",
+            on_account,
+            {**days, "page": ledger_last_page},
+        ),
+        Page(f"Journal, page 1 ({entries:,} entries)", user, "finance:journal", on_book),
+        Page(
+            f"Journal, page {journal_last_page:,} (last)",
+            user,
+            "finance:journal",
+            on_book,
+            {"page": journal_last_page},
+        ),
+        Page(f"Loan portfolio ({loans:,} loans)", user, "finance:portfolio", on_book),
+        Page(
+            "Group health, six months",
+            user,
+            "finance:group_health_months",
+            {"group_id": book.group_id},
+        ),
         Page(
             "Passbook of a member",
             user,
@@ -295,6 +397,39 @@ def books_pages(user: str = "staff") -> list[Page]:
             {"book_id": book.pk, "member_id": member},
         ),
     ]
+
+
+def meeting_pages() -> list[Page]:
+    """The big book's meeting sheet (GET, prefilled for its members), as finance staff: the
+    only staff who may post to any book."""
+    from demo.scale_books import BIG_BOOK_KSM_NAME
+    from finance.models import Book
+
+    book = Book.objects.filter(group__name=BIG_BOOK_KSM_NAME).order_by("-pk").first()
+    if book is None:
+        return []
+    return [Page("Meeting sheet (GET)", "finance", "finance:meeting_sheet", {"book_id": book.pk})]
+
+
+def finance_user():
+    """A finance staff login for the meeting sheet (`sintetis_keuangan`, no usable password),
+    made on the first run."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import FINANCE_STAFF
+
+    user, created = get_user_model().objects.get_or_create(
+        username=FINANCE_USERNAME, defaults={"is_staff": True, "first_name": "Sintetis"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(*Group.objects.filter(name=FINANCE_STAFF))
+    return user
+
+
+FINANCE_USERNAME = "sintetis_keuangan"
 
 
 def measure(client, page: Page, runs: int, slowest: int = 0) -> Result:

@@ -7,21 +7,47 @@ from django.utils.functional import cached_property
 class DeferredJoinPaginator(Paginator):
     """Pages of a large table: find the page's primary keys first (an index-only walk of the
     ordering index), then load those rows with their joins. A deep OFFSET then skips index
-    entries instead of joined rows."""
+    entries instead of joined rows.
+
+    `count`, when the caller already knows it (a book's entries from its years' numbers),
+    saves the COUNT(*). `from_either_end`: the queryset's ordering is total (it ends with the
+    primary key), so a page in the second half is read walking the ordering backwards from
+    the end: the last page costs what the first does."""
+
+    def __init__(self, *args, count: int | None = None, from_either_end: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.count = count  # the cached_property's slot
+        self.from_either_end = from_either_end
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        keys = self.object_list.values_list("pk", flat=True)
+        if self.from_either_end and bottom > self.count - top:
+            keys = list(keys.reverse()[self.count - top : self.count - bottom])
+            keys.reverse()
+        else:
+            keys = list(keys[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
-def paginate(request, queryset, per_page: int | None = None) -> tuple[Page, str]:
+def paginate(
+    request,
+    queryset,
+    per_page: int | None = None,
+    *,
+    count: int | None = None,
+    from_either_end: bool = False,
+) -> tuple[Page, str]:
     """A page of the queryset, plus the request's other GET parameters for the page links
-    (so the next page keeps the search and filters)."""
-    paginator = DeferredJoinPaginator(queryset, per_page or settings.PAGE_SIZE)
+    (so the next page keeps the search and filters). `count` and `from_either_end`: see
+    DeferredJoinPaginator."""
+    paginator = DeferredJoinPaginator(
+        queryset, per_page or settings.PAGE_SIZE, count=count, from_either_end=from_either_end
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -37,6 +37,14 @@ class BookQuerySet(models.QuerySet):
             | Q(cooperative__in=Cooperative.objects.visible_to(user))
         )
 
+    def visible_to_rows(self, rows, user):
+        """`rows` (entries, loans, meetings: anything with a `book`) narrowed to the books the
+        user sees. Staff who see every book get `rows` as they are: no semi-join against every
+        book (one per KSM) in the country."""
+        if user_scope(user).sees_all:
+            return rows.all()
+        return rows.filter(book__in=self.visible_to(user))
+
     def postable_by(self, user):
         """Who may post: the treasurer of a KSM, a BUMDes or a cooperative (their own books
         only), and finance staff."""
@@ -266,7 +274,7 @@ class EntryKind(models.TextChoices):
 
 class JournalEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(book__in=Book.objects.visible_to(user))
+        return Book.objects.visible_to_rows(self, user)
 
 
 class JournalEntry(models.Model):

@@ -190,7 +190,7 @@ def loan_deltas(direction: str, lines) -> dict[str, Decimal]:
 
 class LoanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(book__in=Book.objects.visible_to(user))
+        return Book.objects.visible_to_rows(self, user)
 
     def receivable(self):
         return self.filter(direction=LoanDirection.RECEIVABLE)

@@ -15,7 +15,7 @@ from .loans import Loan
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(book__in=Book.objects.visible_to(user))
+        return Book.objects.visible_to_rows(self, user)
 
 
 class Meeting(models.Model):

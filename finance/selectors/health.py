@@ -61,7 +61,10 @@ def _savings(book: Book, accounts: list[Account], on_date: datetime.date) -> Dec
     return sum((credit - debit for debit, credit in totals.values()), ZERO)
 
 
-def _regularity(book, group, on_date) -> Decimal | None:
+def _regularity(group, mandatory: list[int], on_date) -> Decimal | None:
+    """`mandatory`: the ids of the book's simpanan wajib account(s), read once by the caller,
+    so the lines are found by the (account, entry_date) index rather than by a join through
+    every book's accounts."""
     first = add_months(on_date.replace(day=1), -2)
     members = set(
         Membership.objects.active()
@@ -72,8 +75,7 @@ def _regularity(book, group, on_date) -> Decimal | None:
         return None
     paid = (
         JournalLine.objects.filter(
-            book=book,
-            account__role="savings_mandatory",
+            account_id__in=mandatory,
             entry_date__gte=first,
             entry_date__lte=on_date,
             credit__gt=0,
@@ -81,6 +83,9 @@ def _regularity(book, group, on_date) -> Decimal | None:
         )
         .annotate(month=TruncMonth("entry_date"))
         .values_list("member_id", "month")
+        # Without order_by() the model's default ordering joins DISTINCT and returns a row per
+        # line instead of one per member and month.
+        .order_by()
         .distinct()
     )
     months: dict[int, set] = {}
@@ -127,6 +132,7 @@ def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
     if book is None:
         return GroupHealth(on_date=on_date, attendance_rate=attendance)
     accounts = list(book.accounts.filter(role__in=SAVINGS_ROLES))
+    mandatory = [a.pk for a in accounts if a.role == "savings_mandatory"]
     savings = _savings(book, accounts, on_date)
     before = _savings(book, accounts, add_months(on_date, -12))
     growth = _pct(savings - before, before) if before > 0 else None
@@ -142,7 +148,7 @@ def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
         on_date=on_date,
         savings=savings,
         savings_growth=growth,
-        savings_regularity=_regularity(book, group, on_date),
+        savings_regularity=_regularity(group, mandatory, on_date),
         repayment_rate=repayment_rate,
         par30=par30,
         attendance_rate=attendance,

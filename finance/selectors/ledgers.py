@@ -5,20 +5,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.expressions import RowRange
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from ..charts import SAVINGS_ROLES
 from ..models import (
     ZERO,
     Account,
+    AccountDay,
+    AccountMonth,
     Book,
     JournalLine,
     MemberBalance,
 )
-from ..models.books import GroupBalance
-from .balances import account_totals
+from ..models.books import FLOORED_ROLES, GroupBalance
+from ..sql import money
+from ..sql import rows as sql_rows
+from .balances import month_end
 
 # --- Ledgers: the cash book, an account's ledger, a member's passbook ------------------------
 
@@ -63,40 +66,120 @@ class LedgerRow:
         return self.debit - self.credit
 
 
+def _before(key) -> Q:
+    """Lines that come before the line `key` = (entry_date, entry_id, id) in LEDGER_ORDER."""
+    day, entry_id, line_id = key
+    return (
+        Q(entry_date__lt=day)
+        | Q(entry_date=day, entry_id__lt=entry_id)
+        | Q(entry_date=day, entry_id=entry_id, id__lt=line_id)
+    )
+
+
+def _net(lines) -> Decimal:
+    row = lines.order_by().aggregate(net=Sum(F("debit") - F("credit")))
+    return row["net"] or ZERO
+
+
+def _next_month_start(day: datetime.date) -> datetime.date:
+    return month_end(day) + datetime.timedelta(days=1)
+
+
+def kept_sums(
+    account: Account,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+    *,
+    before_line: tuple | None = None,
+) -> tuple[Decimal, Decimal]:
+    """(debits, credits) of the account from date_from (None: the start) through date_to, in
+    one query over the kept totals: AccountMonth for whole months, AccountDay (cash and bank)
+    or the account's own lines for the days of a partial month at either end. `before_line`
+    = (entry_date, entry_id, id) adds the lines of that day that come before that line.
+    The cost follows the range's months and edge days, never the book."""
+    month_table, day_table = AccountMonth._meta.db_table, AccountDay._meta.db_table
+    line_table = JournalLine._meta.db_table
+    if account.role in FLOORED_ROLES:
+        daily = (
+            f"SELECT debit, credit FROM {day_table} "
+            "WHERE account_id = %s AND date >= %s AND date <= %s"
+        )
+    else:
+        daily = (
+            f"SELECT debit, credit FROM {line_table} "
+            "WHERE account_id = %s AND entry_date >= %s AND entry_date <= %s"
+        )
+    parts, params = [], []
+    first_full = (
+        date_from if date_from is None or date_from.day == 1 else _next_month_start(date_from)
+    )
+    last_full = date_to.replace(day=1)
+    if date_to != month_end(date_to):
+        last_full = (last_full - datetime.timedelta(days=1)).replace(day=1)
+    if first_full is None or first_full <= last_full:
+        if first_full is None:
+            parts.append(
+                f"SELECT debit, credit FROM {month_table} WHERE account_id = %s AND month <= %s"
+            )
+            params += [account.pk, last_full]
+        else:
+            parts.append(
+                f"SELECT debit, credit FROM {month_table} "
+                "WHERE account_id = %s AND month >= %s AND month <= %s"
+            )
+            params += [account.pk, first_full, last_full]
+            if date_from < first_full:
+                parts.append(daily)
+                params += [account.pk, date_from, first_full - datetime.timedelta(days=1)]
+        after = month_end(last_full) + datetime.timedelta(days=1)
+        if after <= date_to:
+            parts.append(daily)
+            params += [account.pk, after, date_to]
+    elif date_from <= date_to:
+        parts.append(daily)
+        params += [account.pk, date_from, date_to]
+    if before_line is not None:
+        day, entry_id, line_id = before_line
+        parts.append(
+            f"SELECT debit, credit FROM {line_table} WHERE account_id = %s AND entry_date = %s "
+            "AND (entry_id < %s OR (entry_id = %s AND id < %s))"
+        )
+        params += [account.pk, day, entry_id, entry_id, line_id]
+    if not parts:
+        return ZERO, ZERO
+    found = sql_rows(
+        "SELECT SUM(debit), SUM(credit) FROM (" + " UNION ALL ".join(parts) + ") AS kept",
+        params,
+    )[0]
+    return money(found[0]), money(found[1])
+
+
+def account_net_before(account: Account, key) -> Decimal:
+    """Debits less credits of every line of the account before the line `key` =
+    (entry_date, entry_id, id): the kept totals up to the day before and the day's own lines
+    before it, one query wherever the line lies, so the last page of a year costs what the
+    first does."""
+    day = key[0]
+    debit, credit = kept_sums(account, None, day - datetime.timedelta(days=1), before_line=key)
+    return debit - credit
+
+
 class LedgerLines:
     """The lines of a ledger range, oldest first, each with its running balance.
 
-    Sliced by Django's Paginator: a slice is one query whose running sum is a window
-    function over the range's lines, so page 40 costs what page 1 does and its balances
-    continue from the lines before it. Iterating reads the whole range in one query (exports).
+    Sliced by Django's Paginator, a page is read without touching the lines before it: the
+    page's lines come from the (account, entry_date, entry) index with their entries, walked
+    from the nearer end of the range (the last page reads backwards from the end), and the
+    balance brought forward from `net_before` (the kept totals for an account, the member's
+    own lines for a passbook). Iterating reads the whole range in order (exports).
     """
 
-    def __init__(self, lines, *, count: int, opening_net: Decimal, sign: int):
+    def __init__(self, lines, *, count: int, opening_net: Decimal, sign: int, net_before):
+        self._lines = lines
         self._count = count
         self._opening_net = opening_net
         self._sign = sign
-        self._queryset = (
-            lines.annotate(
-                running=Window(
-                    Sum(F("debit") - F("credit")),
-                    order_by=[F(name).asc() for name in LEDGER_ORDER],
-                    frame=RowRange(start=None, end=0),
-                )
-            )
-            .order_by(*LEDGER_ORDER)
-            .values_list(
-                "id",
-                "entry_id",
-                "entry_date",
-                "entry__year",
-                "entry__number",
-                "entry__description",
-                "entry__receipt_ref",
-                "debit",
-                "credit",
-                "running",
-            )
-        )
+        self._net_before = net_before
 
     def count(self) -> int:
         return self._count
@@ -104,20 +187,38 @@ class LedgerLines:
     def __len__(self) -> int:
         return self._count
 
-    def _row(self, values) -> LedgerRow:
-        line, entry, day, year, number, description, receipt, debit, credit, running = values
-        return LedgerRow(
-            line_id=line,
-            entry_id=entry,
-            entry_date=day,
-            reference=f"{year}/{number:05d}",
-            description=description,
-            receipt_ref=receipt,
-            debit=debit,
-            credit=credit,
-            balance=(self._opening_net + (running or ZERO)) * self._sign,
-            change=(debit - credit) * self._sign,
+    def _values(self, queryset):
+        return queryset.values_list(
+            "id",
+            "entry_id",
+            "entry_date",
+            "debit",
+            "credit",
+            "entry__year",
+            "entry__number",
+            "entry__description",
+            "entry__receipt_ref",
         )
+
+    def _rows(self, values, net: Decimal) -> list[LedgerRow]:
+        rows = []
+        for line, entry, day, debit, credit, year, number, description, receipt in values:
+            net += debit - credit
+            rows.append(
+                LedgerRow(
+                    line_id=line,
+                    entry_id=entry,
+                    entry_date=day,
+                    reference=f"{year}/{number:05d}",
+                    description=description,
+                    receipt_ref=receipt,
+                    debit=debit,
+                    credit=credit,
+                    balance=net * self._sign,
+                    change=(debit - credit) * self._sign,
+                )
+            )
+        return rows
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -125,12 +226,37 @@ class LedgerLines:
         start, stop = key.start or 0, min(key.stop or self._count, self._count)
         if stop <= start:
             return []
-        return [self._row(values) for values in self._queryset[start:stop]]
+        if start > self._count - stop:  # nearer the end: walk the index backwards
+            backwards = self._lines.order_by(*(f"-{name}" for name in LEDGER_ORDER))
+            values = list(self._values(backwards)[self._count - stop : self._count - start])
+            values.reverse()
+        else:
+            values = list(self._values(self._lines.order_by(*LEDGER_ORDER))[start:stop])
+        if not values:
+            return []
+        if start == 0:
+            return self._rows(values, self._opening_net)
+        line, entry, day = values[0][:3]
+        return self._rows(values, self._net_before((day, entry, line)))
 
     def __iter__(self):
         if not self._count:
             return iter(())
-        return (self._row(values) for values in self._queryset.iterator(chunk_size=2000))
+        return self._iterate()
+
+    def _iterate(self):
+        net = self._opening_net
+        queryset = self._values(self._lines.order_by(*LEDGER_ORDER))
+        batch = []
+        for values in queryset.iterator(chunk_size=2000):
+            batch.append(values)
+            if len(batch) == 2000:
+                rows = self._rows(batch, net)
+                net = rows[-1].balance * self._sign
+                yield from rows
+                batch = []
+        if batch:
+            yield from self._rows(batch, net)
 
 
 @dataclass
@@ -183,23 +309,15 @@ class LedgerPage:
     is_last: bool  # the page ends at the range's closing balance
 
 
-def _range_totals(lines) -> tuple[int, Decimal, Decimal]:
-    row = lines.order_by().aggregate(count=Count("id"), debit=Sum("debit"), credit=Sum("credit"))
-    return row["count"], row["debit"] or ZERO, row["credit"] or ZERO
-
-
 def ledger(account: Account, *, date_from: datetime.date, date_to: datetime.date) -> Ledger:
     """An account's lines from date_from through date_to with the balance brought forward.
-    The opening balance comes from the monthly totals (plus the lines of a partial first
-    month); the range totals are one aggregate: the cost follows the range, not the book."""
-    day_before = date_from - datetime.timedelta(days=1)
-    debit, credit = account_totals(account.book, date_to=day_before, accounts=[account.pk]).get(
-        account.pk, (ZERO, ZERO)
-    )
+    The opening balance and the range's totals come from the kept totals (`kept_sums`), the
+    count from the account's date index: the cost follows the range, not the book."""
+    debit, credit = kept_sums(account, None, date_from - datetime.timedelta(days=1))
+    total_debit, total_credit = kept_sums(account, date_from, date_to)
     lines = JournalLine.objects.filter(
         account=account, entry_date__gte=date_from, entry_date__lte=date_to
     )
-    count, total_debit, total_credit = _range_totals(lines)
     opening_net = debit - credit
     return Ledger(
         account=account,
@@ -208,7 +326,13 @@ def ledger(account: Account, *, date_from: datetime.date, date_to: datetime.date
         opening=opening_net * account.sign,
         total_debit=total_debit,
         total_credit=total_credit,
-        lines=LedgerLines(lines, count=count, opening_net=opening_net, sign=account.sign),
+        lines=LedgerLines(
+            lines,
+            count=lines.count(),
+            opening_net=opening_net,
+            sign=account.sign,
+            net_before=lambda key: account_net_before(account, key),
+        ),
     )
 
 
@@ -238,7 +362,14 @@ def member_ledger(
         total_debit=row["debit"] or ZERO,
         total_credit=row["credit"] or ZERO,
         lines=LedgerLines(
-            lines.filter(in_range), count=row["count"], opening_net=opening_net, sign=account.sign
+            lines.filter(in_range),
+            count=row["count"],
+            opening_net=opening_net,
+            sign=account.sign,
+            # A member's lines are few: the balance before a page is their sum.
+            net_before=lambda key: _net(
+                JournalLine.objects.filter(account=account, member=member).filter(_before(key))
+            ),
         ),
         member=member,
     )

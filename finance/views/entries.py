@@ -32,6 +32,7 @@ from ..forms import (
 )
 from ..forms.bank import BANK_FORMS
 from ..models import Book, EntryKind, JournalEntry, JournalLine
+from ..selectors.journal import entry_count
 from .common import can_post, one_time_form, postable_book, posted_message, visible_book
 
 SERVICES = {
@@ -147,7 +148,17 @@ def journal(request, book_id):
     if fmt:
         export = list_exports.journal_export(book, filterset.qs, applied_filters(filterset.form))
         return list_response(request, export, fmt)
-    page, querystring = paginate(request, filterset.qs)
+    page, querystring = paginate(
+        request,
+        filterset.qs,
+        # Unfiltered, the book's entries are its years' numbers (gap-free): no COUNT(*) of
+        # the whole book on every page. The ordering ends with the id, so the last page is
+        # read from the end.
+        count=None
+        if any(request.GET.get(name) for name in filterset.filters)
+        else entry_count(book),
+        from_either_end=True,
+    )
     return render(
         request,
         "finance/journal_list.html",

@@ -25,6 +25,14 @@ class SelfHelpGroupQuerySet(models.QuerySet):
             Q(village_id__in=scope.facilitator_village_ids) | Q(pk__in=scope.ksm_officer_ids)
         )
 
+    def visible_rows(self, rows, user, through: str = "group"):
+        """`rows` (memberships, invitations, ...: anything pointing at a KSM by `through`)
+        narrowed to the KSM the user sees. Staff who see every KSM get `rows` as they are: no
+        semi-join against every KSM in the country."""
+        if user_scope(user).sees_all:
+            return rows.all()
+        return rows.filter(**{f"{through}__in": self.visible_to(user)})
+
     def editable_by(self, user):
         """Program staff and the facilitators of the village may change a KSM; officers only
         read."""

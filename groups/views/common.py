@@ -16,9 +16,9 @@ def editable_group(request, pk) -> SelfHelpGroup:
 
 def editable_membership(request, pk) -> Membership:
     membership = get_object_or_404(
-        Membership.objects.filter(
-            group__in=SelfHelpGroup.objects.visible_to(request.user)
-        ).select_related("member", "group"),
+        SelfHelpGroup.objects.visible_rows(Membership.objects.all(), request.user).select_related(
+            "member", "group"
+        ),
         pk=pk,
     )
     if not SelfHelpGroup.objects.editable_by(request.user).filter(pk=membership.group_id).exists():

@@ -54,9 +54,8 @@ def cooperative_detail(request, pk):
     cooperative = get_object_or_404(
         Cooperative.objects.visible_to(request.user).select_related("regency"), pk=pk
     )
-    visible_groups = SelfHelpGroup.objects.visible_to(request.user)
     memberships = (
-        cooperative.memberships.filter(group__in=visible_groups)
+        SelfHelpGroup.objects.visible_rows(cooperative.memberships.all(), request.user)
         .select_related("group__village")
         .order_by("left_date", "group__name")
     )

@@ -76,8 +76,8 @@ def member_update(request, pk):
     # Members live in or near the group's kecamatan: offer the villages of their district.
     villages = Village.objects.filter(district_id=member.village.district_id)
     form = MemberForm(request.POST or None, instance=member, villages=villages)
-    memberships = member.memberships.filter(
-        group__in=SelfHelpGroup.objects.visible_to(request.user)
+    memberships = SelfHelpGroup.objects.visible_rows(
+        member.memberships.all(), request.user
     ).select_related("group__village")
     if request.method == "POST" and form.is_valid():
         try:

@@ -106,9 +106,8 @@ def event_update(request, pk):
 @login_required
 def event_detail(request, pk):
     event = visible_event(request, pk)
-    visible_groups = SelfHelpGroup.objects.visible_to(request.user)
     invitations = (
-        event.invitations.filter(group__in=visible_groups)
+        SelfHelpGroup.objects.visible_rows(event.invitations.all(), request.user)
         .select_related("group__village")
         .order_by("group__village__code", "group__name")
     )

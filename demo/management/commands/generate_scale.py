@@ -38,11 +38,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import PROGRAM_STAFF
 from dashboard.services.rebuild import rollups_rebuild
 from demo import names
-from demo.scale_books import BIG_BOOK_KSM_NAME, BookMaker, GroupSeed
+from demo.scale_books import BIG_BOOK_KSM_NAME, OFFICERS, BookMaker, GroupSeed
 from finance.models import (
     Account,
     AccountDay,
@@ -63,6 +64,7 @@ from finance.models import (
     MemberBalance,
 )
 from groups.models import Cooperative, CooperativeMembership, Member, Membership, SelfHelpGroup
+from ksm_portal.safety import SYNTHETIC_REGENCY_PREFIX, count_arg, refuse_unless_safe
 from villages.models import (
     Bumdes,
     District,
@@ -73,7 +75,8 @@ from villages.models import (
 )
 from villages.services import facilitator_assign, region_ksm_counts_rebuild
 
-PREFIX = "Sintetis"
+PREFIX = SYNTHETIC_REGENCY_PREFIX  # ksm_portal.safety knows these regions as throwaway
+MAX_KSM = 1_000_000  # the national picture; more is a typo
 FACILITATOR_USERNAMES = ("sintetis_pendamping1", "sintetis_pendamping2", "sintetis_pendamping3")
 STAFF_USERNAME = "sintetis_staf"
 
@@ -557,8 +560,13 @@ class Command(BaseCommand):
     help = "Generate synthetic national-shaped data (regions, KSM, members) for load tests."
 
     def add_arguments(self, parser):
-        parser.add_argument("--ksm", type=int, required=True, help="How many KSM to add.")
-        parser.add_argument("--members-per-ksm", type=int, default=25)
+        parser.add_argument(
+            "--ksm",
+            type=count_arg(0, MAX_KSM),
+            required=True,
+            help="How many KSM to add (0 only with --reset).",
+        )
+        parser.add_argument("--members-per-ksm", type=count_arg(OFFICERS, 200), default=25)
         parser.add_argument(
             "--reset",
             action="store_true",
@@ -566,35 +574,39 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="Random seed.")
         parser.add_argument(
-            "--batch-ksm", type=int, default=4000, help="KSM (with their members) per write."
+            "--batch-ksm",
+            type=count_arg(1, 100_000),
+            default=4000,
+            help="KSM (with their members) per write.",
         )
         parser.add_argument(
             "--book-months",
-            type=int,
+            type=count_arg(0, 120),
             default=12,
             help="Monthly meetings in every KSM's books (0: no books).",
         )
         parser.add_argument(
             "--big-book-lines",
-            type=int,
+            type=count_arg(0, 10_000_000),
             default=200_000,
             help=f"Journal lines of one big book ('{BIG_BOOK_KSM_NAME}'); 0 for none.",
         )
         parser.add_argument(
-            "--big-book-years", type=int, default=5, help="The years the big book's lines span."
+            "--big-book-years",
+            type=count_arg(1, 10),
+            default=5,
+            help="The years the big book's lines span.",
+        )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Write even into a database that looks like production (ksm_portal/safety.py).",
         )
 
     def handle(self, *args, **options):
-        if options["ksm"] < 0 or not 1 <= options["members_per_ksm"] <= 200:
-            raise CommandError("--ksm must be 0 or more and --members-per-ksm 1 to 200.")
-        if (
-            not 0 <= options["book_months"] <= 120
-            or options["big_book_lines"] < 0
-            or not 1 <= options["big_book_years"] <= 10
-        ):
-            raise CommandError(
-                "--book-months is 0 to 120, --big-book-lines 0 or more, --big-book-years 1 to 10."
-            )
+        if not options["ksm"] and not options["reset"]:
+            raise CommandError(_("--ksm 0 adds nothing: give a number of KSM, or --reset."))
+        refuse_unless_safe(options["yes"], "generate_scale")
         self.started = time.monotonic()
         self.books = None
         with transaction.atomic():

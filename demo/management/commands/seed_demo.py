@@ -50,6 +50,7 @@ from groups.services import (
     officer_appoint,
     officer_update,
 )
+from ksm_portal.safety import refuse_unless_safe
 from training.demo import demo_training_load
 from villages.models import Bumdes, FacilitatorAssignment, Village
 from villages.regions import regions_load
@@ -320,7 +321,15 @@ def _plan_bumdes(rng, village_name) -> dict:
 class Command(BaseCommand):
     help = "Load the Batang pilot demo (regions, 100 KSM, members, BUMDes, cooperatives, logins)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Load even into a database that looks like production (ksm_portal/safety.py).",
+        )
+
     def handle(self, *args, **options):
+        refuse_unless_safe(options["yes"], "seed_demo")
         started = time.monotonic()
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
