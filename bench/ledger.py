@@ -109,6 +109,11 @@ def parse_args():
     parser.add_argument("--peer-venv", default=os.environ.get("PEER_VENV", "/tmp/peer/venv"))
     parser.add_argument("--no-peer", action="store_true", help="do not run the peer")
     parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="write even into a database that looks like production (ksm_portal/safety.py)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -140,6 +145,12 @@ def main() -> int:
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
 
+    from ksm_portal.safety import refusal
+
+    refused = None if args.yes else refusal("bench/ledger.py")
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("The database is not migrated: run `manage.py migrate` first.")
