@@ -121,8 +121,19 @@ def _loan_figures(book, on_date) -> tuple[Decimal | None, Decimal | None]:
     return _pct(paid, due), par30
 
 
-def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
+def _book_and_savings_accounts(group: SelfHelpGroup) -> tuple[Book | None, list[Account]]:
     book = Book.objects.filter(group=group).first()
+    if book is None:
+        return None, []
+    return book, list(book.accounts.filter(role__in=SAVINGS_ROLES))
+
+
+def group_health(
+    group: SelfHelpGroup, on_date: datetime.date, *, book_accounts=None
+) -> GroupHealth:
+    """`book_accounts`: the group's book and savings accounts when the caller read them
+    already (group_health_months reads them once for all its months)."""
+    book, accounts = book_accounts or _book_and_savings_accounts(group)
     meetings = Meeting.objects.filter(
         group=group,
         meeting_date__gt=on_date - datetime.timedelta(days=WINDOW_DAYS),
@@ -131,7 +142,6 @@ def group_health(group: SelfHelpGroup, on_date: datetime.date) -> GroupHealth:
     attendance = _pct(meetings["present"] or 0, meetings["listed"] or 0)
     if book is None:
         return GroupHealth(on_date=on_date, attendance_rate=attendance)
-    accounts = list(book.accounts.filter(role__in=SAVINGS_ROLES))
     mandatory = [a.pk for a in accounts if a.role == "savings_mandatory"]
     savings = _savings(book, accounts, on_date)
     before = _savings(book, accounts, add_months(on_date, -12))
@@ -164,4 +174,5 @@ def group_health_months(group: SelfHelpGroup, on_date: datetime.date, months: in
     for _ in range(months - 1):
         first = add_months(first, -1)
         dates.append(add_months(first, 1) - datetime.timedelta(days=1))
-    return [group_health(group, day) for day in dates]
+    book_accounts = _book_and_savings_accounts(group)
+    return [group_health(group, day, book_accounts=book_accounts) for day in dates]
