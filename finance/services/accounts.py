@@ -18,8 +18,9 @@ from ksm_portal.services_base import validated_save
 
 from ..models import ZERO, Account, AccountMonth, AccountType, Book, NormalBalance
 from ..money import rupiah
+from .floors import account_lowest_balance
 from .periods import owner_editable_by
-from .posting import _lock_book, account_lowest_balance
+from .posting import _lock_book
 
 ACCOUNT_FIELDS = (
     "code",

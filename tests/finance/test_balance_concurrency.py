@@ -12,7 +12,7 @@ from django.db import connection
 
 from finance.models import AccountDay, JournalEntry
 from finance.services import cash_pay, cash_receive, savings_deposit, savings_withdraw
-from finance.services.posting import BELOW_ZERO
+from finance.services.floors import BELOW_ZERO
 from tests.finance.test_concurrency import all_at_once
 
 pytestmark = [

@@ -26,7 +26,7 @@ from finance.services import (
     savings_withdraw,
 )
 from finance.services.accounts import account_update
-from finance.services.posting import BELOW_ZERO
+from finance.services.floors import BELOW_ZERO
 from tests.finance.test_properties import MEMBERS, OPENED, Treasurer, operations
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
 

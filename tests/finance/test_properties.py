@@ -48,7 +48,7 @@ from finance.services import (
     savings_deposit,
     savings_withdraw,
 )
-from finance.services.posting import BELOW_ZERO
+from finance.services.floors import BELOW_ZERO
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
 
 pytestmark = pytest.mark.django_db
