@@ -104,6 +104,19 @@ TEMPLATES = [
     },
 ]
 
+
+def sqlite_options() -> dict:
+    """The embedded default holds a small office: every transaction takes the write lock when
+    it begins (IMMEDIATE, so two writers never deadlock upgrading a read lock), a writer waits
+    up to 20 s for the one before it instead of answering "database is locked", and the
+    write-ahead log lets pages read while someone posts."""
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -111,6 +124,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite_options())
 # A PostgreSQL streaming replica for the reads that tolerate a little lag (reports, dashboard,
 # exports): see ksm_portal/db_router.py and docs/scale.md. Without it everything uses DATABASE_URL.
 if os.environ.get("DATABASE_REPLICA_URL"):
