@@ -151,3 +151,33 @@ class OfficerForm(CrispyMixin, forms.Form):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
+
+
+class MemberSearchForm(forms.Form):
+    """Find a member by name (a part of it) or NIK (its first digits, the kecamatan code at
+    least, or all 16)."""
+
+    q = forms.CharField(label=_("Name or NIK"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Name or NIK"), "type": "search", "autofocus": True}
+        )
+
+    def clean_q(self) -> str:
+        text = " ".join(self.cleaned_data["q"].split())
+        if not text:
+            return ""
+        if text.isdigit():
+            if not text.isascii():
+                raise forms.ValidationError(_("Type the NIK with the digits 0 to 9."))
+            if len(text) < 6:
+                raise forms.ValidationError(
+                    _("Type at least the first 6 digits of the NIK (the kecamatan code).")
+                )
+            if len(text) > 16:
+                raise forms.ValidationError(_("A NIK has 16 digits."))
+        elif len(text) < 3:
+            raise forms.ValidationError(_("Type at least 3 letters of the name."))
+        return text

@@ -2,12 +2,12 @@
 
 from functools import cached_property
 
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Count, IntegerField, Prefetch, Value
 
 from ksm_portal.scope import user_scope
 from villages.models import Village
 
-from .models import CooperativeMembership, Membership, Officer, SelfHelpGroup
+from .models import CooperativeMembership, Member, Membership, Officer, SelfHelpGroup
 
 
 def officer_scope(user) -> dict:
@@ -163,3 +163,36 @@ def home_context(user) -> dict:
             .order_by("-updated_at")[:10]
         )
     return context
+
+
+# A search finds at most this many members; past it the page asks for a narrower search,
+# so a common name never counts millions of rows.
+MEMBER_SEARCH_LIMIT = 500
+
+
+def member_search(*, user, text: str):
+    """(page's queryset, how many found up to MEMBER_SEARCH_LIMIT, whether there are more):
+    members in the user's scope whose NIK starts with the digits or whose name contains the
+    text. A NIK prefix is read as a range on the NIK's unique index; a name through the
+    trigram index (groups migration 0002)."""
+    members = Member.objects.visible_to(user)
+    if text.isdigit():
+        if len(text) == 16:
+            members = members.filter(nik=text)
+        else:
+            members = members.filter(nik__gte=text)
+            if text.strip("9"):  # the range's end: the next prefix (none after 99…9)
+                members = members.filter(nik__lt=str(int(text) + 1).zfill(len(text)))
+    else:
+        members = members.filter(full_name__icontains=text)
+    found = len(members.order_by().values_list("pk", flat=True)[: MEMBER_SEARCH_LIMIT + 1])
+    members = members.order_by("full_name", "id").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=SelfHelpGroup.objects.visible_rows(
+                Membership.objects.active().select_related("group__village"), user
+            ),
+            to_attr="active_memberships",
+        )
+    )
+    return members, min(found, MEMBER_SEARCH_LIMIT), found > MEMBER_SEARCH_LIMIT

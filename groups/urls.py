@@ -10,6 +10,7 @@ urlpatterns = [
     path("ksm/<int:pk>/", views.group_detail, name="detail"),
     path("ksm/<int:pk>/edit/", views.group_update, name="update"),
     path("ksm/<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("members/", views.member_search_view, name="member_search"),
     path("members/<int:pk>/edit/", views.member_update, name="member_update"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("memberships/<int:pk>/role/", views.membership_role, name="membership_role"),

@@ -10,7 +10,13 @@ from .cooperatives import (
     cooperative_update,
 )
 from .ksm import group_create, group_detail, group_list_view, group_update
-from .members import member_add, member_update, membership_end, membership_role
+from .members import (
+    member_add,
+    member_search_view,
+    member_update,
+    membership_end,
+    membership_role,
+)
 from .officers import (
     membership_login,
     membership_login_reset,
@@ -32,6 +38,7 @@ __all__ = [
     "group_list_view",
     "group_update",
     "member_add",
+    "member_search_view",
     "member_update",
     "membership_end",
     "membership_login",

@@ -1,4 +1,5 @@
-"""Members: joining a KSM, their details, ending a membership or changing its role."""
+"""Members: finding them, joining a KSM, their details, ending a membership or changing its
+role."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,16 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.pagination import paginate
 from villages.models import Village
 
 from .. import services
 from ..forms import (
     MemberForm,
     MemberJoinForm,
+    MemberSearchForm,
     MembershipEndForm,
     MembershipRoleForm,
 )
 from ..models import Member, SelfHelpGroup
+from ..selectors import member_search
 from .common import editable_group, editable_membership
 
 
@@ -143,3 +147,19 @@ def membership_role(request, pk):
 
 
 # --- Cooperatives ------------------------------------------------------------------------------
+
+
+@login_required
+def member_search_view(request):
+    """Members by name or NIK across the groups the user sees."""
+    form = MemberSearchForm(request.GET or None)
+    page = querystring = None
+    found = more = 0
+    if form.is_valid() and form.cleaned_data["q"]:
+        members, found, more = member_search(user=request.user, text=form.cleaned_data["q"])
+        page, querystring = paginate(request, members, count=found)
+    return render(
+        request,
+        "groups/member_search.html",
+        {"form": form, "page": page, "querystring": querystring, "found": found, "more": more},
+    )
