@@ -23,6 +23,8 @@ import random
 from collections import Counter
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from groups.models import Cooperative, Membership, SelfHelpGroup
 from villages.models import Bumdes
 
@@ -66,10 +68,12 @@ def _thousands(rng: random.Random, low: int, high: int, step: int = 5) -> int:
     return rng.randrange(low, high + 1, step) * 1000
 
 
-def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int) -> Counter:
+def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int, progress=None) -> Counter:
     """Open and fill the books of the given KSM, BUMDes and cooperatives that have none.
-    Returns what it created, for seed_demo's summary."""
+    Returns what it created, for seed_demo's summary; `progress(text)`, when given, hears
+    how far it has come."""
     created = Counter()
+    progress = progress or (lambda text: None)
     groups = SelfHelpGroup.objects.filter(pk__in=[g.pk for g in groups]).select_related("village")
     groups = sorted(groups, key=lambda g: (g.village.code, g.registration_number))
     bumdes = Bumdes.objects.filter(pk__in=[b.pk for b in bumdes]).select_related("village")
@@ -82,11 +86,15 @@ def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int) -> Counte
             books.filter(cooperative__in=cooperatives).values_list("cooperative_id", flat=True)
         ),
     }
-    for group in groups:
+    for number, group in enumerate(groups, start=1):
         if group.pk not in done["ksm"]:
             rng = random.Random(f"{seed}:ksm:{group.village.code}:{group.registration_number}")
             created["book"] += 1
             created["journal entry"] += KsmYear(group, actor, rng).post()
+        if number % 10 == 0 or number == len(groups):
+            progress(
+                _("KSM books 2017: %(done)s of %(all)s") % {"done": number, "all": len(groups)}
+            )
     for unit in sorted(bumdes, key=lambda b: b.village.code):
         if unit.pk not in done["bumdes"]:
             rng = random.Random(f"{seed}:bumdes:{unit.village.code}")
@@ -100,8 +108,11 @@ def demo_books_load(*, actor, groups, bumdes, cooperatives, seed: int) -> Counte
     from .demo_2018 import demo_2018_load
     from .demo_loans import demo_loans_load
 
+    progress(_("BUMDes and cooperative books 2017"))
     created.update(demo_loans_load(actor=actor, seed=seed))
+    progress(_("Loans"))
     created.update(demo_2018_load(actor=actor, seed=seed))
+    progress(_("The books of 2018"))
     return created
 
 

@@ -2,6 +2,7 @@
 
 import io
 import random
+import re
 
 import pytest
 from django.apps import apps
@@ -159,6 +160,19 @@ def test_the_printed_logins_work_with_the_demo_password(demo):
         assert username in demo
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None
     assert DEMO_PASSWORD in demo
+
+
+def test_it_says_how_far_it_has_come_step_by_step(demo):
+    """Minutes of loading on a small machine: each step is printed as it finishes, with the
+    seconds since the start, before the summary and the logins."""
+    lines = demo.splitlines()
+    steps = [line for line in lines if re.match(r"^ +\d+ s  ", line)]
+    assert any("KSM books 2017: 10 of 100" in line for line in steps)
+    assert any("KSM books 2017: 100 of 100" in line for line in steps)
+    assert steps[-1].endswith("Trainings, visits and assessments")
+    seconds = [int(line.split()[0]) for line in steps]
+    assert seconds == sorted(seconds)
+    assert lines.index(steps[-1]) < next(i for i, line in enumerate(lines) if "Batang demo" in line)
 
 
 def test_the_plan_is_the_same_data_on_every_run():

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
 from demo import names
@@ -330,19 +331,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_unless_safe(options["yes"], "seed_demo")
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
         with transaction.atomic():
             users = self._users(plan.groups)
             staff = users["staf"]
             villages = self._regions()
+            self._progress(_("Logins and regions"))
             self._bumdes(staff, villages, plan.bumdes)
             groups = self._groups(staff, villages, plan.groups)
+            self._progress(_("BUMDes, KSM and their members"))
             self._cooperatives(staff, villages, groups, plan.cooperatives)
             self._assignments(staff, users, villages)
             officers = self._officer_logins(staff, users, groups, plan.groups)
             offices = self._entity_officers(staff, users, villages, plan.cooperatives)
+            self._progress(_("Cooperatives, facilitators and officers"))
             self.created.update(
                 demo_books_load(
                     actor=staff,
@@ -352,6 +356,7 @@ class Command(BaseCommand):
                         name__in=[fields["name"] for fields, _joining in plan.cooperatives]
                     ),
                     seed=SEED,
+                    progress=self._progress,
                 )
             )
             self.created.update(
@@ -361,7 +366,14 @@ class Command(BaseCommand):
                     seed=SEED,
                 )
             )
+            self._progress(_("Trainings, visits and assessments"))
         self._report(villages, officers, offices, time.monotonic() - started)
+
+    def _progress(self, text: str) -> None:
+        """One line per step as it finishes, with the seconds since the start: a long load
+        that says where it is."""
+        self.stdout.write(f"{time.monotonic() - self.started:6.0f} s  {text}")
+        self.stdout.flush()
 
     # --- writing ---------------------------------------------------------------------------
 
