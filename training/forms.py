@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Member, Membership
 from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.once import REFUSED_HERE, OneTimeTokenForm, token_issue, token_read
 from ksm_portal.scope import user_scope
 from villages.forms import SELECT_LIMIT, limit_village_field
 from villages.models import FacilitatorAssignment
@@ -15,6 +16,12 @@ from villages.models import FacilitatorAssignment
 from .models import FollowUpStatus, Topic, TrainingEvent
 from .services.trainings import EVENT_FIELDS
 from .uploads import MAX_BYTES, material_check
+
+# One-time tokens (ksm_portal/once.py) of the forms that create something here.
+EVENT_SALT = "training.event"
+MATERIAL_SALT = "training.material"
+VISIT_SALT = "training.visit"
+FOLLOWUP_SALT = "training.followup"
 
 
 class AnyDateInput(forms.DateInput):
@@ -35,7 +42,7 @@ def _topic_field(**kwargs) -> forms.ModelMultipleChoiceField:
     )
 
 
-class TrainingEventForm(CrispyMixin, forms.ModelForm):
+class TrainingEventForm(OneTimeTokenForm, CrispyMixin, forms.ModelForm):
     topics = _topic_field(label=_("Topics"))
 
     class Meta:
@@ -47,10 +54,17 @@ class TrainingEventForm(CrispyMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, villages=None, user=None, **kwargs):
+    def __init__(self, *args, villages=None, user=None, token=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_village_field(self, villages)
         self.user = user
+        if self.instance.pk is None:  # a new training: made once however often it is sent
+            owner = getattr(user, "pk", None)
+            self.init_token(
+                lambda: token_issue(EVENT_SALT, user=owner),
+                lambda signed: token_read(EVENT_SALT, signed, refused=REFUSED_HERE, user=owner),
+                token,
+            )
         if user is not None and user_scope(user).manages_register:
             self._add_organiser_field()
 
@@ -124,7 +138,7 @@ class InviteForm(CrispyMixin, forms.Form):
         self.fields["groups"].label_from_instance = lambda g: f"{g.name} · {g.village.name}"
 
 
-class MaterialForm(CrispyMixin, forms.Form):
+class MaterialForm(OneTimeTokenForm, CrispyMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150, required=False)
     file = forms.FileField(
         label=_("File"),
@@ -132,8 +146,13 @@ class MaterialForm(CrispyMixin, forms.Form):
         % {"mb": MAX_BYTES // (1024 * 1024)},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
+        subject = {"event": getattr(event, "pk", None)}
+        self.init_token(
+            lambda: token_issue(MATERIAL_SALT, **subject),
+            lambda signed: token_read(MATERIAL_SALT, signed, refused=REFUSED_HERE, **subject),
+        )
         self.fields["file"].widget.attrs["accept"] = (
             ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png"
         )
@@ -250,7 +269,7 @@ def _attendee_label(member) -> str:
     }
 
 
-class VisitForm(CrispyMixin, forms.Form):
+class VisitForm(OneTimeTokenForm, CrispyMixin, forms.Form):
     visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
     attendees = forms.ModelMultipleChoiceField(
         label=_("Members present"),
@@ -270,8 +289,14 @@ class VisitForm(CrispyMixin, forms.Form):
     )
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, group=None, **kwargs):
+    def __init__(self, *args, group=None, token=None, **kwargs):
         super().__init__(*args, **kwargs)
+        subject = {"group": getattr(group, "pk", None)}
+        self.init_token(
+            lambda: token_issue(VISIT_SALT, **subject),
+            lambda signed: token_read(VISIT_SALT, signed, refused=REFUSED_HERE, **subject),
+            token,
+        )
         today = timezone.localdate()
         self.fields["visit_date"].initial = today
         if group is not None:
@@ -305,12 +330,20 @@ class FollowUpForm(CrispyMixin, forms.Form):
 FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=2, max_num=10)
 
 
-class FollowUpAddForm(CrispyMixin, forms.Form):
+class FollowUpAddForm(OneTimeTokenForm, CrispyMixin, forms.Form):
     """One more follow-up action for a recorded visit: every field is needed."""
 
     description = forms.CharField(label=_("What"), max_length=250)
     responsible = forms.CharField(label=_("Who"), max_length=120)
     due_date = forms.DateField(label=_("Due date"), widget=AnyDateInput())
+
+    def __init__(self, *args, visit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        subject = {"visit": getattr(visit, "pk", None)}
+        self.init_token(
+            lambda: token_issue(FOLLOWUP_SALT, **subject),
+            lambda signed: token_read(FOLLOWUP_SALT, signed, refused=REFUSED_HERE, **subject),
+        )
 
 
 class FollowUpCloseForm(forms.Form):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Member, Membership, SelfHelpGroup
 from ksm_portal.models_base import Audited
+from ksm_portal.once import OnceKeyed
 from ksm_portal.scope import user_scope
 from villages.models import Village
 
@@ -87,7 +88,7 @@ class TrainingEventQuerySet(models.QuerySet):
         return self.filter(village_id__in=scope.facilitator_village_ids)
 
 
-class TrainingEvent(Audited):
+class TrainingEvent(OnceKeyed, Audited):
     """One training: what was taught (topics), when, where, by whom, to which KSM."""
 
     title = models.CharField(_("title"), max_length=150)
@@ -187,7 +188,7 @@ def material_upload_to(instance, filename: str) -> str:
     return f"training/materials/{instance.event_id}/{uuid.uuid4().hex}.{extension}"
 
 
-class Material(Audited):
+class Material(OnceKeyed, Audited):
     """A file handed out at a training (slides, a handout, a photo of the flip chart).
     Kept outside the public web root and downloaded through a view that checks who asks."""
 
@@ -301,7 +302,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(group__in=SelfHelpGroup.objects.visible_to(user))
 
 
-class Visit(Audited):
+class Visit(OnceKeyed, Audited):
     """A facilitator's mentoring visit (pendampingan) to one KSM."""
 
     group = models.ForeignKey(
@@ -372,7 +373,7 @@ class FollowUpActionQuerySet(models.QuerySet):
         return self.filter(status=FollowUpStatus.OPEN)
 
 
-class FollowUpAction(Audited):
+class FollowUpAction(OnceKeyed, Audited):
     """What must follow a visit: what, who, by when, and whether it was done."""
 
     Status = FollowUpStatus

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ksm_portal.inputs import LightBoundField
+from ksm_portal.once import OneTimeTokenForm
 
 from .. import tokens
 from ..models import ZERO, Book
@@ -79,7 +80,7 @@ def plain(amount) -> str:
     return f"{whole},{f'{amount:.2f}'.split('.')[1]}"
 
 
-class MeetingSheetForm(forms.Form):
+class MeetingSheetForm(OneTimeTokenForm, forms.Form):
     # A hundred boxes for 25 members: written without Django's widget templates.
     bound_field_class = LightBoundField
 
@@ -95,15 +96,9 @@ class MeetingSheetForm(forms.Form):
         super().__init__(data, initial={"meeting_date": sheet.on_date})
         self.book, self.sheet = book, sheet
         self.row_errors: dict[int, list[str]] = {}
-        self._token_error = None
-        signed = self.data.get("token") if self.is_bound else token
-        try:
-            self.token_key = tokens.token_key(book, signed)
-            self.token = signed
-        except ValidationError as error:
-            self.token_key, self.token = None, tokens.token_new(book)
-            if self.is_bound:
-                self._token_error = error
+        self.init_token(
+            lambda: tokens.token_new(book), lambda signed: tokens.token_key(book, signed), token
+        )
         for row in sheet.rows:
             prefix = f"m{row.member.pk}-"
             self.fields[prefix + "on_sheet"] = forms.BooleanField(
@@ -133,8 +128,7 @@ class MeetingSheetForm(forms.Form):
                 self.fields[prefix + name] = field
 
     def clean(self):
-        if self._token_error is not None:
-            raise self._token_error
+        super().clean()  # the token first: a sheet without a genuine one says so
         sent = {int(match[1]) for match in map(ON_SHEET.match, self.data) if match}
         if sent != {row.member.pk for row in self.sheet.rows}:
             raise ValidationError(

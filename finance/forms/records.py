@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.once import OneTimeTokenForm
 
 from .. import services, tokens
 from ..charts import MEMBER_LEDGER_ROLES
@@ -210,7 +211,7 @@ def _add_unit_field(form, help_text) -> None:
 # --- The one-time token -----------------------------------------------------------------------
 
 
-class TokenForm(CrispyMixin, forms.Form):
+class TokenForm(OneTimeTokenForm, CrispyMixin, forms.Form):
     """A form that posts to a book: the date, and the one-time token checked on POST.
 
     `token` is the signed token the page carries: the one submitted (or, unbound, the one
@@ -225,15 +226,9 @@ class TokenForm(CrispyMixin, forms.Form):
         super().__init__(data, **kwargs)
         self.fields["entry_date"].initial = timezone.localdate()
         self.fields["entry_date"].widget.attrs["min"] = book.opening_date.isoformat()
-        self._token_error = None
-        signed = self.data.get("token") if self.is_bound else token
-        try:
-            self.token_key = tokens.token_key(book, signed)
-            self.token = signed
-        except ValidationError as error:
-            self.token_key, self.token = None, tokens.token_new(book)
-            if self.is_bound:
-                self._token_error = error
+        self.init_token(
+            lambda: tokens.token_new(book), lambda signed: tokens.token_key(book, signed), token
+        )
         self.set_layout()
 
     def set_layout(self):
@@ -242,11 +237,6 @@ class TokenForm(CrispyMixin, forms.Form):
             self.helper.layout = Layout(
                 *(PrependedText(name, "Rp") if name == "amount" else name for name in self.fields)
             )
-
-    def clean(self):
-        if self._token_error is not None:
-            raise self._token_error
-        return super().clean()
 
     def amount_to_confirm(self):
         """The amount an unusual-amount check looks at (finance.forms.unusual), if any."""

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import token_in_address
 
 from .. import tokens
 from ..forms.unusual import unusual_amount
@@ -60,15 +61,6 @@ def posted_message(message: str) -> Callable:
     return text
 
 
-def _with_token(request, form):
-    """The page's address with the form's token, when it does not carry a genuine one yet."""
-    if form.token_key is not None:
-        return None
-    query = request.GET.copy()
-    query["t"] = form.token
-    return redirect(f"{request.path}?{query.urlencode()}")
-
-
 def _amount_of(form):
     amount_to_confirm = getattr(form, "amount_to_confirm", None)
     return amount_to_confirm() if amount_to_confirm is not None else None
@@ -116,7 +108,7 @@ def one_time_form(
         if refuse is not None and (answer := refuse()) is not None:
             return answer
         form = make_form(None, request.GET.get("t"))
-        fresh = _with_token(request, form)
+        fresh = token_in_address(request, form)
         if fresh is not None:
             return fresh
         return render_page(form, posted_before(book, form.token_key))

@@ -116,6 +116,13 @@ def test_an_officer_reads_the_groups_visits_but_cannot_record_or_close(treasurer
 # --- Recording a visit ------------------------------------------------------------------------
 
 
+def post_form(client, url, data, *, page=None, form="form", **kwargs):
+    """Post as the browser does: with the one-time token the form's page gave it (`page`,
+    default the form's own address, followed to the address that carries the token)."""
+    response = client.get(page or url, follow=True)
+    return client.post(url, {**data, "token": response.context[form].token}, **kwargs)
+
+
 def visit_post(**overrides):
     data = {
         "visit_date": (TODAY() - datetime.timedelta(days=1)).isoformat(),
@@ -143,7 +150,7 @@ def test_a_facilitator_records_a_visit_with_a_follow_up_and_sees_it(
     chair = MembershipFactory(group=ksm, chair=True)
     url = reverse("training:visit_create", args=[ksm.pk])
 
-    response = facilitator_client.post(url, visit_post(attendees=[str(chair.member_id)]))
+    response = post_form(facilitator_client, url, visit_post(attendees=[str(chair.member_id)]))
 
     visit = Visit.objects.get()
     assert response.status_code == 302 and response["Location"] == visit.get_absolute_url()
@@ -174,7 +181,7 @@ def test_the_visit_form_offers_members_who_left_in_the_last_12_months(
     facilitator_client, ksm, leavers
 ):
     stays, left, _long_gone = leavers
-    response = facilitator_client.get(reverse("training:visit_create", args=[ksm.pk]))
+    response = facilitator_client.get(reverse("training:visit_create", args=[ksm.pk]), follow=True)
 
     offered = {
         choice.data["value"].value: choice.data["label"]
@@ -191,7 +198,8 @@ def test_a_back_dated_visit_names_a_member_who_has_left_since(facilitator_client
     stays, left, _long_gone = leavers
     a_month_ago = (TODAY() - datetime.timedelta(days=30)).isoformat()
 
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:visit_create", args=[ksm.pk]),
         visit_post(visit_date=a_month_ago, attendees=[str(left.member_id), str(stays.member_id)]),
     )
@@ -205,7 +213,8 @@ def test_a_member_who_had_left_before_the_visit_is_refused_with_a_message(
     facilitator_client, ksm, leavers
 ):
     _stays, left, _long_gone = leavers
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:visit_create", args=[ksm.pk]),
         visit_post(attendees=[str(left.member_id)]),  # yesterday: she left 20 days ago
     )
@@ -224,7 +233,7 @@ def test_a_visit_dated_tomorrow_is_refused_on_the_date_and_nothing_is_saved(
     url = reverse("training:visit_create", args=[ksm.pk])
     tomorrow = (TODAY() + datetime.timedelta(days=1)).isoformat()
 
-    response = facilitator_client.post(url, visit_post(visit_date=tomorrow))
+    response = post_form(facilitator_client, url, visit_post(visit_date=tomorrow))
 
     assert response.status_code == 200
     assert field_errors(response, "visit_date") == [translated("This date is in the future.")]
@@ -234,7 +243,7 @@ def test_a_visit_dated_tomorrow_is_refused_on_the_date_and_nothing_is_saved(
 def test_a_half_filled_follow_up_line_is_pointed_out(facilitator_client, ksm):
     url = reverse("training:visit_create", args=[ksm.pk])
 
-    response = facilitator_client.post(url, visit_post(**{"actions-1-description": "Rapat"}))
+    response = post_form(facilitator_client, url, visit_post(**{"actions-1-description": "Rapat"}))
 
     assert response.status_code == 200
     errors = response.context["actions"].errors[1]
@@ -251,7 +260,7 @@ def test_a_facilitator_whose_assignment_began_after_the_date_is_told_so(
     url = reverse("training:visit_create", args=[ksm.pk])
     last_month = (TODAY() - datetime.timedelta(days=30)).isoformat()
 
-    response = facilitator_client.post(url, visit_post(visit_date=last_month))
+    response = post_form(facilitator_client, url, visit_post(visit_date=last_month))
 
     (message,) = field_errors(response, "visit_date")
     assert ksm.name in message
@@ -295,22 +304,35 @@ def test_a_follow_up_is_added_to_a_recorded_visit_and_a_bad_one_is_refused(
     assert [form.attrs["action"] for form in element(page, "add-action").find_all("form")] == [url]
 
     early = (TODAY() - datetime.timedelta(days=1)).isoformat()
-    refused = facilitator_client.post(
-        url, {"add-description": "Rapat", "add-responsible": "Ketua", "add-due_date": early}
+    refused = post_form(
+        facilitator_client,
+        url,
+        {"add-description": "Rapat", "add-responsible": "Ketua", "add-due_date": early},
+        page=visit.get_absolute_url(),
+        form="add_form",
     )
     assert refused.status_code == 400
     assert field_errors(refused, "due_date", form_key="add_form") == [
         translated("The due date cannot be before the visit.")
     ]
-    half = facilitator_client.post(url, {"add-description": "Rapat"})
+    half = post_form(
+        facilitator_client,
+        url,
+        {"add-description": "Rapat"},
+        page=visit.get_absolute_url(),
+        form="add_form",
+    )
     assert half.status_code == 400
     assert set(half.context["add_form"].errors) == {"responsible", "due_date"}
     assert not FollowUpAction.objects.exists()
 
     due = (TODAY() + datetime.timedelta(days=10)).isoformat()
-    added = facilitator_client.post(
+    added = post_form(
+        facilitator_client,
         url,
         {"add-description": "Bahas AD/ART", "add-responsible": "Ketua", "add-due_date": due},
+        page=visit.get_absolute_url(),
+        form="add_form",
     )
 
     assert added.status_code == 302 and added["Location"] == visit.get_absolute_url()
@@ -412,7 +434,8 @@ def test_the_group_page_panel_does_the_same_queries_for_many_visits(
 
 
 def test_a_training_ending_before_it_starts_is_refused_on_the_form(facilitator_client, village):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:event_create"),
         {
             "title": "Pelatihan pembukuan",
@@ -439,7 +462,8 @@ def test_a_facilitator_plans_a_training_and_invites_only_ksm_they_look_after(
     neighbour = SelfHelpGroupFactory(
         village=VillageFactory(district=district, code="33.25.01.2009")
     )
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:event_create"),
         {
             "title": "Pelatihan pembukuan",
@@ -483,12 +507,14 @@ def _training_post(village, **overrides) -> dict:
 def test_staff_choose_the_organising_facilitator_on_the_training_form(
     staff_client, staff_user, facilitator, village
 ):
-    form = staff_client.get(reverse("training:event_create")).context["form"]
+    form = staff_client.get(reverse("training:event_create"), follow=True).context["form"]
     offered = [choice.data["value"].value for choice in form["organiser"] if choice.data["value"]]
     assert offered == [facilitator.pk]
 
-    response = staff_client.post(
-        reverse("training:event_create"), _training_post(village, organiser=str(facilitator.pk))
+    response = post_form(
+        staff_client,
+        reverse("training:event_create"),
+        _training_post(village, organiser=str(facilitator.pk)),
     )
 
     event = TrainingEvent.objects.get()
@@ -501,7 +527,8 @@ def test_staff_choose_the_organising_facilitator_on_the_training_form(
 def test_staff_are_told_when_the_chosen_organiser_does_not_work_in_the_village(
     staff_client, facilitator, other_village
 ):
-    response = staff_client.post(
+    response = post_form(
+        staff_client,
         reverse("training:event_create"),
         _training_post(other_village, organiser=str(facilitator.pk)),
     )
@@ -517,7 +544,7 @@ def test_staff_are_told_when_the_chosen_organiser_does_not_work_in_the_village(
 def test_staff_leaving_the_organiser_empty_organise_it_themselves(
     staff_client, staff_user, village
 ):
-    staff_client.post(reverse("training:event_create"), _training_post(village, organiser=""))
+    post_form(staff_client, reverse("training:event_create"), _training_post(village, organiser=""))
     assert TrainingEvent.objects.get().organiser == staff_user
 
 
@@ -525,11 +552,13 @@ def test_a_facilitator_is_not_offered_an_organiser_and_organises_it_themselves(
     facilitator_client, facilitator, village
 ):
     colleague = FacilitatorAssignmentFactory(village=village).user
-    form = facilitator_client.get(reverse("training:event_create")).context["form"]
+    form = facilitator_client.get(reverse("training:event_create"), follow=True).context["form"]
     assert "organiser" not in form.fields
 
-    facilitator_client.post(
-        reverse("training:event_create"), _training_post(village, organiser=str(colleague.pk))
+    post_form(
+        facilitator_client,
+        reverse("training:event_create"),
+        _training_post(village, organiser=str(colleague.pk)),
     )
     assert TrainingEvent.objects.get().organiser == facilitator
 
@@ -608,9 +637,12 @@ def test_a_material_is_uploaded_and_downloaded_by_who_may_see_the_training(
     event = TrainingEventFactory(village=ksm.village, organiser=facilitator, invited=[ksm])
     content = b"%PDF-1.4\nModul pembukuan KSM\n"
 
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:material_add", args=[event.pk]),
         {"title": "Modul pembukuan", "file": SimpleUploadedFile("Modul Pembukuan.pdf", content)},
+        page=event.get_absolute_url(),
+        form="material_form",
     )
 
     assert response.status_code == 302
@@ -629,9 +661,12 @@ def test_an_upload_that_is_not_a_document_is_refused_with_a_message(
 ):
     event = TrainingEventFactory(village=ksm.village, organiser=facilitator)
 
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("training:material_add", args=[event.pk]),
         {"title": "", "file": SimpleUploadedFile("lagu.mp3", b"ID3\x03\x00")},
+        page=event.get_absolute_url(),
+        form="material_form",
         follow=True,
     )
 

@@ -69,7 +69,9 @@ def _set_topics(event: TrainingEvent, topics: Iterable[Topic]) -> None:
 
 
 @transaction.atomic
-def training_create(*, actor, topics: Iterable[Topic], organiser=None, **fields) -> TrainingEvent:
+def training_create(
+    *, actor, topics: Iterable[Topic], organiser=None, once_key=None, **fields
+) -> TrainingEvent:
     """Plan a training. Its organiser is the actor, or, when staff plan it, the facilitator of
     the village they choose (`organiser`)."""
     unknown = set(fields) - set(EVENT_FIELDS)
@@ -78,7 +80,7 @@ def training_create(*, actor, topics: Iterable[Topic], organiser=None, **fields)
     chosen = organiser is not None and organiser != actor
     if chosen:
         _check_may_choose_organiser(actor)
-    event = TrainingEvent(organiser=organiser or actor, **fields)
+    event = TrainingEvent(organiser=organiser or actor, once_key=once_key, **fields)
     if event.village_id:
         _check_organiser(event, chosen=chosen)
     validated_save(event, actor=actor)
@@ -230,7 +232,7 @@ def attendance_set_for_group(
 
 
 @transaction.atomic
-def material_add(*, actor, event: TrainingEvent, title: str, upload) -> Material:
+def material_add(*, actor, event: TrainingEvent, title: str, upload, once_key=None) -> Material:
     """Keep a training's material, once its type and size pass."""
     content_type = material_check(upload)
     original = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -240,6 +242,7 @@ def material_add(*, actor, event: TrainingEvent, title: str, upload) -> Material
         original_name=original[:200],
         size=upload.size,
         content_type=content_type,
+        once_key=once_key,
     )
     material.file.save(original, upload, save=False)
     try:

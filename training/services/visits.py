@@ -58,6 +58,7 @@ def visit_record(
     other_attendees: str = "",
     discussion: str = "",
     actions: Iterable[dict] = (),
+    once_key: str | None = None,
 ) -> Visit:
     """Record a facilitator's visit with its follow-up actions, all or nothing.
 
@@ -70,6 +71,7 @@ def visit_record(
         findings=(findings or "").strip(),
         other_attendees=other_attendees.strip(),
         discussion=discussion.strip(),
+        once_key=once_key,
     )
     if not isinstance(visit_date, datetime.date):
         visit.full_clean()  # says what is wrong with the date
@@ -115,12 +117,11 @@ def visit_record(
 
 @transaction.atomic
 def followup_add(
-    *, actor, visit: Visit, description: str, responsible: str, due_date
+    *, actor, visit: Visit, description: str, responsible: str, due_date, once_key=None
 ) -> FollowUpAction:
-    return validated_save(
-        _new_action(visit, description=description, responsible=responsible, due_date=due_date),
-        actor=actor,
-    )
+    action = _new_action(visit, description=description, responsible=responsible, due_date=due_date)
+    action.once_key = once_key
+    return validated_save(action, actor=actor)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from groups.models import Membership, SelfHelpGroup
 from groups.selectors import roles_for
 from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import already_answer, create_once, replay, token_in_address
 from ksm_portal.pagination import paginate
 from villages.models import Village
 
@@ -62,16 +63,32 @@ def event_create(request):
     if not roles_for(request.user).can_register:
         raise PermissionDenied
     form = TrainingEventForm(
-        request.POST or None, villages=Village.objects.editable_by(request.user), user=request.user
+        request.POST or None,
+        villages=Village.objects.editable_by(request.user),
+        user=request.user,
+        token=request.GET.get("t"),
     )
+    if request.method != "POST" and (fresh := token_in_address(request, form)):
+        return fresh
+    if answer := replay(request, TrainingEvent, form.token_key):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.training_create(
-                actor=request.user, topics=form.cleaned_data["topics"], **form.service_fields()
+            event, created = create_once(
+                TrainingEvent,
+                form.token_key,
+                lambda: services.training_create(
+                    actor=request.user,
+                    topics=form.cleaned_data["topics"],
+                    once_key=form.token_key,
+                    **form.service_fields(),
+                ),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, event)
             messages.success(request, _("The training has been saved. Now invite the KSM."))
             return redirect("training:event_invite", pk=event.pk)
     return render(request, "training/event_form.html", {"form": form, "event": None})
@@ -133,7 +150,7 @@ def event_detail(request, pk):
             "attendance_total": sum(by_role.values()),
             "materials": event.materials.order_by("title", "pk"),
             "can_edit": can_edit,
-            "material_form": MaterialForm() if can_edit else None,
+            "material_form": MaterialForm(event=event) if can_edit else None,
             "started": event.start_date <= timezone.localdate(),
         },
     )
@@ -220,18 +237,27 @@ def event_attendance(request, pk, group_pk):
 @require_POST
 def material_add(request, pk):
     event = editable_event(request, pk)
-    form = MaterialForm(request.POST, request.FILES)
+    form = MaterialForm(request.POST, request.FILES, event=event)
+    if answer := replay(request, Material, form.token_key, where=lambda made: event):
+        return answer
     if form.is_valid():
         try:
-            services.material_add(
-                actor=request.user,
-                event=event,
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
+            material, created = create_once(
+                Material,
+                form.token_key,
+                lambda: services.material_add(
+                    actor=request.user,
+                    event=event,
+                    title=form.cleaned_data["title"],
+                    upload=form.cleaned_data["file"],
+                    once_key=form.token_key,
+                ),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, material, event)
             messages.success(request, _("The material has been uploaded."))
             return redirect(event)
     for errors in form.errors.values():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from groups.models import SelfHelpGroup
 from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import already_answer, create_once, replay, token_in_address
 from ksm_portal.pagination import paginate
 
 from .. import exports, services
@@ -71,7 +72,11 @@ def visit_create(request, pk):
     group = visible_group(request, pk)
     if not can_visit(request.user, group):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, group=group)
+    form = VisitForm(request.POST or None, group=group, token=request.GET.get("t"))
+    if request.method != "POST" and (fresh := token_in_address(request, form)):
+        return fresh
+    if answer := replay(request, Visit, form.token_key):
+        return answer
     actions = FollowUpFormSet(request.POST or None, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         data = form.cleaned_data
@@ -85,21 +90,28 @@ def visit_create(request, pk):
             if line and not line.get("is_empty")
         ]
         try:
-            visit = services.visit_record(
-                actor=request.user,
-                group=group,
-                facilitator=request.user,
-                visit_date=data["visit_date"],
-                attendees=data["attendees"],
-                other_attendees=data["other_attendees"],
-                topics=data["topics"],
-                discussion=data["discussion"],
-                findings=data["findings"],
-                actions=planned,
+            visit, created = create_once(
+                Visit,
+                form.token_key,
+                lambda: services.visit_record(
+                    actor=request.user,
+                    group=group,
+                    facilitator=request.user,
+                    visit_date=data["visit_date"],
+                    attendees=data["attendees"],
+                    other_attendees=data["other_attendees"],
+                    topics=data["topics"],
+                    discussion=data["discussion"],
+                    findings=data["findings"],
+                    actions=planned,
+                    once_key=form.token_key,
+                ),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, visit)
             messages.success(
                 request,
                 _("The visit to %(group)s on %(date)s has been recorded.")
@@ -121,7 +133,7 @@ def _visible_visit(request, pk) -> Visit:
 def _visit_page(request, visit: Visit, add_form=None, status=200):
     recordable = can_record(request.user, visit.group)
     if recordable and add_form is None:
-        add_form = FollowUpAddForm(prefix="add")
+        add_form = FollowUpAddForm(prefix="add", visit=visit)
     return render(
         request,
         "training/visit_detail.html",
@@ -152,19 +164,28 @@ def followup_add(request, pk):
     visit = _visible_visit(request, pk)
     if not can_record(request.user, visit.group):
         raise PermissionDenied
-    form = FollowUpAddForm(request.POST, prefix="add")
+    form = FollowUpAddForm(request.POST, prefix="add", visit=visit)
+    if answer := replay(request, FollowUpAction, form.token_key, where=lambda made: visit):
+        return answer
     if form.is_valid():
         try:
-            action = services.followup_add(
-                actor=request.user,
-                visit=visit,
-                description=form.cleaned_data["description"],
-                responsible=form.cleaned_data["responsible"],
-                due_date=form.cleaned_data["due_date"],
+            action, created = create_once(
+                FollowUpAction,
+                form.token_key,
+                lambda: services.followup_add(
+                    actor=request.user,
+                    visit=visit,
+                    description=form.cleaned_data["description"],
+                    responsible=form.cleaned_data["responsible"],
+                    due_date=form.cleaned_data["due_date"],
+                    once_key=form.token_key,
+                ),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, visit)
             messages.success(
                 request, _("Follow-up action added: %(action)s") % {"action": action.description}
             )
