@@ -181,3 +181,27 @@ def test_two_submissions_racing_make_one_visit(facilitator, ksm):
 
     assert answers == [302, 302]
     assert Visit.objects.count() == 1
+
+
+def test_invitations_and_attendance_sent_twice_leave_one_row_each(
+    facilitator_client, facilitator, ksm
+):
+    """These two forms set a state (who is invited, who attended) rather than add a record, so
+    a second identical submission finds it already set: no token is needed for one row."""
+    from tests.groups.factories import MembershipFactory
+    from training.models import Attendance, Invitation
+
+    event = TrainingEventFactory(village=ksm.village, organiser=facilitator)
+    invite = reverse("training:event_invite", args=[event.pk])
+    for _ in range(2):
+        assert facilitator_client.post(invite, {"groups": [str(ksm.pk)]}).status_code == 302
+    assert Invitation.objects.filter(event=event).count() == 1
+
+    member = MembershipFactory(group=ksm).member_id
+    attendance = reverse("training:event_attendance", args=[event.pk, ksm.pk])
+    data = {f"attended_{member}": "on", f"pre_{member}": "40", f"post_{member}": "75"}
+    for _ in range(2):
+        assert facilitator_client.post(attendance, data).status_code == 302
+    assert list(Attendance.objects.values_list("member_id", "pre_score", "post_score")) == [
+        (member, 40, 75)
+    ]
