@@ -8,10 +8,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets migrate demo lint format messages lock check-python clean
+.PHONY: run test install assets migrate demo static lint format messages lock check-python clean
 
-run: install assets migrate demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+# `make run` serves as production does, on this machine: DEBUG off (the site's own 404 and
+# 500 pages), static files collected under hashed names with long cache lifetimes, plain HTTP
+# on the loopback (no HTTPS redirect, no secure-only cookies). `DEBUG=1 make run` gives
+# Django's debug pages instead.
+DEBUG ?= 0
+RUN_ENV = DEBUG=$(DEBUG) SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
+
+run: install assets migrate demo static
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+static: install assets
+	$(PY) manage.py collectstatic --no-input --verbosity 0
 
 test: install assets
 	$(PY) -m pytest $(PYTEST_ARGS)
