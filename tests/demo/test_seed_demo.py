@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo.management.commands.seed_demo import DEMO_PASSWORD, SEED, build_plan
 from groups.models import Cooperative, Member, Membership, SelfHelpGroup
+from tests.web.support import translated
 from villages.models import Bumdes, District, Village
 
 pytestmark = pytest.mark.django_db
@@ -167,9 +168,10 @@ def test_it_says_how_far_it_has_come_step_by_step(demo):
     seconds since the start, before the summary and the logins."""
     lines = demo.splitlines()
     steps = [line for line in lines if re.match(r"^ +\d+ s  ", line)]
-    assert any("KSM books 2017: 10 of 100" in line for line in steps)
-    assert any("KSM books 2017: 100 of 100" in line for line in steps)
-    assert steps[-1].endswith("Trainings, visits and assessments")
+    books = translated("KSM books 2017: %(done)s of %(all)s")
+    assert any(line.endswith(books % {"done": 10, "all": 100}) for line in steps)
+    assert any(line.endswith(books % {"done": 100, "all": 100}) for line in steps)
+    assert steps[-1].endswith(translated("Trainings, visits and assessments"))
     seconds = [int(line.split()[0]) for line in steps]
     assert seconds == sorted(seconds)
     assert lines.index(steps[-1]) < next(i for i, line in enumerate(lines) if "Batang demo" in line)
