@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("imports/", include("imports.urls")),
 ]
+
+handler500 = "ksm_portal.views.server_error"

@@ -2,8 +2,9 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,3 +34,12 @@ def healthz(request):
 @login_required
 def home(request):
     return render(request, "home.html", home_context(request.user))
+
+
+def server_error(request):
+    """The 500 page, with the request id the logs and error reports carry, so a user's report
+    ("kode kesalahan ...") can be found. It touches neither the database nor the session."""
+    html = loader.get_template("500.html").render(
+        {"request_id": getattr(request, "request_id", None)}
+    )
+    return HttpResponseServerError(html)

@@ -5,6 +5,7 @@ Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS (and leaves DEBUG off);
 `manage.py check --deploy` is then clean.
 """
 
+import email.utils
 import os
 from pathlib import Path
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ksm_portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "ksm_portal.middleware.PermissionsPolicyMiddleware",
@@ -234,11 +236,70 @@ PERMISSIONS_POLICY = (
 )
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
+# Logs: one JSON object per line on standard error (LOG_FORMAT=text for plain lines), each with
+# the request id (also sent as X-Request-ID and shown on the 500 page) and the user. Server
+# errors are mailed to ADMINS when it is set, and sent to a Sentry-compatible DSN when
+# SENTRY_DSN is set. docs/operations.md has the details.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "ksm_portal.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "ksm_portal.logs.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["request_context"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+    },
 }
+
+# ADMINS="Nama <alamat@contoh.id>, Nama Lain <lain@contoh.id>"; mail goes through EMAIL_HOST.
+ADMINS = [
+    (name.strip() or address, address)
+    for name, address in (
+        email.utils.parseaddr(part)
+        for part in os.environ.get("ADMINS", "").split(",")
+        if part.strip()
+    )
+    if address
+]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "portal-ksm@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 10
+
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ksm_portal.errors import init_error_reports
+
+    init_error_reports(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )
 
 PAGE_SIZE = 25
