@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.forms import CrispyMixin, DateField, DateInput
 
 from .. import tokens
 from ..models import Account, AccountType, Book, InterestMethod, NormalBalance
@@ -125,7 +125,7 @@ class MemberOpeningForm(forms.Form):
         self.fields["loan_months"] = forms.IntegerField(
             label=gettext_lazy("Months left"), required=False, min_value=1, max_value=120
         )
-        self.fields["loan_next_due"] = forms.DateField(
+        self.fields["loan_next_due"] = DateField(
             label=gettext_lazy("Next instalment due on"), required=False, widget=DateInput()
         )
         self.fields["loan_instalment"] = AmountField(
