@@ -260,8 +260,15 @@ class OpeningWizard:
         members = {}
         if book.kind == Book.Kind.KSM:
             members = {str(member.pk): member for member in active_members(book)}
+        # One row per active member and no more, whatever TOTAL_FORMS the post claims.
+        rows = len(members) or 1
         member_formset = forms.formset_factory(
-            MemberOpeningForm, formset=BaseMemberFormSet, extra=0, max_num=len(members) or 1
+            MemberOpeningForm,
+            formset=BaseMemberFormSet,
+            extra=0,
+            max_num=rows,
+            absolute_max=rows,
+            validate_max=True,
         )
         self.members = member_formset(
             data,
@@ -271,7 +278,11 @@ class OpeningWizard:
         )
         accounts = {str(account.pk): account for account in other_accounts(book)}
         other_formset = forms.formset_factory(
-            OtherBalanceForm, extra=OTHER_ROWS, max_num=OTHER_ROWS, validate_max=True
+            OtherBalanceForm,
+            extra=OTHER_ROWS,
+            max_num=OTHER_ROWS,
+            absolute_max=OTHER_ROWS,
+            validate_max=True,
         )
         self.other = other_formset(data, prefix="other", form_kwargs={"accounts": accounts})
 

@@ -235,3 +235,10 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
+
+# Bounded requests: the largest form is a meeting sheet, 8 fields a member (2,000 fields hold a
+# KSM of 250); no form but a file upload comes near 1 MiB (files are not counted here).
+# Beyond either, the request is answered at once with the 400 page. Every formset also has
+# an absolute_max, so a post claiming 1,030 lines builds no more forms than the page has.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
