@@ -70,7 +70,7 @@ class RateField(forms.CharField):
             return None
         text = value.replace("%", "").replace(",", ".").strip()
         try:
-            rate = Decimal(text)
+            rate = Decimal(text) if text.isascii() else None  # 0-9 only, not Arabic-Indic digits
         except InvalidOperation:
             rate = None
         if rate is None or not rate.is_finite():
