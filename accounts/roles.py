@@ -17,8 +17,9 @@ PROGRAM_STAFF = "Staf program"
 FINANCE_STAFF = "Staf keuangan"
 ADMINISTRATORS = "Administrator"
 
-# The apps whose models staff read (and administrators change) in admin.
-PORTAL_APPS = ("villages", "groups", "finance", "training", "accounts", "imports")
+# The apps whose models staff read (and administrators change) in admin; "axes" holds the
+# login attempts and lockouts (an administrator unlocks a login by deleting its lock).
+PORTAL_APPS = ("villages", "groups", "finance", "training", "accounts", "imports", "axes")
 
 STAFF_ROLES = {
     PROGRAM_STAFF: {

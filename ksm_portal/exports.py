@@ -14,7 +14,8 @@ Two shapes:
 
 Amounts are numbers formatted with a thousands separator, dates real dates (DD-MM-YYYY), so a
 treasurer can add up and sort in a spreadsheet. A cell a spreadsheet program would run as a
-formula (=, +, -, @) is written as text: typed text in xlsx, behind a quote in csv.
+formula (=, +, -, @, tab, CR) is written as text (`ksm_portal.spreadsheets.safe_cell`): typed
+text with the quote prefix in xlsx, behind an apostrophe in csv. Numbers stay numbers.
 """
 
 import csv
@@ -41,7 +42,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .db_router import replica_reads
-from .spreadsheets import looks_like_formula
+from .spreadsheets import needs_quote, safe_cell
 
 AMOUNT_FORMAT = "#,##0"
 # Statements (SAK EMKM) show negatives in parentheses: (75.000).
@@ -160,13 +161,16 @@ def _cell(worksheet, value, kind=TEXT, font=None):
     value = cell_value(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters pasted into a note
-    formula = looks_like_formula(value)
+    formula = needs_quote(value)
     number_format = NUMBER_FORMATS.get(kind) if value is not None else None
     if not (formula or number_format or font):
         return value
     item = WriteOnlyCell(worksheet, value=value)
     if formula:
-        item.data_type = "s"  # typed text (a description "=HYPERLINK(...)"), never run
+        # Typed text behind Excel's quote prefix (the apostrophe a user types), never run:
+        # a description "=HYPERLINK(...)" stays text even when the cell is edited.
+        item.data_type = "s"
+        item.quotePrefix = True
     if number_format:
         item.number_format = number_format
     if font:
@@ -381,9 +385,7 @@ def _csv_value(value, kind: str):
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d-%m-%Y")
-    if looks_like_formula(value):
-        return f"'{value}"
-    return value
+    return safe_cell(value)
 
 
 def _csv_response(export: ListExport) -> StreamingHttpResponse:

@@ -22,7 +22,15 @@ from tests.groups.factories import SelfHelpGroupFactory
 from tests.web.support import translated
 
 REQUEST = RequestFactory().get("/")
-EVIL = ['=HYPERLINK("http://evil.example","Kas")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+EVIL = [
+    '=HYPERLINK("http://evil.example","Kas")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+]
 
 
 def _export(rows, **kwargs) -> ListExport:
@@ -93,7 +101,8 @@ def test_text_that_looks_like_a_formula_is_written_as_text(text):
     xlsx = exports.list_response(REQUEST, _export([Row(text)], filters=[("Cari", text)]), "xlsx")
     content = file_bytes(xlsx)
     cell = read_xlsx(content, cells=True).rows[0][0]
-    assert (cell.value, cell.data_type) == (text, "s")
+    # (An XML reader reads a carriage return as a line feed.)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text.replace("\r", "\n"), "s", True)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
@@ -105,9 +114,20 @@ def test_text_that_looks_like_a_formula_is_written_as_text(text):
     assert table.heading[1].startswith("Cari: ")  # "Cari: =..." begins with a letter: harmless
 
 
-def test_a_phone_number_or_a_negative_amount_typed_as_text_stays_as_it_is():
-    table = read_csv(exports.list_response(REQUEST, _export([Row("+62 812-3456-7890")]), "csv"))
-    assert table.rows[0][0] == "+62 812-3456-7890"
+def test_text_starting_with_a_sign_is_quoted_but_numbers_stay_numbers():
+    rows = [Row("+62 812-3456-7890"), Row("-1500", amount=Decimal("-25000")), Row("Siti")]
+
+    table = read_csv(exports.list_response(REQUEST, _export(rows), "csv"))
+    assert [row[:2] for row in table.rows] == [
+        ["'+62 812-3456-7890", "1250000"],
+        ["'-1500", "-25000"],
+        ["Siti", "1250000"],
+    ]
+
+    cells = read_xlsx(exports.list_response(REQUEST, _export(rows), "xlsx"), cells=True).rows
+    assert cells[1][0].value == "-1500" and cells[1][0].quotePrefix
+    assert (cells[1][1].value, cells[1][1].data_type) == (-25000, "n")
+    assert not cells[2][0].quotePrefix
 
 
 def test_control_characters_pasted_into_a_note_do_not_break_the_workbook():

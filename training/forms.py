@@ -327,7 +327,14 @@ class FollowUpForm(CrispyMixin, forms.Form):
         return cleaned
 
 
-FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=2, max_num=10)
+FOLLOW_UP_MAX = 10
+FollowUpFormSet = forms.formset_factory(
+    FollowUpForm,
+    extra=2,
+    max_num=FOLLOW_UP_MAX,
+    absolute_max=FOLLOW_UP_MAX,
+    validate_max=True,
+)
 
 
 class FollowUpAddForm(OneTimeTokenForm, CrispyMixin, forms.Form):

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ksm_portal.forms import DateField
 from ksm_portal.inputs import LightBoundField
 from ksm_portal.once import OneTimeTokenForm
 
@@ -84,7 +85,7 @@ class MeetingSheetForm(OneTimeTokenForm, forms.Form):
     # A hundred boxes for 25 members: written without Django's widget templates.
     bound_field_class = LightBoundField
 
-    meeting_date = forms.DateField(widget=forms.HiddenInput)
+    meeting_date = DateField(widget=forms.HiddenInput)
     notes = forms.CharField(
         label=_("Notes"),
         max_length=500,

@@ -42,13 +42,17 @@ from ..services import Line
 # --- Amounts ----------------------------------------------------------------------------------
 
 # 25000 · 25.000 · Rp 25.000 · Rp. 25.000,- · 1.250,50 (dots group thousands, a comma decimals).
+# ASCII digits only (Arabic-Indic or full-width digits are refused, not read), and a grouped
+# number starts with 1 to 9: "0.001" or "1.00" is ambiguous (a decimal point?), not Rp 1 or 100.
 AMOUNT = re.compile(
-    r"^(?:rp\.?\s*)?(?P<whole>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<cents>\d{1,2})|,-{1,2})?$",
-    re.IGNORECASE,
+    r"^(?:rp\.?\s*)?(?P<whole>[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[0-9]+)"
+    r"(?:,(?P<cents>[0-9]{1,2})|,-{1,2})?$",
+    re.IGNORECASE | re.ASCII,
 )
 NEGATIVE = re.compile(r"^(?:rp\.?\s*)?-", re.IGNORECASE)
 AMOUNT_MAX_CHARS = 30
 AMOUNT_EXAMPLE = _("Write the amount in rupiah, e.g. 25000 or 25.000.")
+AMOUNT_DIGITS = _("Write the amount with the digits 0 to 9, e.g. 25000 or 25.000.")
 
 
 def parse_amount(value) -> Decimal:
@@ -58,6 +62,8 @@ def parse_amount(value) -> Decimal:
         raise ValidationError(_("This amount is too large."), code="too_large")
     if NEGATIVE.match(text):
         raise ValidationError(_("The amount must be more than zero."), code="negative")
+    if not text.isascii():
+        raise ValidationError(AMOUNT_DIGITS, code="digits")
     match = AMOUNT.match(text)
     if match is None:
         raise ValidationError(AMOUNT_EXAMPLE, code="invalid")
@@ -515,6 +521,8 @@ class GeneralJournalForm(TokenForm):
             formset=BaseJournalLineFormSet,
             extra=max(2, min(lines, GENERAL_MAX_LINES)),
             max_num=GENERAL_MAX_LINES,
+            # A post claiming more lines builds no more forms than this (1,030 took 15 s).
+            absolute_max=GENERAL_MAX_LINES,
             validate_max=True,
         )
         self.lines = formset_class(

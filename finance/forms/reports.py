@@ -3,27 +3,19 @@
 import datetime
 
 from django import forms
-from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ksm_portal.forms import DateInput
+from ksm_portal.forms import DateField, DateInput
 
 from ..selectors import Period
 
-# Reports reach back to 1900 at most: earlier dates are typos (and date arithmetic on
-# 0001-01-01 would fail).
-EARLIEST = datetime.date(1900, 1, 1)
-DATE_LIMITS = [MinValueValidator(EARLIEST)]
-
 
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), widget=DateInput(), validators=DATE_LIMITS
-    )
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), validators=DATE_LIMITS)
+    date_from = DateField(label=gettext_lazy("From"), widget=DateInput())
+    date_to = DateField(label=gettext_lazy("To"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +31,7 @@ class DateRangeForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("As of"), widget=DateInput(), validators=DATE_LIMITS)
+    date = DateField(label=gettext_lazy("As of"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.forms import CrispyMixin, DateField, DateInput
 
 from .. import tokens
 from ..models import Account, AccountType, Book, InterestMethod, NormalBalance
@@ -70,7 +70,7 @@ class RateField(forms.CharField):
             return None
         text = value.replace("%", "").replace(",", ".").strip()
         try:
-            rate = Decimal(text)
+            rate = Decimal(text) if text.isascii() else None  # 0-9 only, not Arabic-Indic digits
         except InvalidOperation:
             rate = None
         if rate is None or not rate.is_finite():
@@ -125,7 +125,7 @@ class MemberOpeningForm(forms.Form):
         self.fields["loan_months"] = forms.IntegerField(
             label=gettext_lazy("Months left"), required=False, min_value=1, max_value=120
         )
-        self.fields["loan_next_due"] = forms.DateField(
+        self.fields["loan_next_due"] = DateField(
             label=gettext_lazy("Next instalment due on"), required=False, widget=DateInput()
         )
         self.fields["loan_instalment"] = AmountField(
@@ -260,8 +260,15 @@ class OpeningWizard:
         members = {}
         if book.kind == Book.Kind.KSM:
             members = {str(member.pk): member for member in active_members(book)}
+        # One row per active member and no more, whatever TOTAL_FORMS the post claims.
+        rows = len(members) or 1
         member_formset = forms.formset_factory(
-            MemberOpeningForm, formset=BaseMemberFormSet, extra=0, max_num=len(members) or 1
+            MemberOpeningForm,
+            formset=BaseMemberFormSet,
+            extra=0,
+            max_num=rows,
+            absolute_max=rows,
+            validate_max=True,
         )
         self.members = member_formset(
             data,
@@ -271,7 +278,11 @@ class OpeningWizard:
         )
         accounts = {str(account.pk): account for account in other_accounts(book)}
         other_formset = forms.formset_factory(
-            OtherBalanceForm, extra=OTHER_ROWS, max_num=OTHER_ROWS, validate_max=True
+            OtherBalanceForm,
+            extra=OTHER_ROWS,
+            max_num=OTHER_ROWS,
+            absolute_max=OTHER_ROWS,
+            validate_max=True,
         )
         self.other = other_formset(data, prefix="other", form_kwargs={"accounts": accounts})
 

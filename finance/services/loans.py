@@ -346,6 +346,24 @@ def _schedule_create(
     return schedule
 
 
+# A first instalment further off than this is a typo (2107 for 2017), not a grace period.
+FIRST_DUE_WITHIN_MONTHS = 12
+
+
+def _first_due_within_reach(first_due_date: datetime.date, start: datetime.date) -> None:
+    latest = add_months(start, FIRST_DUE_WITHIN_MONTHS)
+    if first_due_date > latest:
+        raise ValidationError(
+            {
+                "first_due_date": _(
+                    "The first instalment falls due within %(months)s months, on "
+                    "%(date)s at the latest."
+                )
+                % {"months": FIRST_DUE_WITHIN_MONTHS, "date": latest.strftime("%d-%m-%Y")}
+            }
+        )
+
+
 @transaction.atomic
 def loan_disburse(
     *,
@@ -376,6 +394,7 @@ def loan_disburse(
         raise ValidationError(
             {"first_due_date": _("The first instalment falls due after the disbursement.")}
         )
+    _first_due_within_reach(first_due_date, disbursed_date)
     source = _source(source)
     paid_out = loan.principal - loan.admin_fee
     available = account_balance(book, source)
@@ -527,6 +546,7 @@ def borrowing_record(
         raise ValidationError(
             {"first_due_date": _("The first instalment falls due after the money arrives.")}
         )
+    _first_due_within_reach(first_due_date, received_date)
     loan = Loan(
         book=book,
         number=_next_loan_number(book),
@@ -752,6 +772,7 @@ def loan_reschedule(
     first_due_date = first_due_date or add_months(rescheduled_date, 1)
     if first_due_date <= rescheduled_date:
         raise ValidationError({"first_due_date": _("The first instalment falls due after today.")})
+    _first_due_within_reach(first_due_date, rescheduled_date)
     return _schedule_create(
         loan,
         version=current.version + 1,

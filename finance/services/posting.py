@@ -58,8 +58,11 @@ class Posted:
 
 def clean_amount(value) -> Decimal:
     """A positive rupiah amount with at most two decimals, or a clear error."""
+    text = str(value).strip()
+    if not text.isascii():  # Decimal() would read Arabic-Indic digits as 1234
+        raise ValidationError({"amount": _("Write the amount as a number, e.g. 25000.")})
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError({"amount": _("Write the amount as a number, e.g. 25000.")}) from None
     if not amount.is_finite():

@@ -5,6 +5,7 @@ Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS (and leaves DEBUG off);
 `manage.py check --deploy` is then clean.
 """
 
+import datetime
 import email.utils
 import os
 from pathlib import Path
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "csp",
+    "axes",
     "ksm_portal",
     "accounts",
     "villages",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ksm_portal.urls"
@@ -154,6 +158,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes) on the site's and the admin's login: after AXES_FAILURE_LIMIT
+# wrong passwords for one username, or from one address, that username or address is refused
+# (the right password too) until the cool-off passes or staff delete the lock in admin
+# (Axes > Access attempts). Every failure is kept (Access failures), every login (Access logs).
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.throttle.attempted_username"
+# The address as the WSGI server passes it (behind a proxy, the proxy sets REMOTE_ADDR through
+# the server's forwarded-allow settings), never a header the caller could write.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -303,3 +327,10 @@ if SENTRY_DSN:
     )
 
 PAGE_SIZE = 25
+
+# Bounded requests: the largest form is a meeting sheet, 8 fields a member (2,000 fields hold a
+# KSM of 250); no form but a file upload comes near 1 MiB (files are not counted here).
+# Beyond either, the request is answered at once with the 400 page. Every formset also has
+# an absolute_max, so a post claiming 1,030 lines builds no more forms than the page has.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

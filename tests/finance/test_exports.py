@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from finance import exports
-from finance.services import account_for
+from finance.services import account_for, cash_receive
+from tests.export_support import read_csv
 from tests.finance import test_reports
 from tests.finance.test_reports import wide_rows
 from tests.villages.factories import FacilitatorAssignmentFactory
@@ -267,3 +268,32 @@ def test_a_description_that_looks_like_a_formula_is_written_as_text(description)
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
+
+
+HOSTILE = '=HYPERLINK("http://evil.example","Kas")'
+
+
+def test_a_hostile_description_reads_back_as_text_in_the_cash_book_and_journal_files(
+    book, staff_user
+):
+    cash_receive(
+        book=book,
+        source="income_business",
+        amount=Decimal("60000"),
+        entry_date=datetime.date(2017, 3, 5),
+        description=HOSTILE,
+    )
+    client = logged_in(staff_user)
+
+    xlsx = client.get(reverse("finance:cash_book", args=[book.pk]), {**MARCH, "format": "xlsx"})
+    line = _table(_sheet(xlsx), translated("Date"))[1]
+    description = next(cell for cell in line if cell.value == HOSTILE)
+    assert (description.data_type, description.quotePrefix) == ("s", True)
+    assert 60000 in _values(line)  # the amount is still a number
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+    csv_file = read_csv(client.get(reverse("finance:journal", args=[book.pk]), {"format": "csv"}))
+    row = csv_file.rows[0]
+    assert row[csv_file.header.index(translated("Description"))] == f"'{HOSTILE}"
+    assert row[csv_file.header.index(translated("Amount"))] == "60000"
