@@ -111,9 +111,19 @@ def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
     written_off = totals.get("written_off", ZERO)
     principal_paid = loan.principal - balance - written_off
     since = [r for r in rows if r["entry_date"] >= schedule.start_date]
+    fines_paid = totals.get("fines_paid", ZERO)
     if schedule.version > 1:
         principal_paid -= schedule.principal_paid_before
         interest_paid -= schedule.interest_paid_before
+        fines_paid -= schedule.fines_paid_before
+    if schedule.prepayment_entry_id:
+        # The prepayment itself (and what came before it that day) was set against the
+        # version it replaced.
+        since = [
+            r
+            for r in since
+            if r["entry_date"] > schedule.start_date or r["entry_id"] > schedule.prepayment_entry_id
+        ]
     payments = []
     by_entry: dict[int, list] = defaultdict(list)
     for row in since:
@@ -132,7 +142,7 @@ def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
         balance=balance,
         principal_paid=max(principal_paid, ZERO),
         interest_paid=max(interest_paid, ZERO),
-        fines_paid=totals.get("fines_paid", ZERO),
+        fines_paid=fines_paid,
         payments=payments,
         fine_rule=product.fine_rule if product else "none",
         fine_value=product.fine_value if product else ZERO,
