@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..models import ZERO, Instalment, JournalLine, Loan, LoanProduct, LoanSchedule, loan_deltas
@@ -148,6 +148,18 @@ def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
         fine_value=product.fine_value if product else ZERO,
         grace_days=product.grace_days if product else 0,
     )
+
+
+def loan_totals_on(loan: Loan, on_date: datetime.date) -> dict[str, Decimal]:
+    """The loan's running totals (balance, interest_paid, fines_paid, written_off) from its
+    journal lines through the date."""
+    rows = (
+        JournalLine.objects.filter(loan=loan, entry_date__lte=on_date)
+        .values("account__role")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by()
+    )
+    return _totals(loan, rows)
 
 
 def loan_position(loan: Loan, on_date: datetime.date | None = None) -> Position:
