@@ -19,6 +19,7 @@ from finance.services import (
     loan_product_save,
     loan_repay,
 )
+from finance.services.meetings import SheetLine, meeting_record
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -168,3 +169,19 @@ def test_replanning_is_pure_arithmetic_on_the_remaining_instalments():
         D(1_273),
     )
     assert sum(r.principal for r in plan) == D(700_000)
+
+
+def test_a_prepayment_at_the_monthly_meeting_replans_too(funded, saver, chair):
+    loan = _loan(funded, saver, chair, "declining")
+    recorded = meeting_record(
+        book=funded,
+        meeting_date=FIRST_DUE,
+        lines=[SheetLine(member=saver, present=True, repayment=D(674_000))],
+        token="rapat-februari",
+    )
+    loan.refresh_from_db()
+    assert loan.balance == D(550_000)  # as `_prepay`: 1.200.000 - 100.000 - 550.000
+    new = loan.schedules.get(version=2)
+    assert new.prepayment_entry == recorded.meeting.lines.get().entry
+    # 2% of 550.000 = 11.000 for instalment 2, as above.
+    assert new.instalments.get(number=2).interest == D(11_000)
