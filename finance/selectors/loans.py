@@ -39,7 +39,9 @@ def _totals(loan: Loan, rows) -> dict[str, Decimal]:
     return loan_deltas(loan.direction, lines)
 
 
-def _schedule_for(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:
+def schedule_in_use(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:
+    """The version a position on the date is set against: the latest begun by then (the
+    first before any has)."""
     chosen = None
     for schedule in sorted(schedules, key=lambda s: s.version):
         if chosen is None or schedule.start_date <= on_date:
@@ -76,7 +78,7 @@ def positions_over(
     for schedule in LoanSchedule.objects.filter(loan_id__in=ids):
         schedules[schedule.loan_id].append(schedule)
     chosen_by_date = {
-        day: {lid: _schedule_for(rows, day) for lid, rows in schedules.items()} for day in dates
+        day: {lid: schedule_in_use(rows, day) for lid, rows in schedules.items()} for day in dates
     }
     wanted = {s.pk for chosen in chosen_by_date.values() for s in chosen.values() if s}
     instalments = defaultdict(list)

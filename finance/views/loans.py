@@ -60,7 +60,13 @@ from ..selectors.loan_reports import (
     statement,
     statement_sheet,
 )
-from ..selectors.loans import loan_card, loan_position, portfolio, positions
+from ..selectors.loans import (
+    loan_card,
+    loan_position,
+    portfolio,
+    positions,
+    schedule_in_use,
+)
 from .common import can_post, one_time_form, postable_book, visible_book
 from .reports import AsOfForm, _format, _links, _with_defaults
 
@@ -304,15 +310,6 @@ def _as_of(request) -> tuple[AsOfForm, datetime.date]:
     return form, form.cleaned_data["date"] if form.is_valid() else today
 
 
-def _schedule_in_use(schedules, on_date: datetime.date):
-    """The version a position on the date is set against (as `positions` chooses it)."""
-    chosen = None
-    for schedule in schedules:
-        if chosen is None or schedule.start_date <= on_date:
-            chosen = schedule
-    return chosen
-
-
 @login_required
 @require_safe
 def loan_detail(request, book_id, loan_id):
@@ -343,7 +340,7 @@ def loan_detail(request, book_id, loan_id):
             "as_of": loan_on_date(loan, on_date),
             "method_note": interest_method_note(loan),
             "pos": pos,
-            "schedule": _schedule_in_use(schedules, on_date) if schedules else None,
+            "schedule": schedule_in_use(schedules, on_date) if schedules else None,
             "schedules": schedules,
             "rows": schedule_rows(pos, loan) if pos else [],
             "states": STATES,
@@ -372,7 +369,7 @@ def _schedule_context(request, book, loan) -> dict:
         "method_note": interest_method_note(loan),
         "rows": rows,
         "states": STATES,
-        "schedule": _schedule_in_use(list(loan.schedules.order_by("version")), on_date),
+        "schedule": schedule_in_use(list(loan.schedules.order_by("version")), on_date),
         "totals": {
             "principal": sum(r.principal for r in rows),
             "interest": sum(r.interest for r in rows),

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from finance.models import Loan
 from finance.schedule import build_schedule, replan_after_prepayment
@@ -20,6 +21,7 @@ from finance.services import (
     loan_repay,
 )
 from finance.services.meetings import SheetLine, meeting_record
+from tests.web.support import element, logged_in, parse, translated
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -185,3 +187,31 @@ def test_a_prepayment_at_the_monthly_meeting_replans_too(funded, saver, chair):
     assert new.prepayment_entry == recorded.meeting.lines.get().entry
     # 2% of 550.000 = 11.000 for instalment 2, as above.
     assert new.instalments.get(number=2).interest == D(11_000)
+
+
+def test_the_repayment_form_says_when_a_payment_prepays_and_the_rest_is_recomputed(
+    treasurer, funded, saver, chair
+):
+    loan = _loan(funded, saver, chair, "declining")
+    client = logged_in(treasurer)
+    page = client.get(reverse("finance:loan_repay", args=[funded.pk, loan.pk]), follow=True)
+    token = next(
+        el.attrs["value"] for el in parse(page).find_all("input") if el.attrs.get("name") == "token"
+    )
+    preview = client.post(
+        page.request["PATH_INFO"],
+        {
+            "entry_date": "2017-02-10",
+            "amount": "674000",
+            "source": "cash",
+            "token": token,
+            "preview": "1",
+        },
+    )
+    # 674.000 = 24.000 interest + 100.000 principal due + 550.000 ahead of the schedule.
+    assert element(preview, "split-principal").text == "Rp 650.000"
+    assert element(preview, "split-prepaid").text == translated(
+        "Of the principal, %(prepaid)s is paid ahead of the schedule: the later instalments "
+        "are recomputed on the new balance, with less interest."
+    ) % {"prepaid": "Rp 550.000"}
+    assert loan.schedules.count() == 1  # a preview posts nothing
