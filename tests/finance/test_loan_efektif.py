@@ -29,15 +29,16 @@ DISBURSED = datetime.date(2017, 1, 10)
 FIRST_DUE = datetime.date(2017, 2, 10)
 
 
-def _loan(book, saver, chair, method: str) -> Loan:
-    """Rp 1.200.000 at 2% a month over 12 months, no fee and no fine: Rp 100.000 principal a
-    month; the first interest is 2% of 1.200.000 = 24.000 either way."""
+def _loan(book, saver, chair, method: str, **fines) -> Loan:
+    """Rp 1.200.000 at 2% a month over 12 months, no fee (and no fine unless given): Rp
+    100.000 principal a month; the first interest is 2% of 1.200.000 = 24.000 either way."""
     product = loan_product_save(
         book=book,
         name=f"Pinjaman {method}",
         interest_method=method,
         monthly_rate=D("2"),
         max_term_months=12,
+        **fines,
     )
     loan = loan_apply(
         book=book,
@@ -215,3 +216,25 @@ def test_the_repayment_form_says_when_a_payment_prepays_and_the_rest_is_recomput
         "are recomputed on the new balance, with less interest."
     ) % {"prepaid": "Rp 550.000"}
     assert loan.schedules.count() == 1  # a preview posts nothing
+
+
+def test_a_fine_paid_with_the_prepayment_does_not_cancel_a_later_fine(funded, saver, chair):
+    loan = _loan(
+        funded, saver, chair, "declining", fine_rule="fixed", fine_value=D(5_000), grace_days=3
+    )
+    # Instalment 1 paid 10 days late (20 February): the 5.000 fine, then 24.000 + 100.000;
+    # instalment 2 (10 March) is the current one, so its 22.000 + 100.000 too; and 500.000
+    # ahead: 751.000, leaving 1.200.000 - 200.000 - 500.000 = 500.000 over instalments 3-12,
+    # 50.000 each; instalment 3's interest is 2% of 500.000 = 10.000.
+    late_day = datetime.date(2017, 2, 20)
+    assert loan_position(loan, late_day).fines_due == D(5_000)
+    loan_repay(loan=loan, amount=751_000, paid_date=late_day)
+    loan.refresh_from_db()
+    assert (loan.balance, loan.fines_paid) == (D(500_000), D(5_000))
+    assert loan.schedules.get(version=2).instalments.get(number=3).amount == D(60_000)
+    assert loan_position(loan, late_day).fines_due == 0
+    # Instalment 3 (10 April) unpaid on 20 April, 10 days late: a new 5.000 fine is owed, not
+    # set off against the fine already paid.
+    pos = loan_position(loan, datetime.date(2017, 4, 20))
+    assert pos.fines_due == D(5_000)
+    assert pos.arrears == D(60_000)
