@@ -399,6 +399,8 @@ class BookMaker:
                     term,
                     0,
                     0,
+                    0,
+                    None,
                     "",
                     self._posted_at(loan.disbursed),
                     None,

@@ -6,7 +6,11 @@ Rounding rules (stated here because treasurers check them by hand):
   instalment is the loan divided by the term, and the last instalment takes what rounding left,
   so the principal sums to the loan exactly.
 - Declining balance (*menurun/efektif*): equal principal as above; each month's interest is the
-  rate on the principal still owed at the start of that month.
+  rate on the principal still owed at the start of that month. A partial prepayment (principal
+  paid beyond the instalments payable now) replans the rest (`replan_after_prepayment`): the
+  later instalments keep their numbers and due dates, the principal still owed is spread over
+  them equally, and each one's interest is again the rate on what is owed at the start of its
+  month, so interest follows the actual balance. Flat loans are not replanned.
 - Instalments fall due monthly on the day of the first due date (the end of the month when a
   month is shorter).
 - A repayment pays fines first, then the instalments in order, each one's interest and then
@@ -20,7 +24,7 @@ Rounding rules (stated here because treasurers check them by hand):
 
 import calendar
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
@@ -250,3 +254,40 @@ def allocate(amount: Decimal, *, fines_due: Decimal, pos: Position):
     if take > 0:
         principal, rest = principal + take, rest - take
     return fine, interest, principal, rest
+
+
+def prepaid_principal(pos: Position, principal: Decimal) -> Decimal:
+    """Of the principal a repayment pays against this position, what goes beyond the
+    instalments payable now (those fallen due and the current one): a prepayment."""
+    payable = sum((s.principal_unpaid for s in pos.instalments if s.chargeable), ZERO)
+    return max(principal - payable, ZERO)
+
+
+def replan_after_prepayment(
+    *,
+    instalments: list,
+    on_date: datetime.date,
+    balance: Decimal,
+    monthly_rate: Decimal,
+) -> list[PlannedInstalment]:
+    """The rest of a declining-balance plan after a prepayment on `on_date` left `balance`
+    owed. `instalments` are the plan's (number, due_date); those after the current one (the
+    next to fall due on `on_date`, which the prepayment covered) keep their numbers and due
+    dates, the balance is spread over them equally (the last takes the rounding) and each
+    one's interest is the rate on the principal owed at the start of its month. Empty when no
+    later instalment is left to plan."""
+    current = next((i for i in instalments if i.due_date >= on_date), None)
+    if current is None or balance <= 0:
+        return []
+    rest = sorted((i for i in instalments if i.due_date > current.due_date), key=lambda i: i.number)
+    if not rest:
+        return []
+    plan = build_schedule(
+        principal=balance,
+        monthly_rate=monthly_rate,
+        term_months=len(rest),
+        method="declining",
+        first_due_date=rest[0].due_date,
+    )
+    pairs = zip(plan, rest, strict=True)
+    return [replace(row, number=old.number, due_date=old.due_date) for row, old in pairs]

@@ -456,9 +456,11 @@ class Loan(models.Model):
 
 class LoanSchedule(models.Model):
     """One version of a loan's instalment plan: the first at disbursement, another for each
-    rescheduling, which plans the principal still outstanding from its start date. Payments
-    made before a version started are recorded on it so that only later payments are set
-    against its instalments."""
+    rescheduling, which plans the principal still outstanding from its start date, and, for a
+    declining-balance loan, another after each partial prepayment (`prepayment_entry`, the
+    repayment that caused it), which plans the new balance over the remaining instalments.
+    Payments made before a version started are recorded on it so that only later payments are
+    set against its instalments."""
 
     loan = models.ForeignKey(
         Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="schedules"
@@ -473,6 +475,17 @@ class LoanSchedule(models.Model):
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     principal_paid_before = models.DecimalField(default=ZERO, **MONEY)
     interest_paid_before = models.DecimalField(default=ZERO, **MONEY)
+    # Fines paid before a prepayment version, plus those still owed then: fines accrue on
+    # this version's instalments from nil, and what was owed before stays owed.
+    fines_paid_before = models.DecimalField(default=ZERO, **MONEY)
+    prepayment_entry = models.ForeignKey(
+        "finance.JournalEntry",
+        verbose_name=_("prepayment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -17,16 +17,22 @@ from ..models import ZERO, Book, Loan, MemberBalance
 from ..models.books import GroupBalance
 from ..schedule import InstalmentState, Position
 from .ledgers import savings_accounts
-from .loans import Portfolio, positions
+from .loans import Portfolio, loan_totals_on, positions
 from .notes import portfolio_tie
 
 # Instalment states, as the schedule shows them.
-PAID, LATE, PART, DUE = "paid", "late", "part", "due"
+PAID, LATE, PART, DUE, WRITTEN_OFF = "paid", "late", "part", "due", "written_off"
 
 
-def instalment_state(row: InstalmentState, on_date: datetime.date) -> str:
+def instalment_state(
+    row: InstalmentState, on_date: datetime.date, written_off_on: datetime.date | None = None
+) -> str:
+    """An instalment's state on the date; one falling due after the loan was written off
+    (and seen on or after that day) is written off, not late: nobody collects it."""
     if row.unpaid <= 0:
         return PAID
+    if written_off_on is not None and written_off_on <= on_date and row.due_date > written_off_on:
+        return WRITTEN_OFF
     if row.is_late(on_date):
         return LATE
     if row.paid > 0:
@@ -47,7 +53,14 @@ class ScheduleRow:
     covered_date: datetime.date | None
 
 
-def schedule_rows(pos: Position) -> list[ScheduleRow]:
+def written_off_on(loan: Loan) -> datetime.date | None:
+    return loan.closed_date if loan.status == Loan.Status.WRITTEN_OFF else None
+
+
+def schedule_rows(pos: Position, loan: Loan | None = None) -> list[ScheduleRow]:
+    """The position's instalments as the schedule shows them (the loan, when given, says
+    whether and when it was written off)."""
+    off = written_off_on(loan) if loan is not None else None
     return [
         ScheduleRow(
             number=row.number,
@@ -57,11 +70,73 @@ def schedule_rows(pos: Position) -> list[ScheduleRow]:
             amount=row.amount,
             paid=row.paid,
             unpaid=row.unpaid,
-            state=instalment_state(row, pos.on_date),
+            state=instalment_state(row, pos.on_date, off),
             covered_date=row.covered_date,
         )
         for row in pos.instalments
     ]
+
+
+@dataclass
+class LoanOnDate:
+    """A loan as it stood at the end of a day: its status then, and what was paid and written
+    off through that day (from its card, so from the journal)."""
+
+    on_date: datetime.date
+    status: str
+    principal_paid: Decimal = ZERO
+    interest_paid: Decimal = ZERO
+    fines_paid: Decimal = ZERO
+    written_off: Decimal = ZERO
+
+    @property
+    def status_label(self) -> str:
+        return Loan.Status(self.status).label
+
+
+def status_on(loan: Loan, on_date: datetime.date) -> str:
+    """The loan's status at the end of the day: outstanding between disbursement and closing;
+    before the disbursement, applied (or approved, once decided)."""
+    S = Loan.Status
+    if loan.disbursed_date is not None:
+        if on_date < loan.disbursed_date:
+            return S.APPROVED if loan.decided_date and loan.decided_date <= on_date else S.APPLIED
+        if loan.closed_date is not None and loan.closed_date <= on_date:
+            return loan.status
+        return S.ACTIVE
+    if loan.status in (S.APPROVED, S.REJECTED) and loan.decided_date:
+        return loan.status if loan.decided_date <= on_date else S.APPLIED
+    return loan.status
+
+
+def loan_on_date(loan: Loan, on_date: datetime.date) -> LoanOnDate:
+    """The loan's status and running totals at the end of the day, from its journal lines
+    through that day (one query)."""
+    totals = loan_totals_on(loan, on_date)
+    balance, written_off = totals.get("balance", ZERO), totals.get("written_off", ZERO)
+    disbursed = loan.disbursed_date is not None and loan.disbursed_date <= on_date
+    return LoanOnDate(
+        on_date=on_date,
+        status=status_on(loan, on_date),
+        principal_paid=loan.principal - balance - written_off if disbursed else ZERO,
+        interest_paid=totals.get("interest_paid", ZERO),
+        fines_paid=totals.get("fines_paid", ZERO),
+        written_off=written_off,
+    )
+
+
+def interest_method_note(loan: Loan) -> str:
+    """The interest method in one sentence, for the borrower."""
+    rate = f"{loan.monthly_rate.normalize():f}%"
+    if loan.interest_method == "declining":
+        return _(
+            "Interest is efektif (declining balance): each month it is %(rate)s of the "
+            "principal still owed, so principal paid early lowers the interest of later months."
+        ) % {"rate": rate}
+    return _(
+        "Interest is flat: each month it is %(rate)s of the amount lent, however much has "
+        "been repaid."
+    ) % {"rate": rate}
 
 
 def amount_due(pos: Position) -> Decimal:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..models import ZERO, Instalment, JournalLine, Loan, LoanProduct, LoanSchedule, loan_deltas
@@ -39,7 +39,9 @@ def _totals(loan: Loan, rows) -> dict[str, Decimal]:
     return loan_deltas(loan.direction, lines)
 
 
-def _schedule_for(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:
+def schedule_in_use(schedules: list[LoanSchedule], on_date: datetime.date) -> LoanSchedule | None:
+    """The version a position on the date is set against: the latest begun by then (the
+    first before any has)."""
     chosen = None
     for schedule in sorted(schedules, key=lambda s: s.version):
         if chosen is None or schedule.start_date <= on_date:
@@ -76,7 +78,7 @@ def positions_over(
     for schedule in LoanSchedule.objects.filter(loan_id__in=ids):
         schedules[schedule.loan_id].append(schedule)
     chosen_by_date = {
-        day: {lid: _schedule_for(rows, day) for lid, rows in schedules.items()} for day in dates
+        day: {lid: schedule_in_use(rows, day) for lid, rows in schedules.items()} for day in dates
     }
     wanted = {s.pk for chosen in chosen_by_date.values() for s in chosen.values() if s}
     instalments = defaultdict(list)
@@ -111,9 +113,19 @@ def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
     written_off = totals.get("written_off", ZERO)
     principal_paid = loan.principal - balance - written_off
     since = [r for r in rows if r["entry_date"] >= schedule.start_date]
+    fines_paid = totals.get("fines_paid", ZERO)
     if schedule.version > 1:
         principal_paid -= schedule.principal_paid_before
         interest_paid -= schedule.interest_paid_before
+        fines_paid -= schedule.fines_paid_before
+    if schedule.prepayment_entry_id:
+        # The prepayment itself (and what came before it that day) was set against the
+        # version it replaced.
+        since = [
+            r
+            for r in since
+            if r["entry_date"] > schedule.start_date or r["entry_id"] > schedule.prepayment_entry_id
+        ]
     payments = []
     by_entry: dict[int, list] = defaultdict(list)
     for row in since:
@@ -132,12 +144,24 @@ def _position(loan, schedule, rows, instalments, products, on_date) -> Position:
         balance=balance,
         principal_paid=max(principal_paid, ZERO),
         interest_paid=max(interest_paid, ZERO),
-        fines_paid=totals.get("fines_paid", ZERO),
+        fines_paid=fines_paid,
         payments=payments,
         fine_rule=product.fine_rule if product else "none",
         fine_value=product.fine_value if product else ZERO,
         grace_days=product.grace_days if product else 0,
     )
+
+
+def loan_totals_on(loan: Loan, on_date: datetime.date) -> dict[str, Decimal]:
+    """The loan's running totals (balance, interest_paid, fines_paid, written_off) from its
+    journal lines through the date."""
+    rows = (
+        JournalLine.objects.filter(loan=loan, entry_date__lte=on_date)
+        .values("account__role")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by()
+    )
+    return _totals(loan, rows)
 
 
 def loan_position(loan: Loan, on_date: datetime.date | None = None) -> Position:

@@ -37,6 +37,7 @@ from .posting import (  # noqa: F401
     journal_post,
     member_balance,
 )
+from .prepayment import loan_prepayment_replan  # noqa: F401
 from .treasurer import (  # noqa: F401
     CASH_IN_SOURCES,
     CASH_OUT_CATEGORIES,

@@ -29,7 +29,7 @@ from ..selectors.loans import loan_position
 from .loans import (
     Allocation,
     account_balance,
-    loan_close_if_paid,
+    loan_after_repayment,
     repayment_allocate,
     repayment_lines,
 )
@@ -173,7 +173,7 @@ def member_exit(
         posted = _post(book, settlement, payout_to, actor, token)
         for part in settlement.loans:
             if part.allocation is not None:
-                loan_close_if_paid(part.loan, left_date)
+                loan_after_repayment(part.loan, part.allocation, posted.entry, left_date, actor)
     ended = membership_end(actor=actor, membership=settlement.membership, left_date=left_date)
     return Settled(posted=posted, settlement=settlement, membership=ended)
 

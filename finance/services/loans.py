@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models.books import GroupBalance
 from ..money import rupiah
-from ..schedule import add_months, allocate, build_schedule, whole_rupiah
+from ..schedule import add_months, allocate, build_schedule, prepaid_principal, whole_rupiah
 from ..selectors.balances import account_balance_now
 from ..selectors.loans import loan_position
 from . import journal_rules
@@ -48,6 +48,7 @@ from .posting import (
     entry_reverse,
     journal_post,
 )
+from .prepayment import loan_prepayment_replan, prepayment_after_reversal, prepayment_reversal_check
 
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
 SOURCES = ("cash", "bank")
@@ -600,6 +601,7 @@ class Allocation:
     fine: Decimal
     interest: Decimal
     principal: Decimal
+    prepaid: Decimal = ZERO  # of the principal, what is beyond the instalments payable now
 
     @property
     def total(self) -> Decimal:
@@ -631,7 +633,22 @@ def repayment_allocate(
                 }
             }
         )
-    return Allocation(fine=fine_part, interest=interest, principal=principal)
+    return Allocation(
+        fine=fine_part,
+        interest=interest,
+        principal=principal,
+        prepaid=prepaid_principal(pos, principal),
+    )
+
+
+def loan_after_repayment(
+    loan: Loan, allocation: Allocation, entry: JournalEntry, on_date: datetime.date, actor=None
+) -> None:
+    """After a repayment is posted: a loan with nothing left owed is paid off; a
+    declining-balance loan prepaid in part is replanned on its new balance."""
+    loan_close_if_paid(loan, on_date)
+    if allocation.prepaid > 0:
+        loan_prepayment_replan(loan=loan, entry=entry, actor=actor)
 
 
 def repayment_lines(loan: Loan, allocation: Allocation, money_account) -> list[Line]:
@@ -723,7 +740,7 @@ def loan_repay(
         receipt_ref=receipt_ref,
         token=token,
     )
-    loan_close_if_paid(loan, paid_date)
+    loan_after_repayment(loan, allocation, posted.entry, paid_date, actor)
     return posted
 
 
@@ -946,11 +963,13 @@ def _loan_totals_add(book: Book, entry: JournalEntry, lines) -> None:
 def _loan_reversal_check(entry: JournalEntry, lines) -> None:
     for loan in _loans_of(lines).values():
         loan_reversal_check(loan, entry)
+        prepayment_reversal_check(loan, entry)
 
 
 def _loan_after_reversal(entry: JournalEntry, lines) -> None:
     for loan in _loans_of(lines).values():
         loan_status_after_reversal(loan, entry)
+        prepayment_after_reversal(loan, entry)
 
 
 journal_rules.line_rule_register(

@@ -27,6 +27,7 @@ from ..selectors.meetings import cash_on
 from .figures import figures_batch, meeting_figures_add
 from .loans import loan_close_if_paid, repayment_allocate, repayment_lines
 from .posting import CENT, MAX_AMOUNT, Line, _check_date, _lock_book, accounts_for, journal_post
+from .prepayment import loan_prepayment_replan
 
 AMOUNT_FIELDS = ("mandatory", "voluntary_in", "voluntary_out", "repayment", "fine")
 # What an absent member pays only when someone brought it for them (titip): the page clears
@@ -220,6 +221,7 @@ def meeting_record(
 
     with figures_batch(book):  # the sheet's entries count once
         rows = []
+        entries = {}
         for line in lines:
             loan = loans.get(line.member.pk)
             entry = None
@@ -233,6 +235,7 @@ def meeting_record(
                     actor,
                     accounts=(cash, mandatory, voluntary, fines),
                 )
+                entries[line.member.pk] = entry
             rows.append(
                 MeetingLine(
                     meeting=meeting,
@@ -253,6 +256,8 @@ def meeting_record(
     for member_id, allocation in allocations.items():
         if allocation.principal == loans[member_id].balance:  # the balance before the sheet
             loan_close_if_paid(loans[member_id], meeting_date)
+        elif allocation.prepaid > 0:
+            loan_prepayment_replan(loan=loans[member_id], entry=entries[member_id], actor=actor)
     return Recorded(meeting=meeting, created=True)
 
 

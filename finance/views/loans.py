@@ -49,15 +49,24 @@ from ..selectors.loan_reports import (
     LATE,
     PAID,
     PART,
+    WRITTEN_OFF,
     age_label,
     amount_due,
+    interest_method_note,
+    loan_on_date,
     portfolio_sheet,
     schedule_rows,
     schedule_sheet,
     statement,
     statement_sheet,
 )
-from ..selectors.loans import loan_card, loan_position, portfolio, positions
+from ..selectors.loans import (
+    loan_card,
+    loan_position,
+    portfolio,
+    positions,
+    schedule_in_use,
+)
 from .common import can_post, one_time_form, postable_book, visible_book
 from .reports import AsOfForm, _format, _links, _with_defaults
 
@@ -66,6 +75,7 @@ STATES = {
     LATE: gettext_lazy("Late"),
     PART: gettext_lazy("Partly paid"),
     DUE: gettext_lazy("Not yet due"),
+    WRITTEN_OFF: gettext_lazy("Written off"),
 }
 # Which action a loan's status allows.
 ACTIONS = {
@@ -292,14 +302,24 @@ def loan_apply(request, book_id):
 # --- The loan page ---------------------------------------------------------------------------
 
 
+def _as_of(request) -> tuple[AsOfForm, datetime.date]:
+    """The date a loan page is read as of (`?date=`, today when left out); a date the form
+    refuses shows its message beside the box and the page reads today."""
+    today = timezone.localdate()
+    form = AsOfForm(_with_defaults(request.GET, {"date": today.isoformat()}))
+    return form, form.cleaned_data["date"] if form.is_valid() else today
+
+
 @login_required
 @require_safe
 def loan_detail(request, book_id, loan_id):
     book = visible_book(request, book_id)
     loan = _loan(book, loan_id)
     today = timezone.localdate()
+    form, on_date = _as_of(request)
     schedules = list(loan.schedules.order_by("version"))
-    pos = loan_position(loan, today) if loan.disbursed_date else None
+    disbursed = loan.disbursed_date is not None and loan.disbursed_date <= on_date
+    pos = loan_position(loan, on_date) if disbursed else None
     poster = can_post(request.user, book)
     decider = poster or _chair_of(request.user, book) is not None
     counterpart = loan.counterpart
@@ -315,12 +335,16 @@ def loan_detail(request, book_id, loan_id):
             "book": book,
             "loan": loan,
             "today": today,
+            "on_date": on_date,
+            "form": form,
+            "as_of": loan_on_date(loan, on_date),
+            "method_note": interest_method_note(loan),
             "pos": pos,
-            "schedule": schedules[-1] if schedules else None,
+            "schedule": schedule_in_use(schedules, on_date) if schedules else None,
             "schedules": schedules,
-            "rows": schedule_rows(pos) if pos else [],
+            "rows": schedule_rows(pos, loan) if pos else [],
             "states": STATES,
-            "card": loan_card(loan),
+            "card": [row for row in loan_card(loan) if row.entry_date <= on_date],
             "counterpart": counterpart,
             "can_post": poster or decider,
             "actions": {
@@ -332,16 +356,20 @@ def loan_detail(request, book_id, loan_id):
 
 
 def _schedule_context(request, book, loan) -> dict:
-    today = timezone.localdate()
-    pos = loan_position(loan, today)
-    rows = schedule_rows(pos)
+    form, on_date = _as_of(request)
+    pos = loan_position(loan, on_date)
+    rows = schedule_rows(pos, loan)
     return {
         "book": book,
         "loan": loan,
         "pos": pos,
+        "form": form,
+        "on_date": on_date,
+        "as_of": loan_on_date(loan, on_date),
+        "method_note": interest_method_note(loan),
         "rows": rows,
         "states": STATES,
-        "schedule": loan.schedules.order_by("-version").first(),
+        "schedule": schedule_in_use(list(loan.schedules.order_by("version")), on_date),
         "totals": {
             "principal": sum(r.principal for r in rows),
             "interest": sum(r.interest for r in rows),

@@ -265,6 +265,8 @@ COLUMNS = {
         "term_months",
         "principal_paid_before",
         "interest_paid_before",
+        "fines_paid_before",
+        "prepayment_entry_id",
         "reason",
         "created_at",
         "created_by_id",
