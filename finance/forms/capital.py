@@ -7,6 +7,7 @@ from crispy_forms.bootstrap import AppendedText
 from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Member, SelfHelpGroup
@@ -14,7 +15,7 @@ from ksm_portal.forms import CrispyMixin, DateInput
 
 from ..models import Book, GroupBalance, MemberBalance, SurplusDistribution
 from ..money import rupiah
-from ..services.surplus import PART_LABELS, available_parts
+from ..services.surplus import PART_LABELS, Rules, available_parts
 from .records import (
     GroupChoiceField,
     MemberChoiceField,
@@ -55,6 +56,18 @@ class PercentField(forms.DecimalField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "step": "0.01"}
 
 
+RULE_FIELDS = ("jua_basis", "non_member_to", "jma_basis", "jma_balance", "leavers")
+RULE_HELP = {
+    "jua_basis": _("What counts as each member KSM's business with the cooperative (JUA)."),
+    "non_member_to": _(
+        "The surplus in proportion to the income that names no member (UU 25/1992 art. 45)."
+    ),
+    "jma_basis": _("Which savings each member KSM's share by savings (JMA) follows."),
+    "jma_balance": _("With the average, a KSM that joined in December counts about 1/12."),
+    "leavers": _("Member KSM that were members for part of the year."),
+}
+
+
 class DistributionForm(CrispyMixin, forms.Form):
     """The meeting's decision: the date, and a percentage for each part the book's chart has;
     they must add up to 100."""
@@ -90,7 +103,22 @@ class DistributionForm(CrispyMixin, forms.Form):
             )
         if "members_pct" not in self.parts:
             del self.fields["transactions_pct"]
-        extra = [name for name in ("transactions_pct", "shares_to") if name in self.fields]
+        else:
+            # A cooperative's sharing rules: each defaults to common practice (docs/rat-rules.md).
+            self.fields["transactions_pct"].initial = Decimal(60)
+            defaults = Rules()
+            for name in RULE_FIELDS:
+                model_field = SurplusDistribution._meta.get_field(name)
+                self.fields[name] = forms.ChoiceField(
+                    label=capfirst(model_field.verbose_name),
+                    choices=model_field.choices,
+                    initial=getattr(draft, name) if draft is not None else getattr(defaults, name),
+                    required=False,
+                    help_text=RULE_HELP[name],
+                )
+        extra = [
+            name for name in ("transactions_pct", *RULE_FIELDS, "shares_to") if name in self.fields
+        ]
         self.order_fields(["decided_date", *self.parts, *extra])
         self.helper.layout = Layout(
             "decided_date", *(AppendedText(name, "%") for name in self.parts), *extra
@@ -115,6 +143,8 @@ class DistributionForm(CrispyMixin, forms.Form):
         kwargs["transactions_pct"] = data.get("transactions_pct") or Decimal(0)
         if "shares_to" in self.fields:
             kwargs["shares_to"] = data["shares_to"]
+        if "jua_basis" in self.fields:
+            kwargs["rules"] = Rules.of({name: data.get(name) for name in RULE_FIELDS})
         return kwargs
 
 

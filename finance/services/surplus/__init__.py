@@ -30,6 +30,7 @@ paid on their loans in the year (not fines); their savings are their pokok and w
 December. Members who have left get no share.
 """
 
+from . import journal  # noqa: F401  (registers the rule for former members' SHU lines)
 from .allocation import (  # noqa: F401
     CAPITAL_SAVINGS_ROLES,
     HUNDRED,
@@ -42,6 +43,7 @@ from .allocation import (  # noqa: F401
     TRANSACTION_ROLES,
     Allocation,
     PartAmount,
+    Rules,
     ShareAmount,
     _split,
     available_parts,
@@ -50,6 +52,11 @@ from .allocation import (  # noqa: F401
     part_roles,
     surplus_allocate,
 )
-from .distribute import distribution_percentages, surplus_distribute, surplus_plan_save  # noqa: F401
+from .distribute import (  # noqa: F401
+    distribution_percentages,
+    distribution_rules,
+    surplus_distribute,
+    surplus_plan_save,
+)
 from .payment import pades_pay, surplus_pay  # noqa: F401
 from .years import closed_years_surplus, year_closed, year_end_date, year_surplus  # noqa: F401
