@@ -6,6 +6,7 @@ from decimal import Decimal
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.layout import Layout
 from django import forms
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -189,8 +190,17 @@ class SurplusPayForm(PayOutForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = member_groups(self.book).annotate(
-            owed=self.owed_to(GroupBalance, "group_id")
+        # The member KSM now, and a former member whose SHU is still held for it.
+        account = self.book.accounts.filter(role="surplus_payable").first()
+        held = GroupBalance.objects.filter(
+            book=self.book, account=account, credit__gt=F("debit")
+        ).values("group_id")
+        self.fields["group"].queryset = (
+            SelfHelpGroup.objects.filter(
+                Q(pk__in=member_groups(self.book).values("pk")) | Q(pk__in=held)
+            )
+            .annotate(owed=self.owed_to(GroupBalance, "group_id"))
+            .order_by("name", "pk")
         )
 
 

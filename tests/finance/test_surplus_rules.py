@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from finance.models import GroupBalance, SurplusDistribution
 from finance.services import (
@@ -284,3 +285,46 @@ def test_the_preview_shows_the_warning_the_split_and_the_basis_of_every_figure(
     rows = element(page, "preview-shares").rows()
     assert rows[1][:3] == ["KSM Anggrek", "Rp 30.000", "Rp 250.000"]
     assert rows[2][2] == "Rp 13.333,33"
+
+
+def test_the_meeting_chooses_the_rules_on_the_plan_form_and_a_former_ksm_is_paid_by_form(
+    rules_year, ksm_c, staff_user
+):
+    """The plan form keeps the chosen rules on the year's distribution; after posting, the
+    pay form offers KSM Cempaka (left in June) with the 3.436 held for it."""
+    client = logged_in(staff_user)
+    data = {
+        "decided_date": "2018-02-15",
+        "transactions_pct": "60",
+        **{name: str(value) for name, value in SHU_2017.items()},
+        "jua_basis": "services",
+        "non_member_to": "reserve",
+        "jma_basis": "capital",
+        "jma_balance": "average",
+        "leavers": "receive",
+    }
+    client.post(reverse("finance:distribution_plan", args=[rules_year.pk, 2017]), data)
+    draft = SurplusDistribution.objects.get()
+    assert (draft.jma_balance, draft.non_member_surplus) == ("average", D(165_000))
+    preview = client.get(draft.get_absolute_url())
+    client.post(
+        draft.get_absolute_url(),
+        {"token": preview.context["token"], "digest": preview.context["allocation"].digest},
+    )
+    url = reverse("finance:surplus_pay", args=[rules_year.pk])
+    response = client.get(url, follow=True)
+    form = response.context["form"]
+    owed = {group.name: group.owed for group in form.fields["group"].queryset}
+    assert owed["KSM Cempaka"] == D(3_436)
+    response = client.post(
+        response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"],
+        {
+            "token": form.token,
+            "group": ksm_c.pk,
+            "source": "cash",
+            "entry_date": "2018-02-20",
+            "amount": "3.436",
+        },
+    )
+    assert response.status_code == 302
+    assert GroupBalance.objects.get(group=ksm_c, account__role="surplus_payable").balance == 0
