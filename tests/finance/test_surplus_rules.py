@@ -311,7 +311,13 @@ def test_the_meeting_chooses_the_rules_on_the_plan_form_and_a_former_ksm_is_paid
         draft.get_absolute_url(),
         {"token": preview.context["token"], "digest": preview.context["allocation"].digest},
     )
+    share = client.get(
+        reverse("finance:distribution_share", args=[rules_year.pk, draft.pk, ksm_c.pk])
+    )
+    assert element(share, "share-total").text == "Rp 3.436"
+    assert element(share, "distribution-split") is not None
     url = reverse("finance:surplus_pay", args=[rules_year.pk])
+
     response = client.get(url, follow=True)
     form = response.context["form"]
     owed = {group.name: group.owed for group in form.fields["group"].queryset}

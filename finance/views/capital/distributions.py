@@ -328,16 +328,23 @@ def distribution_share(request, book_id, pk, group_id):
         "totals": totals,
         "owed": owed.balance if owed is not None else 0,
         "members_part": (totals["by_transactions"] or 0) + (totals["by_savings"] or 0),
+        **_rules_context(book, item),
     }
     template = "finance/capital_share.html"
 
     def sheet():
         columns = [exports.Column(_("Item")), exports.Column(_("Amount"), AMOUNT)]
         rows = [
-            ([_("Transactions in the year"), share.transactions], ""),
+            ([item.get_jua_basis_display(), share.transactions], ""),
             ([_("All member KSM's transactions"), totals["transactions"]], ""),
             ([_("Share by transactions (JUA)"), share.by_transactions], ""),
-            ([_("Savings at year end"), share.savings], ""),
+            (
+                [
+                    f"{item.get_jma_basis_display()} ({item.get_jma_balance_display()})",
+                    share.savings,
+                ],
+                "",
+            ),
             ([_("All member KSM's savings"), totals["savings"]], ""),
             ([_("Share by savings (JMA)"), share.by_savings], ""),
             ([_("Total"), share.total], "bold"),
