@@ -5,10 +5,12 @@ month-end pokok and wajib (not sukarela), a KSM that joined in December and one 
 June, and the pools split by largest remainder."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from finance.models import GroupBalance, SurplusDistribution
@@ -241,6 +243,10 @@ def test_a_ksm_that_left_in_june_has_its_share_held_on_shu_payable_and_paid_out(
     surplus_pay(book=rules_year, group=ksm_c, amount=3_436, entry_date=MEETING)
     owed = GroupBalance.objects.get(group=ksm_c, account__role="surplus_payable")
     assert owed.balance == 0
+    # The kept balances still tie to the journal (a former member's sub-ledger included).
+    out = io.StringIO()
+    call_command("verify_books", stdout=out)
+    assert "every invariant holds" in out.getvalue()
     # The old rule leaves it out; its share goes to the others.
     forfeit = surplus_allocate(rules_year, 2017, SHU_2017, D(60), Rules(leavers="forfeit"))
     assert "KSM Cempaka" not in [s.group.name for s in forfeit.shares]
