@@ -8,5 +8,6 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Books")
 
     def ready(self):
-        # The loans module registers its rules with the journal when it is imported.
+        # The loans and surplus modules register their rules with the journal when imported.
         from . import services  # noqa: F401
+        from .services import surplus  # noqa: F401

@@ -6,7 +6,9 @@ from decimal import Decimal
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.layout import Layout
 from django import forms
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Member, SelfHelpGroup
@@ -14,7 +16,7 @@ from ksm_portal.forms import CrispyMixin, DateInput
 
 from ..models import Book, GroupBalance, MemberBalance, SurplusDistribution
 from ..money import rupiah
-from ..services.surplus import PART_LABELS, available_parts
+from ..services.surplus import PART_LABELS, Rules, available_parts
 from .records import (
     GroupChoiceField,
     MemberChoiceField,
@@ -55,6 +57,18 @@ class PercentField(forms.DecimalField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "step": "0.01"}
 
 
+RULE_FIELDS = ("jua_basis", "non_member_to", "jma_basis", "jma_balance", "leavers")
+RULE_HELP = {
+    "jua_basis": _("What counts as each member KSM's business with the cooperative (JUA)."),
+    "non_member_to": _(
+        "The surplus in proportion to the income that names no member (UU 25/1992 art. 45)."
+    ),
+    "jma_basis": _("Which savings each member KSM's share by savings (JMA) follows."),
+    "jma_balance": _("With the average, a KSM that joined in December counts about 1/12."),
+    "leavers": _("Member KSM that were members for part of the year."),
+}
+
+
 class DistributionForm(CrispyMixin, forms.Form):
     """The meeting's decision: the date, and a percentage for each part the book's chart has;
     they must add up to 100."""
@@ -90,7 +104,22 @@ class DistributionForm(CrispyMixin, forms.Form):
             )
         if "members_pct" not in self.parts:
             del self.fields["transactions_pct"]
-        extra = [name for name in ("transactions_pct", "shares_to") if name in self.fields]
+        else:
+            # A cooperative's sharing rules: each defaults to common practice (docs/rat-rules.md).
+            self.fields["transactions_pct"].initial = Decimal(60)
+            defaults = Rules()
+            for name in RULE_FIELDS:
+                model_field = SurplusDistribution._meta.get_field(name)
+                self.fields[name] = forms.ChoiceField(
+                    label=capfirst(model_field.verbose_name),
+                    choices=model_field.choices,
+                    initial=getattr(draft, name) if draft is not None else getattr(defaults, name),
+                    required=False,
+                    help_text=RULE_HELP[name],
+                )
+        extra = [
+            name for name in ("transactions_pct", *RULE_FIELDS, "shares_to") if name in self.fields
+        ]
         self.order_fields(["decided_date", *self.parts, *extra])
         self.helper.layout = Layout(
             "decided_date", *(AppendedText(name, "%") for name in self.parts), *extra
@@ -115,6 +144,8 @@ class DistributionForm(CrispyMixin, forms.Form):
         kwargs["transactions_pct"] = data.get("transactions_pct") or Decimal(0)
         if "shares_to" in self.fields:
             kwargs["shares_to"] = data["shares_to"]
+        if "jua_basis" in self.fields:
+            kwargs["rules"] = Rules.of({name: data.get(name) for name in RULE_FIELDS})
         return kwargs
 
 
@@ -159,8 +190,17 @@ class SurplusPayForm(PayOutForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = member_groups(self.book).annotate(
-            owed=self.owed_to(GroupBalance, "group_id")
+        # The member KSM now, and a former member whose SHU is still held for it.
+        account = self.book.accounts.filter(role="surplus_payable").first()
+        held = GroupBalance.objects.filter(
+            book=self.book, account=account, credit__gt=F("debit")
+        ).values("group_id")
+        self.fields["group"].queryset = (
+            SelfHelpGroup.objects.filter(
+                Q(pk__in=member_groups(self.book).values("pk")) | Q(pk__in=held)
+            )
+            .annotate(owed=self.owed_to(GroupBalance, "group_id"))
+            .order_by("name", "pk")
         )
 
 

@@ -1,6 +1,8 @@
 """A year's surplus shared out (a cooperative's SHU, a KSM's SHU among its members, a BUMDes's
 profit with the village's share, PADes), and a BUMDes's business units."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -29,6 +31,33 @@ SURPLUS_PARTS = (
 )
 
 
+# The rules a cooperative shares its members' part by (docs/rat-rules.md), kept per year: the
+# defaults are common practice, and an AD/ART that decides otherwise chooses another.
+class JuaBasis(models.TextChoices):
+    SERVICES = "services", _("Loan interest and fees and business with the cooperative")
+    WITH_FINES = "with_fines", _("As above, late fines (denda) included")
+
+
+class NonMemberTo(models.TextChoices):
+    RESERVE = "reserve", _("To the reserve, not shared among the members")
+    SHARED = "shared", _("Shared by the percentages with the rest of the surplus")
+
+
+class JmaBasis(models.TextChoices):
+    CAPITAL = "capital", _("Simpanan pokok and wajib")
+    ALL_SAVINGS = "all_savings", _("Simpanan pokok, wajib and sukarela")
+
+
+class JmaBalance(models.TextChoices):
+    AVERAGE = "average", _("Average of the twelve month-end balances of the year")
+    YEAR_END = "year_end", _("Balance on 31 December")
+
+
+class Leavers(models.TextChoices):
+    RECEIVE = "receive", _("Receive their share for the year (held on SHU payable)")
+    FORFEIT = "forfeit", _("Receive no share")
+
+
 def _pct(label):
     return models.DecimalField(label, default=ZERO, **PERCENT)
 
@@ -49,6 +78,12 @@ class SurplusDistribution(models.Model):
         PAYABLE = "payable", _("SHU payable, paid out to each member later")
         VOLUNTARY = "voluntary", _("Each member's voluntary savings (sukarela)")
 
+    JuaBasis = JuaBasis
+    NonMemberTo = NonMemberTo
+    JmaBasis = JmaBasis
+    JmaBalance = JmaBalance
+    Leavers = Leavers
+
     book = models.ForeignKey(
         Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="distributions"
     )
@@ -66,9 +101,42 @@ class SurplusDistribution(models.Model):
     other_pct = _pct(_("others (%)"))
     transactions_pct = models.DecimalField(
         _("members' part by transactions, JUA (%)"),
-        default=ZERO,
+        default=Decimal(60),
         **PERCENT,
         help_text=_("The rest of the members' part goes by savings (JMA)."),
+    )
+    jua_basis = models.CharField(
+        _("transactions (JUA) counted"),
+        max_length=12,
+        choices=JuaBasis.choices,
+        default=JuaBasis.SERVICES,
+    )
+    non_member_to = models.CharField(
+        _("surplus from business with non-members"),
+        max_length=8,
+        choices=NonMemberTo.choices,
+        default=NonMemberTo.RESERVE,
+    )
+    jma_basis = models.CharField(
+        _("savings (JMA) counted"),
+        max_length=12,
+        choices=JmaBasis.choices,
+        default=JmaBasis.CAPITAL,
+    )
+    jma_balance = models.CharField(
+        _("savings (JMA) measured by"),
+        max_length=8,
+        choices=JmaBalance.choices,
+        default=JmaBalance.AVERAGE,
+    )
+    leavers = models.CharField(
+        _("member KSM that left during or after the year"),
+        max_length=8,
+        choices=Leavers.choices,
+        default=Leavers.RECEIVE,
+    )
+    non_member_surplus = models.DecimalField(
+        _("surplus from business with non-members"), default=ZERO, **MONEY
     )
     shares_to = models.CharField(
         _("members' shares go to"),
@@ -144,6 +212,23 @@ class SurplusDistribution(models.Model):
             models.CheckConstraint(
                 condition=Q(shares_to__in=["payable", "voluntary"]),
                 name="distribution_shares_to_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__in": choices.values}),
+                    name=f"distribution_{name}_valid",
+                )
+                for name, choices in (
+                    ("jua_basis", JuaBasis),
+                    ("non_member_to", NonMemberTo),
+                    ("jma_basis", JmaBasis),
+                    ("jma_balance", JmaBalance),
+                    ("leavers", Leavers),
+                )
+            ),
+            models.CheckConstraint(
+                condition=Q(non_member_surplus__gte=0),
+                name="distribution_non_member_surplus_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", entry__isnull=True)

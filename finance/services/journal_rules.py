@@ -8,7 +8,10 @@ imported; the journal runs them inside the posting's transaction, under the book
 - a line rule's `check(book, lines)` runs before anything is written and may refuse the entry
   with a ValidationError; its `apply(book, entry, lines)` runs after the lines are written;
 - a reversal rule's `check(entry, lines)` runs before a reversal posts (`lines` are the mirror
-  lines about to be posted) and its `after(entry, lines)` once the reversal is posted.
+  lines about to be posted) and its `after(entry, lines)` once the reversal is posted;
+- a former-party rule's `allows(book, kind, line)` says whether a line of an entry of this kind
+  may name a member (or member KSM) that has left: the journal then only asks that it was a
+  member once (the surplus module lets a former member's SHU be held and paid out).
 """
 
 from collections.abc import Callable
@@ -29,8 +32,23 @@ class ReversalRule:
     after: Callable | None = None
 
 
+@dataclass(frozen=True)
+class FormerPartyRule:
+    name: str
+    allows: Callable
+
+
 _line_rules: dict[str, LineRule] = {}
 _reversal_rules: dict[str, ReversalRule] = {}
+_former_party_rules: dict[str, FormerPartyRule] = {}
+
+
+def former_party_rule_register(rule: FormerPartyRule) -> None:
+    _former_party_rules[rule.name] = rule
+
+
+def former_party_allowed(book, kind, line) -> bool:
+    return any(rule.allows(book, kind, line) for rule in _former_party_rules.values())
 
 
 def line_rule_register(rule: LineRule) -> None:

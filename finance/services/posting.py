@@ -248,11 +248,13 @@ def _check_date(book: Book, entry_date: datetime.date) -> None:
         )
 
 
-def _check_lines(book: Book, lines: list[Line]) -> None:
+def _check_lines(book: Book, lines: list[Line], kind: str = EntryKind.GENERAL) -> None:
     if len(lines) < 2:
         raise ValidationError(_("A journal entry needs at least two lines."))
     debit = credit = ZERO
     member_ids, group_ids = set(), set()
+    # Parties a registered rule lets this line name though they have left (once members).
+    former_member_ids, former_group_ids = set(), set()
     for line in lines:
         if line.account.book_id != book.pk:
             raise ValidationError(_("An account of another book cannot be used here."))
@@ -276,10 +278,13 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
                 raise ValidationError(
                     _("A line on %(account)s must name the member KSM.") % {"account": line.account}
                 )
+        former = (line.member is not None or line.group is not None) and (
+            journal_rules.former_party_allowed(book, kind, line)
+        )
         if line.member is not None:
-            member_ids.add(line.member.pk)
+            (former_member_ids if former else member_ids).add(line.member.pk)
         if line.group is not None:
-            group_ids.add(line.group.pk)
+            (former_group_ids if former else group_ids).add(line.group.pk)
         debit += line.debit
         credit += line.credit
     if debit != credit:
@@ -299,7 +304,35 @@ def _check_lines(book: Book, lines: list[Line]) -> None:
             raise ValidationError(_("The member is not an active member of this KSM."))
     if group_ids:
         _check_party_groups(book, group_ids)
+    if former_member_ids or former_group_ids:
+        _check_former_parties(book, former_member_ids, former_group_ids)
     journal_rules.lines_check(book, lines)
+
+
+def _check_former_parties(book: Book, member_ids: set[int], group_ids: set[int]) -> None:
+    """A line a rule lets name a former member still names someone who was a member once: a
+    person of this KSM, or a KSM of this cooperative."""
+    if member_ids:
+        if not book.group_id:
+            raise ValidationError(_("These books keep accounts for member KSM, not persons."))
+        found = set(
+            Membership.objects.filter(group_id=book.group_id, member_id__in=member_ids).values_list(
+                "member_id", flat=True
+            )
+        )
+        if member_ids - found:
+            raise ValidationError(_("The member is not an active member of this KSM."))
+    if group_ids:
+        if not book.cooperative_id:
+            _check_party_groups(book, group_ids)
+            return
+        found = set(
+            CooperativeMembership.objects.filter(
+                cooperative_id=book.cooperative_id, group_id__in=group_ids
+            ).values_list("group_id", flat=True)
+        )
+        if group_ids - found:
+            raise ValidationError(_("The KSM is not a member of this cooperative."))
 
 
 def _check_party_groups(book: Book, group_ids: set[int]) -> None:
@@ -504,7 +537,7 @@ def journal_post(
     if not description:
         raise ValidationError({"description": _("Write what this was for.")})
     _check_date(book, entry_date)
-    _check_lines(book, lines)
+    _check_lines(book, lines, kind)
     entry = JournalEntry(
         book=book,
         year=entry_date.year,

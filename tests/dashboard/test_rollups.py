@@ -37,6 +37,7 @@ from groups.services import group_update, membership_end
 # The fixtures are imported, then named as test arguments: ruff takes that for a redefinition.
 # ruff: noqa: F811
 from tests.finance.capital_support import (  # noqa: F401  (fixtures)
+    AS_BEFORE,
     SHU_2017,
     close_year,
     coop_book,
@@ -357,12 +358,13 @@ def test_a_cooperatives_year_closed_and_its_shu_shared_and_paid_keeps_its_months
     """The worked year (tests/finance/capital_support.py): a loan to a member KSM, a closed
     year, then the SHU shared at the RAT and part of a share paid out."""
     meeting = datetime.date(2018, 2, 15)
-    preview = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    preview = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     surplus_distribute(
         book=worked_year,
         year=2017,
         decided_date=meeting,
         transactions_pct=D(60),
+        rules=AS_BEFORE,
         expected=preview.digest,
         **SHU_2017,
     )

@@ -20,6 +20,7 @@ from finance.services import (
     year_end_close,
 )
 from finance.services.posting import Line, accounts_for
+from finance.services.surplus import Rules
 from tests.groups.factories import CooperativeMembershipFactory, SelfHelpGroupFactory
 
 D = Decimal
@@ -138,3 +139,14 @@ SHU_2017 = {
     "education_pct": D(5),
     "social_pct": D(5),
 }
+
+# The rules the worked example's figures were first worked out by (fines counted, non-member
+# surplus shared, all savings on 31 December, KSM that left get nothing): a meeting may still
+# choose them, and the worked example keeps its figures under them.
+AS_BEFORE = Rules(
+    jua_basis="with_fines",
+    non_member_to="shared",
+    jma_basis="all_savings",
+    jma_balance="year_end",
+    leavers="forfeit",
+)

@@ -19,6 +19,7 @@ from finance.models import (
 from finance.services import cash_receive, journal_post
 from finance.services.posting import Line, accounts_for
 from finance.services.surplus import (
+    Rules,
     pades_pay,
     surplus_allocate,
     surplus_distribute,
@@ -30,6 +31,7 @@ from finance.services.surplus import (
 # The fixtures are imported, then named as test arguments: ruff takes that for a redefinition.
 # ruff: noqa: F811
 from tests.finance.capital_support import (  # noqa: F401  (fixtures)
+    AS_BEFORE,
     SHU_2017,
     bumdes_book,
     close_year,
@@ -57,9 +59,12 @@ def test_the_worked_example_is_shared_to_the_rupiah(worked_year, ksm_a, ksm_b):
     30.000 of 41.000): 643.902,43 → 643.902 and 1.756.097,56 → 1.756.097, the rupiah left
     over to the larger, Bougenville: 1.756.098. 40% JMA = Rp 1.600.000 by savings on
     31 December (Anggrek 1.000.000, Bougenville 500.000 of 1.500.000): 1.066.666,66 →
-    1.066.666 and 533.333,33 → 533.333, the rupiah left over to Anggrek: 1.066.667."""
+    1.066.666 and 533.333,33 → 533.333, the rupiah left over to Anggrek: 1.066.667.
+
+    Under the rules the meeting chose here (AS_BEFORE): the non-member surplus shared, all
+    savings on 31 December (tests/finance/test_surplus_rules.py has the defaults)."""
     assert year_surplus(worked_year, 2017) == D("10000001.50")
-    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     assert {p.field: p.amount for p in allocation.parts} == {
         "reserve_pct": D("4000001.50"),
         "members_pct": D(4_000_000),
@@ -79,12 +84,13 @@ def test_the_worked_example_is_shared_to_the_rupiah(worked_year, ksm_a, ksm_b):
 
 
 def test_posting_posts_exactly_the_preview(worked_year, ksm_a, ksm_b):
-    preview = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    preview = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     distribution = surplus_distribute(
         book=worked_year,
         year=2017,
         decided_date=MEETING,
         transactions_pct=D(60),
+        rules=AS_BEFORE,
         expected=preview.digest,
         **SHU_2017,
     )
@@ -227,7 +233,12 @@ def test_the_same_token_posts_once(worked_year):
 
 def test_a_member_ksm_is_paid_its_share_and_never_more(worked_year, ksm_b):
     surplus_distribute(
-        book=worked_year, year=2017, decided_date=MEETING, transactions_pct=60, **SHU_2017
+        book=worked_year,
+        year=2017,
+        decided_date=MEETING,
+        transactions_pct=60,
+        rules=AS_BEFORE,
+        **SHU_2017,
     )
     with pytest.raises(ValidationError) as error:
         surplus_pay(book=worked_year, group=ksm_b, amount=2_289_432, entry_date=MEETING)
@@ -277,13 +288,23 @@ def test_a_bumdes_shares_its_profit_with_the_village(bumdes_book):
     assert sum(ln.credit - ln.debit for ln in pades.lines.all()) == 0
 
 
-def test_a_ksm_that_left_the_cooperative_gets_no_share(worked_year, ksm_a, cooperative):
+def test_a_ksm_that_left_after_the_year_gets_its_share_unless_the_meeting_rules_otherwise(
+    worked_year, ksm_a, cooperative
+):
+    """Changed by design (issue 16): a KSM that was a member in 2017 and left in January 2018
+    receives its share for 2017; only the old rule (leavers: forfeit) leaves it out."""
     membership = ksm_a.cooperative_memberships.get()
     membership.left_date = datetime.date(2018, 1, 31)
     membership.save()
-    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     assert [s.group.name for s in allocation.shares] == ["KSM Bougenville"]
     assert allocation.shares[0].total == D(4_000_000)
+    allocation = surplus_allocate(
+        worked_year, 2017, SHU_2017, D(60), Rules.of({**AS_BEFORE.as_dict(), "leavers": "receive"})
+    )
+    shares = {s.group.name: s for s in allocation.shares}
+    assert shares["KSM Anggrek"].left_date == datetime.date(2018, 1, 31)
+    assert shares["KSM Anggrek"].total == D(1_710_569)
 
 
 def test_business_income_naming_a_ksm_counts_as_its_transactions(worked_year, ksm_a):
@@ -298,5 +319,5 @@ def test_business_income_naming_a_ksm_counts_as_its_transactions(worked_year, ks
             Line(account=business, credit=D(5_000), group=ksm_a),
         ],
     )
-    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     assert {s.group.name: s.transactions for s in allocation.shares}["KSM Anggrek"] == D(11_000)

@@ -34,6 +34,7 @@ from finance.services.units import business_unit_create
 # The fixtures are imported, then named as test arguments: ruff takes that for a redefinition.
 # ruff: noqa: F811
 from tests.finance.capital_support import (  # noqa: F401  (fixtures)
+    AS_BEFORE,
     SHU_2017,
     bumdes_book,
     close_year,
@@ -204,7 +205,8 @@ def test_the_member_ksm_savings_list_is_404_outside_the_users_villages(coop_book
 
 
 def _plan(client, book, year, **values):
-    data = {"decided_date": "2018-02-15", "transactions_pct": "60"}
+    # The worked example's figures are those of the rules its meeting chose (AS_BEFORE).
+    data = {"decided_date": "2018-02-15", "transactions_pct": "60", **AS_BEFORE.as_dict()}
     data.update({name: str(value) for name, value in values.items()})
     return client.post(reverse("finance:distribution_plan", args=[book.pk, year]), data)
 
@@ -267,7 +269,7 @@ def test_the_shu_goes_from_form_to_preview_to_posting(worked_year, ksm_a, ksm_b,
 
 
 def test_paying_a_share_through_the_form(worked_year, ksm_b, staff_user):
-    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60))
+    allocation = surplus_allocate(worked_year, 2017, SHU_2017, D(60), AS_BEFORE)
     client = logged_in(staff_user)
     _plan(client, worked_year, 2017, **SHU_2017)
     draft = SurplusDistribution.objects.get()
@@ -498,6 +500,11 @@ def test_the_plan_form_offers_only_the_parts_the_books_have(worked_year, bumdes_
         "social_pct",
         "other_pct",
         "transactions_pct",
+        "jua_basis",
+        "non_member_to",
+        "jma_basis",
+        "jma_balance",
+        "leavers",
     ]
     response = client.get(reverse("finance:distribution_plan", args=[bumdes_book.pk, 2017]))
     assert list(response.context["form"].fields) == [

@@ -22,14 +22,19 @@ Rounding, to whole rupiah:
    largest remainder: rounded down, then the rupiahs left one each to the shares that lost
    the most in rounding (the first by name on a tie), so the shares add up to the pool.
 
-A member KSM's transactions are the interest, fines and loan admin fees it paid in the year
-(the lines of its loans on those income accounts) plus business income lines that name it;
-its savings are its pokok, wajib and sukarela balances on 31 December. KSM that have left
-the cooperative get no share. A KSM member's participation is the interest and admin fees
-paid on their loans in the year (not fines); their savings are their pokok and wajib on 31
-December. Members who have left get no share.
+In a cooperative's books the members' part follows the rules kept per year on the
+distribution (`Rules`; docs/rat-rules.md states each with its source). By default: a member
+KSM's transactions (JUA) are the interest and loan admin fees it paid in the year plus
+business income lines naming it, never fines; the surplus in proportion to the income that
+names no member goes to the reserve (rounded down; the percentages share the rest); its
+savings (JMA) are its pokok and wajib, the average of the twelve month-end balances of the
+year; and every KSM that was a member during the year shares, one that has left through an
+SHU payable line naming it (a journal rule of `journal.py` allows it). A KSM member's
+participation is the interest and admin fees paid on their loans in the year (not fines);
+their savings are their pokok and wajib on 31 December. Members who have left get no share.
 """
 
+from . import journal  # noqa: F401  (registers the rule for former members' SHU lines)
 from .allocation import (  # noqa: F401
     CAPITAL_SAVINGS_ROLES,
     HUNDRED,
@@ -42,6 +47,7 @@ from .allocation import (  # noqa: F401
     TRANSACTION_ROLES,
     Allocation,
     PartAmount,
+    Rules,
     ShareAmount,
     _split,
     available_parts,
@@ -50,6 +56,11 @@ from .allocation import (  # noqa: F401
     part_roles,
     surplus_allocate,
 )
-from .distribute import distribution_percentages, surplus_distribute, surplus_plan_save  # noqa: F401
+from .distribute import (  # noqa: F401
+    distribution_percentages,
+    distribution_rules,
+    surplus_distribute,
+    surplus_plan_save,
+)
 from .payment import pades_pay, surplus_pay  # noqa: F401
 from .years import closed_years_surplus, year_closed, year_end_date, year_surplus  # noqa: F401

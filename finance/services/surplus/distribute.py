@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from ksm_portal.services_base import validated_save
 
 from ...models import (
-    ZERO,
     Book,
     EntryKind,
     JournalEntry,
@@ -20,7 +19,14 @@ from ...models import (
 )
 from ...money import rupiah
 from ..posting import Line, _lock_book, accounts_for, journal_post
-from .allocation import MEMBER_PARTS, PERCENT_FIELDS, Allocation, ShareAmount, surplus_allocate
+from .allocation import (
+    MEMBER_PARTS,
+    PERCENT_FIELDS,
+    Allocation,
+    Rules,
+    ShareAmount,
+    surplus_allocate,
+)
 from .years import year_closed, year_end_date
 
 SharesTo = SurplusDistribution.SharesTo
@@ -90,6 +96,9 @@ def _keep(
     kept.surplus = allocation.surplus
     kept.transactions_pct = allocation.transactions_pct
     kept.shares_to = shares_to
+    for name, value in allocation.rules.as_dict().items():
+        setattr(kept, name, value)
+    kept.non_member_surplus = allocation.non_member_surplus
     for name in PERCENT_FIELDS:
         setattr(kept, name, Decimal(str(percentages.get(name) or 0)))
     if _actor(actor):
@@ -103,8 +112,9 @@ def surplus_plan_save(
     book: Book,
     year: int,
     decided_date: datetime.date,
-    transactions_pct=ZERO,
+    transactions_pct=Decimal(60),
     shares_to: str = SharesTo.PAYABLE,
+    rules: Rules | None = None,
     actor=None,
     **percentages,
 ) -> SurplusDistribution:
@@ -114,7 +124,7 @@ def surplus_plan_save(
     _check_year(book, year, decided_date)
     _check_shares_to(book, shares_to)
     _refuse_if_posted(book, year)
-    allocation = surplus_allocate(book, year, percentages, transactions_pct)
+    allocation = surplus_allocate(book, year, percentages, transactions_pct, rules)
     draft = _keep(
         book,
         year,
@@ -131,6 +141,11 @@ def distribution_percentages(distribution: SurplusDistribution) -> dict:
     return {name: getattr(distribution, name) for name in PERCENT_FIELDS}
 
 
+def distribution_rules(distribution: SurplusDistribution) -> Rules:
+    """The sharing rules the meeting chose for the year, as kept on its distribution."""
+    return Rules.of(distribution)
+
+
 def _share_memo(book: Book, year: int, share: ShareAmount) -> str:
     if book.kind == Book.Kind.KSM:
         return _("SHU %(year)s: jasa modal %(savings)s, jasa usaha %(participation)s") % {
@@ -138,11 +153,16 @@ def _share_memo(book: Book, year: int, share: ShareAmount) -> str:
             "savings": rupiah(share.by_savings),
             "participation": rupiah(share.by_transactions),
         }
-    return _("SHU %(year)s: JUA %(jua)s, JMA %(jma)s") % {
+    memo = _("SHU %(year)s: JUA %(jua)s, JMA %(jma)s") % {
         "year": year,
         "jua": rupiah(share.by_transactions),
         "jma": rupiah(share.by_savings),
     }
+    if share.left_date is not None:
+        memo += " · " + _("held for a former member (left %(date)s)") % {
+            "date": share.left_date.strftime("%d-%m-%Y")
+        }
+    return memo
 
 
 def _lines(book: Book, allocation: Allocation, shares_to: str) -> list[Line]:
@@ -177,8 +197,9 @@ def surplus_distribute(
     book: Book,
     year: int,
     decided_date: datetime.date,
-    transactions_pct=ZERO,
+    transactions_pct=Decimal(60),
     shares_to: str = SharesTo.PAYABLE,
+    rules: Rules | None = None,
     actor=None,
     token: str | None = None,
     expected: str | None = None,
@@ -203,7 +224,7 @@ def surplus_distribute(
     _check_year(book, year, decided_date)
     _check_shares_to(book, shares_to)
     _refuse_if_posted(book, year)
-    allocation = surplus_allocate(book, year, percentages, transactions_pct)
+    allocation = surplus_allocate(book, year, percentages, transactions_pct, rules)
     if expected is not None and expected != allocation.digest:
         raise ValidationError(
             _(

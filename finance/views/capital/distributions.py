@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -48,6 +49,25 @@ def _share_labels(book: Book) -> dict:
         "by_transactions": "JUA",
         "by_savings": "JMA",
         "all": _("All member KSM"),
+    }
+
+
+RULE_FIELDS = ("jua_basis", "non_member_to", "jma_basis", "jma_balance", "leavers")
+
+
+def _rules_context(book: Book, item: SurplusDistribution) -> dict:
+    """A cooperative's sharing rules as the meeting chose them, for every SHU page."""
+    if book.kind == Book.Kind.KSM:
+        return {}
+    return {
+        "rules": [
+            (
+                capfirst(SurplusDistribution._meta.get_field(name).verbose_name),
+                getattr(item, f"get_{name}_display")(),
+            )
+            for name in RULE_FIELDS
+        ],
+        "jma_pct": 100 - item.transactions_pct,
     }
 
 
@@ -127,7 +147,9 @@ def _posted_parts(book: Book, distribution: SurplusDistribution, shares: list) -
         "savings_pct": sum(s.by_savings for s in shares),
         "participation_pct": sum(s.by_transactions for s in shares),
     }
-    return [
+    non_member = distribution.non_member_surplus
+    credited[roles["reserve_pct"]] = credited.get(roles["reserve_pct"], 0) - non_member
+    rows = [
         {
             "label": surplus_services.PART_LABELS[name],
             "percent": percent,
@@ -135,6 +157,15 @@ def _posted_parts(book: Book, distribution: SurplusDistribution, shares: list) -
         }
         for name, _role, percent in distribution.parts()
     ]
+    if non_member:
+        rows.append(
+            {
+                "label": _("Reserve: surplus from business with non-members"),
+                "percent": "",
+                "amount": non_member,
+            }
+        )
+    return rows
 
 
 @login_required
@@ -150,6 +181,7 @@ def distribution(request, book_id, pk):
         "distribution": item,
         "can_post": poster,
         "labels": _share_labels(book),
+        **_rules_context(book, item),
     }
     if item.status == SurplusDistribution.Status.POSTED:
         if request.method == "POST":
@@ -183,6 +215,7 @@ def distribution(request, book_id, pk):
                 decided_date=item.decided_date,
                 transactions_pct=item.transactions_pct,
                 shares_to=item.shares_to,
+                rules=surplus_services.distribution_rules(item),
                 actor=request.user,
                 token=key,
                 expected=request.POST.get("digest", ""),
@@ -200,7 +233,11 @@ def distribution(request, book_id, pk):
         return redirect(posted)
     try:
         allocation = surplus_services.surplus_allocate(
-            book, item.year, surplus_services.distribution_percentages(item), item.transactions_pct
+            book,
+            item.year,
+            surplus_services.distribution_percentages(item),
+            item.transactions_pct,
+            surplus_services.distribution_rules(item),
         )
     except ValidationError as error:
         allocation = None
@@ -223,7 +260,16 @@ def _shares_sheet(book, item, context) -> exports.Sheet:
     def lines():
         for part in context["parts"]:
             yield (
-                [f"{part['label']} ({part['percent']}%)", None, None, None, None, part["amount"]],
+                [
+                    f"{part['label']} ({part['percent']}%)"
+                    if part["percent"] != ""
+                    else part["label"],
+                    None,
+                    None,
+                    None,
+                    None,
+                    part["amount"],
+                ],
                 "bold",
             )
         for share in context["shares"]:
@@ -282,16 +328,23 @@ def distribution_share(request, book_id, pk, group_id):
         "totals": totals,
         "owed": owed.balance if owed is not None else 0,
         "members_part": (totals["by_transactions"] or 0) + (totals["by_savings"] or 0),
+        **_rules_context(book, item),
     }
     template = "finance/capital_share.html"
 
     def sheet():
         columns = [exports.Column(_("Item")), exports.Column(_("Amount"), AMOUNT)]
         rows = [
-            ([_("Transactions in the year"), share.transactions], ""),
+            ([item.get_jua_basis_display(), share.transactions], ""),
             ([_("All member KSM's transactions"), totals["transactions"]], ""),
             ([_("Share by transactions (JUA)"), share.by_transactions], ""),
-            ([_("Savings at year end"), share.savings], ""),
+            (
+                [
+                    f"{item.get_jma_basis_display()} ({item.get_jma_balance_display()})",
+                    share.savings,
+                ],
+                "",
+            ),
             ([_("All member KSM's savings"), totals["savings"]], ""),
             ([_("Share by savings (JMA)"), share.by_savings], ""),
             ([_("Total"), share.total], "bold"),
@@ -323,6 +376,7 @@ def distribution_sign(request, book_id, pk):
         "distribution": item,
         "shares": shares,
         "labels": labels,
+        **_rules_context(book, item),
         "members_total": sum(s.total for s in shares),
         "by_transactions": sum(s.by_transactions for s in shares),
         "by_savings": sum(s.by_savings for s in shares),
