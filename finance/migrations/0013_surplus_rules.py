@@ -21,7 +21,7 @@ def _old_rules_for_distributions_made_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("finance", "0011_liabilitas_heading"),
+        ("finance", "0012_schedule_prepayment_entry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
