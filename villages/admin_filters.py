@@ -38,7 +38,8 @@ class _RegionFilter(admin.SimpleListFilter):
         return [(r.pk, r.name) for r in rows.order_by("name")]
 
     def has_output(self):
-        return bool(self.lookup_choices)
+        # Shown (and applied) once it has choices, or when the URL names a value already.
+        return bool(self.lookup_choices) or self.value() is not None
 
     def queryset(self, request, queryset):
         value = self.value()
