@@ -215,6 +215,7 @@ def plan_pages(users, page_size: int) -> list[Page]:
     pages += books_pages(page_size=page_size)
     pages += meeting_pages()
     pages += dashboard_pages(sample)
+    pages += admin_pages(sample)
     facilitator = users.get("facilitator")
     if facilitator is not None:
         villages = Village.objects.assigned_to(facilitator)
@@ -233,6 +234,36 @@ def plan_pages(users, page_size: int) -> list[Page]:
             if page.label.startswith(FOR_BOTH)
         ]
     return pages
+
+
+def admin_pages(sample) -> list[Page]:
+    """Admin changelists of the national tables, as program staff open them: the first page
+    (estimated count), a region filter down to kecamatan, a prefix search on a code or NIK."""
+    from groups.models import Member
+
+    district = sample.village.district
+    region = {"province": district.regency.province_id, "regency": district.regency_id}
+    nik = Member.objects.filter(memberships__group=sample).values_list("nik", flat=True).first()
+    ksm = "admin:groups_selfhelpgroup_changelist"
+    members = "admin:groups_member_changelist"
+    return [
+        Page("Admin KSM, page 1", "staff", ksm),
+        Page("Admin KSM, kecamatan", "staff", ksm, params={**region, "district": district.pk}),
+        Page("Admin KSM, search reg. no.", "staff", ksm, params={"q": sample.registration_number}),
+        Page("Admin members, page 1", "staff", members),
+        Page("Admin members, NIK", "staff", members, params={"q": nik or "3325"}),
+        Page(
+            "Admin members, kecamatan", "staff", members, params={**region, "district": district.pk}
+        ),
+        Page("Admin entries, page 1", "staff", "admin:finance_journalentry_changelist"),
+        Page("Admin loans, page 1", "staff", "admin:finance_loan_changelist"),
+        Page(
+            "Admin loans, outstanding",
+            "staff",
+            "admin:finance_loan_changelist",
+            params={"status__exact": "active"},
+        ),
+    ]
 
 
 def dashboard_pages(sample) -> list[Page]:
