@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ksm_portal.settings.test")
 
 TARGET_P95_MS = 100
+ADMIN_TARGET_P95_MS = 300  # issue #15: every admin changelist at national scale
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Page:
     url_name: str
     kwargs: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    target_ms: int = TARGET_P95_MS
 
 
 @dataclass
@@ -246,7 +248,7 @@ def admin_pages(sample) -> list[Page]:
     nik = Member.objects.filter(memberships__group=sample).values_list("nik", flat=True).first()
     ksm = "admin:groups_selfhelpgroup_changelist"
     members = "admin:groups_member_changelist"
-    return [
+    pages = [
         Page("Admin KSM, page 1", "staff", ksm),
         Page("Admin KSM, kecamatan", "staff", ksm, params={**region, "district": district.pk}),
         Page("Admin KSM, search reg. no.", "staff", ksm, params={"q": sample.registration_number}),
@@ -264,6 +266,9 @@ def admin_pages(sample) -> list[Page]:
             params={"status__exact": "active"},
         ),
     ]
+    for page in pages:
+        page.target_ms = ADMIN_TARGET_P95_MS
+    return pages
 
 
 def dashboard_pages(sample) -> list[Page]:
@@ -524,7 +529,7 @@ def print_table(results: list[Result], ksm_total: int) -> None:
         if r.problem:
             rows.append((r.page.label, r.page.user, "-", "-", "-", f"{ksm_total:,}", r.problem))
             continue
-        flag = "over target" if r.p95 > TARGET_P95_MS else ""
+        flag = "over target" if r.p95 > r.page.target_ms else ""
         rows.append(
             (
                 r.page.label,
