@@ -5,7 +5,7 @@ finance.services."""
 
 import re
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,28 @@ from .services.loans import loan_product_save
 
 BOOK_OWNERS = ("book__group", "book__bumdes", "book__cooperative")
 BOOK_OWNERS_OF_BOOK = ("group", "bumdes", "cooperative")
+
+
+def _book_id(request) -> int | None:
+    value = request.GET.get("book", "")
+    return int(value) if value.isdigit() else None
+
+
+class SearchWithinBook:
+    """Entries and accounts (tens of millions nationally) are searched within one book, whose
+    index (book, ...) serves the search; without a book chosen, the search asks for one."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if not (search_term or "").strip() or request.path.endswith("/autocomplete/"):
+            return super().get_search_results(request, queryset, search_term)
+        if _book_id(request) is None:
+            self.message_user(
+                request,
+                _("Choose a book first (the links on a book's admin page), then search in it."),
+                messages.WARNING,
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class BookFilter(admin.SimpleListFilter):
@@ -89,7 +111,8 @@ def _entry_links(entries):
 class BookAdmin(PortalAdmin):
     list_display = ("__str__", "opening_date", "closed_through")
     list_filter = region_filters("group__village")
-    search_fields = ("group__name", "^group__registration_number", "bumdes__name")
+    search_fields = ("group__name", "bumdes__name", "cooperative__name")
+    indexed_search = ((r".*/.*", "group__registration_number"),)
     list_select_related = BOOK_OWNERS_OF_BOOK
     autocomplete_fields = ("group", "bumdes", "cooperative")
     readonly_fields = ("closed_through", "created_at", "records")
@@ -130,7 +153,7 @@ class BookAdmin(PortalAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ServiceAdmin):
+class AccountAdmin(SearchWithinBook, ServiceAdmin):
     list_display = ("code", "name", "book", "type", "normal_balance", "is_active")
     list_filter = (BookFilter, "type", "is_active")
     search_fields = ("^code", "name")
@@ -171,13 +194,11 @@ class JournalLineInline(ReadOnlyInline):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnlyAdmin):
+class JournalEntryAdmin(SearchWithinBook, ReadOnlyAdmin):
     list_display = ("reference", "entry_date", "description", "kind", "book", "posted_by")
     list_filter = (BookFilter, "kind")
-    search_fields = ("=receipt_ref",)
-    search_help_text = _(
-        "A reference such as 2017/00042 (with a book chosen), or a receipt number."
-    )
+    search_fields = ("receipt_ref", "description")
+    search_help_text = _("Within a book: a reference such as 2017/00042, or a receipt number.")
     list_select_related = (*BOOK_OWNERS, "posted_by")
     ordering = ("-pk",)
     readonly_fields = ("site_links",)
@@ -190,7 +211,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         match = re.fullmatch(r"\s*(\d{4})/(\d{1,9})\s*", search_term or "")
-        if match:
+        if match and _book_id(request) is not None:
             year, number = int(match[1]), int(match[2])
             return queryset.filter(year=year, number=number), False
         return super().get_search_results(request, queryset, search_term)
@@ -261,7 +282,8 @@ class RepaymentInline(ReadOnlyInline):
 class LoanAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "book", "status", "principal", "balance", "applied_date")
     list_filter = (BookFilter, "status", "direction")
-    search_fields = ("=member__nik", "member__full_name")
+    search_fields = ("member__full_name",)
+    indexed_search = ((r"\d{4,16}", "member__nik__startswith"),)
     list_select_related = (*BOOK_OWNERS, "member", "borrower_group")
     ordering = ("-pk",)
     readonly_fields = ("instalments", "entries", "site_link")
@@ -316,7 +338,8 @@ class MeetingLineInline(ReadOnlyInline):
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "meeting_date", "present_count", "members_count", "total_in")
     list_filter = (BookFilter,)
-    search_fields = ("group__name", "^group__registration_number")
+    search_fields = ("group__name",)
+    indexed_search = ((r".*/.*", "group__registration_number"),)
     list_select_related = ("group",)
     ordering = ("-pk",)
     date_hierarchy = None

@@ -65,7 +65,11 @@ class OfficerInline(ReadOnlyInline):
 class SelfHelpGroupAdmin(ServiceAdmin):
     list_display = ("name", "registration_number", "village", "origin", "status", "formed_date")
     list_filter = (*region_filters("village"), "origin", "status", "business_sector")
-    search_fields = ("name", "^registration_number", "^village__code")
+    search_fields = ("name",)
+    indexed_search = (
+        (r"\d{2}(\.\d{2}){0,2}(\.\d{1,4})?", "village__code__startswith"),
+        (r".*/.*", "registration_number"),
+    )
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
     inlines = [OfficerMembershipInline, MembershipInline]
@@ -88,7 +92,8 @@ class SelfHelpGroupAdmin(ServiceAdmin):
 class MemberAdmin(ServiceAdmin):
     list_display = ("full_name", "nik", "sex", "birth_date", "village")
     list_filter = (*region_filters("village"), "sex")
-    search_fields = ("=nik", "=family_card_number", "full_name")
+    search_fields = ("full_name",)
+    indexed_search = ((r"\d{4,16}", "nik__startswith"), (r"\d{16}", "family_card_number"))
     list_select_related = ("village",)
     autocomplete_fields = ("village", "user")
     inlines = [MembershipInline]
@@ -108,7 +113,8 @@ class MembershipAdmin(ServiceAdmin):
 
     list_display = ("member", "group", "role", "joined_date", "left_date")
     list_filter = ("role", ("left_date", admin.EmptyFieldListFilter))
-    search_fields = ("=member__nik", "member__full_name", "group__name")
+    search_fields = ("member__full_name", "group__name")
+    indexed_search = ((r"\d{4,16}", "member__nik__startswith"),)
     list_select_related = ("member", "group")
     autocomplete_fields = ("member", "group")
     actions = [*EXPORT_ACTIONS, end_memberships, reset_membership_login]

@@ -11,9 +11,12 @@
 - `ReadOnlyAdmin`: posted financial records: no add, change or delete, for anyone.
 """
 
+import re
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models_base import AUDIT_FIELDS
@@ -30,6 +33,21 @@ class PortalAdmin(SimpleHistoryAdmin):
     show_full_result_count = False  # no COUNT(*) over a national table on every changelist
     paginator = EstimatedCountPaginator
     list_per_page = 50
+    # (pattern, lookup): a search term that matches the pattern searches those lookups only,
+    # case-sensitively, so a btree index serves it: ("\d{4,16}", "nik__startswith") uses the
+    # NIK's varchar_pattern_ops index. Django's own "^field" / "=field" compare UPPER(field),
+    # which no plain index serves. Other terms go to `search_fields` (names: trigram indexes).
+    indexed_search: tuple[tuple[str, str], ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        lookups = [lookup for pattern, lookup in self.indexed_search if re.fullmatch(pattern, term)]
+        if lookups:
+            condition = Q()
+            for lookup in lookups:
+                condition |= Q(**{lookup: term})
+            return queryset.filter(condition), False
+        return super().get_search_results(request, queryset, search_term)
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -132,7 +150,8 @@ class ReadOnlyAdmin(PortalAdmin):
 
 
 class RegionAdmin(ServiceAdmin):
-    search_fields = ("^code", "name")
+    search_fields = ("name",)
+    indexed_search = ((r"[\d.]+", "code__startswith"),)
     ordering = ("code",)
     list_display = ("code", "name")
     readonly_fields = ()

@@ -98,7 +98,8 @@ class AttendanceInline(admin.TabularInline):
 class TrainingEventAdmin(AuditedAdmin):
     list_display = ("title", "start_date", "end_date", "village", "trainer", "organiser")
     list_filter = (*region_filters("village"), "topics")
-    search_fields = ("title", "trainer", "^village__code")
+    search_fields = ("title", "trainer")
+    indexed_search = ((r"\d{2}(\.\d{2}){0,2}(\.\d{1,4})?", "village__code__startswith"),)
     date_hierarchy = "start_date"
     ordering = ("-start_date", "-pk")
     list_select_related = ("village", "organiser")
@@ -112,7 +113,8 @@ class TrainingEventAdmin(AuditedAdmin):
 class AttendanceAdmin(AuditedAdmin):
     list_display = ("member", "group", "role", "event", "pre_score", "post_score")
     list_filter = (*region_filters("group__village"), "role")
-    search_fields = ("=member__nik", "member__full_name", "group__name", "event__title")
+    search_fields = ("member__full_name", "group__name", "event__title")
+    indexed_search = ((r"\d{4,16}", "member__nik__startswith"),)
     list_select_related = ("member", "group", "event")
     ordering = ("-pk",)
     actions = [*EXPORT_ACTIONS]
@@ -129,7 +131,8 @@ class FollowUpInline(admin.TabularInline):
 class VisitAdmin(AuditedAdmin):
     list_display = ("group", "visit_date", "facilitator")
     list_filter = region_filters("group__village")
-    search_fields = ("group__name", "^group__registration_number", "facilitator__username")
+    search_fields = ("group__name", "facilitator__username")
+    indexed_search = ((r".*/.*", "group__registration_number"),)
     date_hierarchy = "visit_date"
     ordering = ("-visit_date", "-pk")
     actions = [*EXPORT_ACTIONS]
@@ -163,7 +166,8 @@ class AssessmentAdmin(AuditedAdmin):
 
     list_display = ("group", "assessment_date", "status", "score", "level", "is_current")
     list_filter = (*region_filters("group__village"), "status", "level", "is_current")
-    search_fields = ("group__name", "^group__registration_number")
+    search_fields = ("group__name",)
+    indexed_search = ((r".*/.*", "group__registration_number"),)
     date_hierarchy = "assessment_date"
     ordering = ("-assessment_date", "-pk")
     list_select_related = ("group", "level")

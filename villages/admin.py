@@ -49,7 +49,8 @@ class VillageAdmin(RegionAdmin):
 class BumdesAdmin(ServiceAdmin):
     list_display = ("name", "registration_number", "village", "status", "ranking")
     list_filter = (*region_filters("village"), "status", "ranking")
-    search_fields = ("name", "^registration_number", "^village__code")
+    search_fields = ("name", "registration_number")
+    indexed_search = ((r"\d{2}(\.\d{2}){0,2}(\.\d{1,4})?", "village__code__startswith"),)
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
     inlines = [OfficerInline]
@@ -70,7 +71,8 @@ class BumdesAdmin(ServiceAdmin):
 class FacilitatorAssignmentAdmin(ServiceAdmin):
     list_display = ("user", "village", "start_date", "end_date")
     list_filter = (*region_filters("village"), ("end_date", admin.EmptyFieldListFilter))
-    search_fields = ("user__username", "user__first_name", "user__last_name", "^village__code")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    indexed_search = ((r"\d{2}(\.\d{2}){0,2}(\.\d{1,4})?", "village__code__startswith"),)
     list_select_related = ("user", "village")
     autocomplete_fields = ("user", "village")
     actions = [*EXPORT_ACTIONS]
