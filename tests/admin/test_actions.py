@@ -199,3 +199,27 @@ def test_region_filter_narrows_regency_to_kecamatan(admin_client, workbench):
     shown = admin_client.get(url, {"district": district.pk + 10_000}).context["cl"].result_list
     assert list(shown) == []
     assert Membership.objects.exists()
+
+
+def test_members_are_found_by_a_nik_prefix_and_ksm_by_a_village_code(admin_client, workbench):
+    member = workbench["saver"].member
+    found = admin_client.get(reverse("admin:groups_member_changelist"), {"q": member.nik[:10]})
+    assert member in list(found.context["cl"].result_list)
+    ksm = workbench["ksm"]
+    found = admin_client.get(
+        reverse("admin:groups_selfhelpgroup_changelist"), {"q": ksm.village.code}
+    )
+    assert list(found.context["cl"].result_list) == [ksm]
+
+
+def test_entries_are_searched_within_a_book(admin_client, workbench):
+    book = workbench["book"]
+    entry = JournalEntry.objects.filter(book=book).order_by("pk").first()
+    url = reverse("admin:finance_journalentry_changelist")
+    within = admin_client.get(url, {"book": book.pk, "q": entry.reference})
+    assert list(within.context["cl"].result_list) == [entry]
+    everywhere = admin_client.get(url, {"q": entry.reference})
+    assert list(everywhere.context["cl"].result_list) == []
+    assert translated(
+        "Choose a book first (the links on a book's admin page), then search in it."
+    ) in _messages(everywhere)
