@@ -175,7 +175,7 @@ class AccountAdmin(SearchWithinBook, ServiceAdmin):
     def has_add_permission(self, request):
         return False  # accounts are added on the book's chart page (account_create)
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         # account_update reads the saved row and checks what changed (type, deactivation).
         fields = {name: getattr(obj, name) for name in account_services.ACCOUNT_FIELDS}
         return account_services.account_update(account=obj, actor=request.user, **fields)
@@ -247,7 +247,7 @@ class LoanProductAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("book",) if obj is not None else ()
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         fields = {
             f.name: getattr(obj, f.name)
             for f in LoanProduct._meta.concrete_fields

@@ -78,7 +78,7 @@ class SelfHelpGroupAdmin(ServiceAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if change:
             return services.group_update(actor=request.user, group=obj)
         return services.group_register(
@@ -99,7 +99,7 @@ class MemberAdmin(ServiceAdmin):
     inlines = [MembershipInline]
     actions = [*EXPORT_ACTIONS]
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         member = obj if change else Member()
         return services.member_update(
             actor=request.user, member=member, **_fields(obj, services.MEMBER_FIELDS)
@@ -127,7 +127,7 @@ class MembershipAdmin(ServiceAdmin):
                 fields += ["role", "left_date"]
         return fields
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if not change:
             return services.membership_start(
                 actor=request.user,
@@ -159,7 +159,7 @@ class CooperativeAdmin(ServiceAdmin):
     inlines = [CooperativeMembershipInline, OfficerInline]
     actions = [*EXPORT_ACTIONS]
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if change:
             return services.cooperative_update(actor=request.user, cooperative=obj)
         return services.cooperative_register(
@@ -184,7 +184,7 @@ class CooperativeMembershipAdmin(ServiceAdmin):
                 fields.append("left_date")
         return fields
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if not change:
             return services.cooperative_admit_group(
                 actor=request.user,
@@ -220,7 +220,7 @@ class OfficerAdmin(ServiceAdmin):
                 fields += ["full_name", "phone", "user", "end_date"]
         return fields
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if not change:
             return services.officer_appoint(
                 actor=request.user,

@@ -90,7 +90,11 @@ class _ServiceCheckedForm:
         try:
             with transaction.atomic():
                 self._service_admin.service_save(
-                    self._service_request, self.instance, self._service_change, dry_run=True
+                    self._service_request,
+                    self.instance,
+                    self._service_change,
+                    dry_run=True,
+                    data=self.cleaned_data,
                 )
                 raise self._DryRun
         except self._DryRun:
@@ -102,9 +106,11 @@ class _ServiceCheckedForm:
 
 
 class ServiceAdmin(PortalAdmin):
-    """Admin saves go through `service_save(request, obj, change, dry_run)`; subclasses call
-    their app's service there. On add, a service that makes its own row returns it, and its
-    values are copied onto the admin's object (for the log and the redirect)."""
+    """Admin saves go through `service_save(request, obj, change, dry_run, data)` (`data`: the
+    form's cleaned data, for what the instance does not hold, such as many-to-many choices);
+    subclasses call their app's service there. On add, a service that makes its own row
+    returns it, and its values are copied onto the admin's object (for the log and the
+    redirect)."""
 
     readonly_fields = AUDIT_FIELDS
 
@@ -120,7 +126,7 @@ class ServiceAdmin(PortalAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        saved = self.service_save(request, obj, change)
+        saved = self.service_save(request, obj, change, data=form.cleaned_data)
         if saved is not None and saved is not obj:
             for model_field in obj._meta.concrete_fields:
                 setattr(obj, model_field.attname, getattr(saved, model_field.attname))
@@ -162,7 +168,7 @@ class RegionAdmin(ServiceAdmin):
         # A region's code is its identity (the upsert finds the row by it).
         return ("code",) if obj is not None else ()
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         parent = {obj.parent_field: getattr(obj, obj.parent_field)} if obj.parent_field else {}
         # The upsert finds the row by its code (the form has refused a new row with a code
         # already taken) and sets its name and parent.

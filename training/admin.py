@@ -22,6 +22,7 @@ from .models import (
     TrainingEvent,
     Visit,
 )
+from .services import trainings
 
 
 @admin.register(Topic)
@@ -107,6 +108,21 @@ class TrainingEventAdmin(AuditedAdmin):
     autocomplete_fields = ("village", "organiser")
     filter_horizontal = ("topics",)
     inlines = [InvitationInline, MaterialInline, AttendanceInline]
+
+    def service_save(self, request, obj, change, dry_run=False, data=None):
+        # training_create / training_update: the organiser must be the village's facilitator
+        # (unless staff organise it themselves), at least one topic, no future date once
+        # attendance is recorded.
+        fields = {name: getattr(obj, name) for name in trainings.EVENT_FIELDS}
+        topics = (data or {}).get("topics")
+        organiser = obj.organiser if obj.organiser_id else None
+        if change:
+            return trainings.training_update(
+                actor=request.user, event=obj, topics=topics, organiser=organiser, **fields
+            )
+        return trainings.training_create(
+            actor=request.user, topics=topics or [], organiser=organiser, **fields
+        )
 
 
 @admin.register(Attendance)

@@ -60,7 +60,7 @@ class BumdesAdmin(ServiceAdmin):
         # bumdes_update changes everything but the village (one BUMDes per village).
         return (*AUDIT_FIELDS, "village") if obj is not None else AUDIT_FIELDS
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         fields = {name: getattr(obj, name) for name in services.BUMDES_FIELDS}
         if change:
             return services.bumdes_update(actor=request.user, bumdes=obj, **fields)
@@ -83,7 +83,7 @@ class FacilitatorAssignmentAdmin(ServiceAdmin):
             return (*AUDIT_FIELDS, "user", "village", "start_date")
         return AUDIT_FIELDS
 
-    def service_save(self, request, obj, change, dry_run=False):
+    def service_save(self, request, obj, change, dry_run=False, data=None):
         if change:
             return services.facilitator_assignment_end(
                 actor=request.user, assignment=obj, end_date=obj.end_date

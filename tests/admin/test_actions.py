@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
+from django.utils import timezone
 
 from finance.models import FiscalPeriod, JournalEntry, Loan
 from groups.models import Membership, SelfHelpGroup
@@ -223,3 +224,31 @@ def test_entries_are_searched_within_a_book(admin_client, workbench):
     assert translated(
         "Choose a book first (the links on a book's admin page), then search in it."
     ) in _messages(everywhere)
+
+
+def test_a_training_saved_in_admin_keeps_the_services_rules(admin_client, workbench):
+    """training_update's own check (not the model's): with attendance recorded, a training
+    cannot be moved into the future."""
+    event = workbench["event"]
+    url = reverse("admin:training_trainingevent_change", args=[event.pk])
+    ahead = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    data = {
+        "title": "Pelatihan diubah",
+        "start_date": ahead,
+        "end_date": ahead,
+        "village": event.village_id,
+        "organiser": event.organiser_id,
+        "venue": event.venue,
+        "trainer": event.trainer,
+        "notes": "",
+        "topics": [topic.pk for topic in event.topics.all()],
+    }
+    for prefix in ("invitations", "materials", "attendances"):
+        data[f"{prefix}-TOTAL_FORMS"] = 0
+        data[f"{prefix}-INITIAL_FORMS"] = 0
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert translated("Attendance is recorded, so the training cannot lie ahead.") in str(errors)
+    event.refresh_from_db()
+    assert event.title != "Pelatihan diubah"
