@@ -108,12 +108,19 @@ def export_columns(modeladmin, request) -> list[Column]:
 
 
 def _filters(request, modeladmin) -> list[tuple[str, str]]:
-    """The changelist's filters and search as the heading lists them."""
+    """The changelist's filters and search as the heading lists them (a region by its name)."""
+    from villages.models import District, Province, Regency
+
+    regions = {"province": Province, "regency": Regency, "district": District}
     pairs = []
     for key, value in request.GET.items():
         if key in ("o", "p", "_changelist_filters"):
             continue
         label = _("Search") if key == "q" else key
+        if key in regions and value.isdigit():
+            region = regions[key].objects.filter(pk=value).first()
+            label = str(regions[key]._meta.verbose_name)
+            value = str(region) if region else value
         pairs.append((label, neutralise(value)))
     return pairs
 

@@ -252,3 +252,19 @@ def test_a_training_saved_in_admin_keeps_the_services_rules(admin_client, workbe
     assert translated("Attendance is recorded, so the training cannot lie ahead.") in str(errors)
     event.refresh_from_db()
     assert event.title != "Pelatihan diubah"
+
+
+def test_book_and_loan_pages_link_to_admin_for_staff(client, workbench, staff_user, facilitator):
+    loan, book = workbench["loan"], workbench["book"]
+    pages = {
+        book.get_absolute_url(): reverse("admin:finance_book_change", args=[book.pk]),
+        loan.get_absolute_url(): reverse("admin:finance_loan_change", args=[loan.pk]),
+    }
+    client.force_login(staff_user)
+    for page, admin_url in pages.items():
+        assert admin_url in client.get(page).content.decode()
+    client.force_login(facilitator)
+    for page, admin_url in pages.items():
+        response = client.get(page)
+        assert response.status_code == 200
+        assert admin_url not in response.content.decode()
