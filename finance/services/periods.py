@@ -164,9 +164,12 @@ def period_close(*, book: Book, month: datetime.date, actor) -> FiscalPeriod:
 
 
 @transaction.atomic
-def period_reopen(*, book: Book, actor, month: datetime.date | None = None) -> FiscalPeriod:
+def period_reopen(
+    *, book: Book, actor, month: datetime.date | None = None, reason: str = ""
+) -> FiscalPeriod:
     """Reopen the last closed month (staff only). With `month`, only if that is still the
-    last closed month, so a repeated request cannot reopen a second one."""
+    last closed month, so a repeated request cannot reopen a second one. `reason` is kept on
+    the month's history record (its change reason)."""
     if not may_reopen(actor):
         raise PermissionDenied(_("Only program staff may reopen a closed month."))
     book = _lock_book(book)
@@ -188,6 +191,7 @@ def period_reopen(*, book: Book, actor, month: datetime.date | None = None) -> F
     period.reopened_at = timezone.now()
     period.reopened_by = actor
     period._history_user = actor
+    period._change_reason = " ".join(reason.split())[:100]
     period.save()
     previous = last - datetime.timedelta(days=1)
     book.closed_through = previous if previous >= book.opening_date else None
