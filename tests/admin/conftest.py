@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import LoginEvent
 from finance.models import Meeting, SurplusDistribution
@@ -30,7 +32,7 @@ from training.models import Material
 
 
 @pytest.fixture
-def workbench(ksm, bumdes, cooperative, staff_user):
+def workbench(ksm, bumdes, cooperative, staff_user, django_user_model):
     """One KSM with officers and a member, its books with a loan repaid once, a meeting, a
     draft SHU plan and a closed month; a BUMDes with an officer and a business unit; a
     cooperative the KSM joined; a training with attendance, a visit with a follow-up."""
@@ -120,6 +122,12 @@ def workbench(ksm, bumdes, cooperative, staff_user):
     ConfirmedAssessmentFactory(group=ksm)
     FacilitatorAssignmentFactory(village=ksm.village)
     LoginEvent.objects.create(kind=LoginEvent._meta.get_field("kind").choices[0][0], username="x")
+    # django-axes' records, made by real logins: one that succeeds (an access log), then a
+    # wrong password (an attempt and a failure log).
+    django_user_model.objects.create_user("penjaga", password="kata-sandi-benar-123")
+    login = reverse("login")
+    Client().post(login, {"username": "penjaga", "password": "kata-sandi-benar-123"})
+    Client().post(login, {"username": "penjaga", "password": "salah"})
     return {
         "ksm": ksm,
         "book": book,
