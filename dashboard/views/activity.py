@@ -48,7 +48,7 @@ class ActivityFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", _("The end date comes before the start date."))
+            self.add_error("date_to", _("The end date cannot be before the start date."))
         return data
 
 
