@@ -6,15 +6,17 @@ KSM or the KSM of their villages, in every line, statement, total and export tha
 KSM. The entity's own officers and staff who see all regions see every member KSM.
 
 Every page of an entity's books that shows per-KSM figures narrows through these functions,
-and answers 404 for a KSM out of sight (as the KSM's own pages do).
+and answers 404 for a KSM out of sight (as the KSM's own pages do). The journal shows such a
+user the entries of their KSM only; the cash book and the ledgers, whose running balances
+cannot leave lines out, are the entity's own (404 for them).
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from groups.models import Member, SelfHelpGroup
 from ksm_portal.scope import user_scope
 
-from ..models import Book
+from ..models import Book, JournalLine
 
 
 def sees_every_member_ksm(user, book: Book) -> bool:
@@ -61,3 +63,22 @@ def member_ksm_people(members, user, book: Book):
     if sees_every_member_ksm(user, book):
         return members.all()
     return members.filter(pk__in=Member.objects.visible_to(user).values("pk"))
+
+
+def member_ksm_entries(entries, user, book: Book):
+    """A book's journal entries narrowed for those who do not see every member KSM: the
+    entries naming a KSM (or a KSM's member) in their sight and none out of it."""
+    if sees_every_member_ksm(user, book):
+        return entries.all()
+    groups = SelfHelpGroup.objects.visible_to(user)
+    members = Member.objects.visible_to(user)
+    lines = JournalLine.objects.filter(entry_id=OuterRef("pk"))
+    named = lines.filter(
+        Q(party_group__in=groups) | Q(loan__borrower_group__in=groups) | Q(member__in=members)
+    )
+    foreign = lines.filter(
+        (Q(party_group__isnull=False) & ~Q(party_group__in=groups))
+        | (Q(loan__borrower_group__isnull=False) & ~Q(loan__borrower_group__in=groups))
+        | (Q(member__isnull=False) & ~Q(member__in=members))
+    )
+    return entries.filter(Exists(named)).exclude(Exists(foreign))

@@ -122,6 +122,8 @@ def _link_entries(book, rows) -> None:
 
 
 def _ledger_response(request, book, account: Account, *, cash: bool, accounts=None):
+    if not sees_every_member_ksm(request.user, book):
+        raise Http404  # running balances over every member KSM's lines: the entity's own
     template = "finance/report_ledger.html"
     first_of_month = timezone.localdate().replace(day=1)
     form = _range_form(request, first_of_month)

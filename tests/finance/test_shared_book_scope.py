@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from finance.models import JournalLine
 from finance.services import (
     book_open,
     loan_apply,
@@ -175,3 +176,34 @@ def test_a_loan_to_another_ksm_is_out_of_a_ksm_officers_sight(coop_book, ksm_a, 
     assert chair_b.get(reverse("finance:loan", args=[coop_book.pk, loan.pk])).status_code == 200
     portfolio = chair_b.get(reverse("finance:portfolio", args=[coop_book.pk]) + "?date=2017-05-01")
     assert "KSM Bougenville" in portfolio.content.decode()
+
+
+def test_the_journal_shows_a_ksm_officer_their_own_ksms_entries_only(
+    coop_book, cooperative, ksm_a, ksm_b
+):
+    entries = {
+        line.party_group_id: line.entry
+        for line in JournalLine.objects.filter(book=coop_book, party_group__isnull=False)
+    }
+    officer = logged_in(_officer_of(ksm_a, "ketua.anggrek"))
+    journal = officer.get(reverse("finance:journal", args=[coop_book.pk]))
+    shown = journal.content.decode()
+    assert entries[ksm_a.pk].reference in shown
+    assert entries[ksm_b.pk].reference not in shown
+    entry_b = reverse("finance:entry", args=[coop_book.pk, entries[ksm_b.pk].pk])
+    entry_a = reverse("finance:entry", args=[coop_book.pk, entries[ksm_a.pk].pk])
+    assert officer.get(entry_b).status_code == 404
+    assert officer.get(entry_a).status_code == 200
+    # The cash book's running balance runs over every KSM's lines: the cooperative's own.
+    assert officer.get(reverse("finance:cash_book", args=[coop_book.pk])).status_code == 404
+    home = officer.get(reverse("finance:book", args=[coop_book.pk])).content.decode()
+    assert reverse("finance:cash_book", args=[coop_book.pk]) not in home
+    trial = officer.get(reverse("finance:trial_balance", args=[coop_book.pk]))
+    assert trial.status_code == 200
+    assert f"/books/{coop_book.pk}/ledger/" not in trial.content.decode()
+
+    chair = logged_in(_coop_officer(cooperative))
+    assert chair.get(entry_b).status_code == 200
+    assert chair.get(reverse("finance:cash_book", args=[coop_book.pk])).status_code == 200
+    trial = chair.get(reverse("finance:trial_balance", args=[coop_book.pk]))
+    assert f"/books/{coop_book.pk}/ledger/" in trial.content.decode()
