@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import LoginEvent
 from groups.models import Membership
+from training.models import Invitation
 
 PAGE_SIZE = 25
 LOGIN_SOURCE = "accounts.loginevent"
@@ -39,6 +40,12 @@ GROUP_PATHS: dict[str, Callable[[int], Q]] = {
     "finance.loan": lambda pk: Q(book__group_id=pk) | Q(borrower_group_id=pk),
     "finance.savingsrule": lambda pk: Q(book__group_id=pk),
     "finance.surplusdistribution": lambda pk: Q(book__group_id=pk),
+    "training.trainingevent": lambda pk: Q(
+        id__in=Invitation.objects.filter(group_id=pk).values("event_id")
+    ),
+    "training.material": lambda pk: Q(
+        event_id__in=Invitation.objects.filter(group_id=pk).values("event_id")
+    ),
     "training.invitation": lambda pk: Q(group_id=pk),
     "training.attendance": lambda pk: Q(group_id=pk),
     "training.visit": lambda pk: Q(group_id=pk),

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.selectors.activity import Cursor, audited_models, recent_activity
+from dashboard.selectors.activity import GROUP_PATHS, Cursor, audited_models, recent_activity
 from groups.services import group_update
 from tests.groups.factories import MembershipFactory, SelfHelpGroupFactory
 from tests.training.factories import TrainingEventFactory
@@ -105,3 +105,11 @@ def test_pages_follow_one_another_without_gaps_at_a_bounded_cost(ksm, facilitato
     with CaptureQueriesContext(connection) as queries:
         recent_activity(page_size=7)
     assert len(queries) <= bound
+
+
+def test_every_way_to_a_ksm_names_an_audited_model_and_reads(ksm):
+    audited = {model._meta.label_lower: model for model in audited_models()}
+    assert set(GROUP_PATHS) <= set(audited)
+    for label, path in GROUP_PATHS.items():
+        history = audited[label].history.model
+        history.objects.filter(path(ksm.pk)).exists()  # a wrong path raises here
