@@ -1,4 +1,5 @@
-"""Who sees which member KSM inside a BUMDes's or a cooperative's books: the one rule.
+"""Who sees which member KSM inside a BUMDes's or a cooperative's books: the one rule
+(`Scope.sees_every_member_ksm`, shared with the cooperative's member list), applied.
 
 The entity's books are shared: a KSM officer or a facilitator who may open them (because a KSM
 they see is a member) must still see only the member KSM in their own sight, that is their own
@@ -23,12 +24,9 @@ def sees_every_member_ksm(user, book: Book) -> bool:
     """Whether the user sees every member KSM's figures in the book (no query: the scope)."""
     if book.kind == Book.Kind.KSM:
         return True  # a KSM's own books name no member KSM
-    scope = user_scope(user)
-    if scope.sees_all:
-        return True
-    if book.cooperative_id is not None:
-        return book.cooperative_id in scope.cooperative_officer_ids
-    return book.bumdes_id in scope.bumdes_officer_ids
+    return user_scope(user).sees_every_member_ksm(
+        cooperative_id=book.cooperative_id, bumdes_id=book.bumdes_id
+    )
 
 
 def member_ksm_visible_to(user, book: Book):

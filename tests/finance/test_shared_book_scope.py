@@ -207,3 +207,29 @@ def test_the_journal_shows_a_ksm_officer_their_own_ksms_entries_only(
     assert chair.get(reverse("finance:cash_book", args=[coop_book.pk])).status_code == 200
     trial = chair.get(reverse("finance:trial_balance", args=[coop_book.pk]))
     assert f"/books/{coop_book.pk}/ledger/" in trial.content.decode()
+
+
+def _member_list(client, cooperative, fmt=None):
+    url = reverse("groups:cooperative_detail", args=[cooperative.pk])
+    response = client.get(url + (f"?format={fmt}" if fmt else ""))
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        content = b"".join(response.streaming_content)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    else:
+        cells = [response.content.decode()]
+    names = ("KSM Anggrek", "KSM Bougenville", "KSM Cempaka")
+    return [name for name in names if any(name in str(cell) for cell in cells)]
+
+
+def test_the_cooperatives_member_list_follows_the_same_rule(
+    coop_book, cooperative, facilitator, ksm_a
+):
+    everyone = ["KSM Anggrek", "KSM Bougenville", "KSM Cempaka"]
+    chair = logged_in(_coop_officer(cooperative))
+    assert _member_list(chair, cooperative) == everyone
+    assert _member_list(chair, cooperative, "xlsx") == everyone
+    officer = logged_in(_officer_of(ksm_a, "ketua.anggrek"))
+    assert _member_list(officer, cooperative, "xlsx") == ["KSM Anggrek"]
+    assert _member_list(logged_in(facilitator), cooperative, "xlsx") == everyone[:2]
