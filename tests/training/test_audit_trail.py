@@ -9,11 +9,13 @@ from django.urls import reverse
 from accounts.models import LoginEvent
 from finance.services import book_open
 from finance.services.units import business_unit_create
+from groups.models import SelfHelpGroup
 from tests.groups.factories import PASSWORD, MembershipFactory, UserFactory
-from tests.training.factories import TrainingEventFactory
+from tests.training.factories import CORE_BOOKKEEPING, TrainingEventFactory, topic
 from tests.web.support import element, logged_in, translated
 from training import services
-from training.models import Attendance
+from training.models import Attendance, Topic
+from training.selectors.coverage import covered, officers_trained
 from training.services import AttendanceRow
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +100,18 @@ def test_logins_and_failed_logins_are_recorded(client):
         (LoginEvent.Kind.LOGIN_FAILED, "siti", "10.0.0.7"),
         (LoginEvent.Kind.LOGIN_OK, "siti", "10.0.0.8"),
     ]
+
+
+def test_an_officer_taken_off_the_attendance_no_longer_counts_as_trained(
+    training, ksm, facilitator
+):
+    bookkeeping = topic(CORE_BOOKKEEPING)
+    training.topics.set(Topic.objects.filter(is_core=True))
+    chair = MembershipFactory(group=ksm, chair=True)
+    treasurer = MembershipFactory(group=ksm, treasurer=True)
+    _set(facilitator, training, ksm, chair, treasurer)
+    assert SelfHelpGroup.objects.filter(covered(bookkeeping), pk=ksm.pk).exists()
+    assert officers_trained(ksm) is True
+    _set(facilitator, training, ksm, chair)
+    assert not SelfHelpGroup.objects.filter(covered(bookkeeping), pk=ksm.pk).exists()
+    assert officers_trained(ksm) is False
