@@ -47,11 +47,13 @@ def member_ksm_rows(rows, user, book: Book, through: str = "group"):
 
 def member_ksm_loans(loans, user, book: Book):
     """A book's loans narrowed to what the user may read: the entity's own borrowings stay;
-    of what it lent, only the loans to a member KSM in the user's sight."""
+    of what it lent, only the loans to a member KSM (or a KSM's member) in the user's sight."""
     if sees_every_member_ksm(user, book):
         return loans.all()
     return loans.filter(
-        Q(direction="payable") | Q(borrower_group__in=SelfHelpGroup.objects.visible_to(user))
+        Q(direction="payable")
+        | Q(borrower_group__in=SelfHelpGroup.objects.visible_to(user))
+        | Q(member__in=Member.objects.visible_to(user))
     )
 
 
