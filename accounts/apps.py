@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Logins and staff roles")
 
     def ready(self):
+        from . import receivers  # noqa: F401  (logins into the audit trail)
         from .roles import staff_roles_sync
 
         # After every migrate: the staff role groups hold exactly the permissions in roles.py,

@@ -90,11 +90,14 @@ class ActivationCode(models.Model):
 
 
 class LoginEvent(models.Model):
-    """Every activation attempt, successful or not: the record behind the throttle."""
+    """Every activation attempt and every login, successful or not: the record behind the
+    activation throttle, and the audit trail of who came in (and who tried) from where."""
 
     class Kind(models.TextChoices):
         ACTIVATION_OK = "activation_ok", _("Activation")
         ACTIVATION_FAILED = "activation_failed", _("Failed activation")
+        LOGIN_OK = "login_ok", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     username = models.CharField(_("username"), max_length=150)
@@ -107,7 +110,9 @@ class LoginEvent(models.Model):
         ordering = ["-at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["activation_ok", "activation_failed"]),
+                condition=Q(
+                    kind__in=["activation_ok", "activation_failed", "login_ok", "login_failed"]
+                ),
                 name="login_event_kind_valid",
             )
         ]

@@ -200,3 +200,11 @@ def login_activate(*, username: str, code: str, password: str, ip_address: str |
             if row.failures + 1 >= ActivationCode.MAX_FAILURES:
                 ActivationCode.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
     raise ValidationError(problem)
+
+
+def login_event_record(*, succeeded: bool, username: str, ip_address: str | None) -> LoginEvent:
+    """One login or failed login in the audit trail (the staff activity page shows them)."""
+    kind = LoginEvent.Kind.LOGIN_OK if succeeded else LoginEvent.Kind.LOGIN_FAILED
+    return LoginEvent.objects.create(
+        kind=kind, username=(username or "").strip()[:150], ip_address=ip_address
+    )

@@ -71,6 +71,16 @@ class Scope:
     def has_any_role(self) -> bool:
         return self.is_staff_role or self.is_facilitator or self.is_officer
 
+    def sees_every_member_ksm(self, *, cooperative_id=None, bumdes_id=None) -> bool:
+        """Inside a cooperative's or a BUMDes's affairs (its books, its member list): staff
+        who see all regions and the entity's own officers see every member KSM; anyone else
+        only the KSM in their own sight (their own KSM, their villages')."""
+        if self.sees_all:
+            return True
+        if cooperative_id is not None:
+            return cooperative_id in self.cooperative_officer_ids
+        return bumdes_id is not None and bumdes_id in self.bumdes_officer_ids
+
 
 NOBODY = Scope()
 

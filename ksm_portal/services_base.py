@@ -36,6 +36,8 @@ def _stamp(instance: models.Model, actor) -> None:
             instance.created_by = actor
         if hasattr(instance, "updated_by_id"):
             instance.updated_by = actor
+        # The history row names the actor also when no request is running (imports, commands).
+        instance._history_user = actor
 
 
 def validated_for_bulk(instances, *, actor=None) -> None:

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from groups.models import Member, Membership, SelfHelpGroup
 from ksm_portal.models_base import Audited
@@ -48,6 +49,8 @@ class Topic(models.Model):
     )
     is_active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("training topic")
@@ -119,6 +122,8 @@ class TrainingEvent(OnceKeyed, Audited):
 
     objects = TrainingEventQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("training")
         verbose_name_plural = _("trainings")
@@ -163,6 +168,8 @@ class Invitation(Audited):
         related_name="training_invitations",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
@@ -204,6 +211,8 @@ class Material(OnceKeyed, Audited):
     size = models.PositiveIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("content type"), max_length=100)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("training material")
         verbose_name_plural = _("training materials")
@@ -223,9 +232,20 @@ class Material(OnceKeyed, Audited):
         return reverse("training:material_download", args=[self.pk])
 
 
+class CurrentAttendanceManager(models.Manager):
+    """The attendance as it stands: rows taken off (unticked) are kept, ended, for the audit
+    trail, and left out of every page and count."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Attendance(Audited):
     """A member at a training, for their group, with the role they held in it at the time
-    (so "treasurers trained in bookkeeping" can be counted) and optional test scores."""
+    (so "treasurers trained in bookkeeping" can be counted) and optional test scores.
+
+    Taking a member off the list sets `removed_at` (the history says who); ticking them
+    again brings the same row back. `objects` holds the current rows, `all_objects` every."""
 
     event = models.ForeignKey(
         TrainingEvent,
@@ -255,6 +275,11 @@ class Attendance(Audited):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(SCORE_MAX)],
     )
+    removed_at = models.DateTimeField(_("taken off at"), null=True, blank=True, editable=False)
+
+    objects = CurrentAttendanceManager()
+    all_objects = models.Manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")
@@ -334,6 +359,8 @@ class Visit(OnceKeyed, Audited):
 
     objects = VisitQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("mentoring visit")
         verbose_name_plural = _("mentoring visits")
@@ -411,6 +438,8 @@ class FollowUpAction(OnceKeyed, Audited):
 
     objects = FollowUpActionQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
@@ -484,6 +513,8 @@ class Level(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("grading level")
         verbose_name_plural = _("grading levels")
@@ -509,6 +540,8 @@ class Area(models.Model):
         _("weight"), default=1, help_text=_("How much this area counts in the overall score.")
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rubric area")
@@ -589,6 +622,8 @@ class Criterion(models.Model):
     )
     is_active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rubric criterion")
@@ -719,6 +754,8 @@ class Assessment(Audited):
 
     objects = AssessmentQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
@@ -813,6 +850,8 @@ class Answer(models.Model):
         help_text=_("The figure the score came from (1 or 0 for yes or no)."),
     )
     evidence = models.CharField(_("note"), max_length=250, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("answer")

@@ -83,6 +83,8 @@ class Province(Region):
         ],
     )
 
+    history = HistoricalRecords(excluded_fields=["ksm_count"])
+
     class Meta(Region.Meta):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
@@ -102,6 +104,8 @@ class Regency(Region):
             _code_validator(REGENCY_CODE, _("Wrong code shape: a regency code looks like 33.25."))
         ],
     )
+
+    history = HistoricalRecords(excluded_fields=["ksm_count"])
 
     class Meta(Region.Meta):
         verbose_name = _("regency")
@@ -124,6 +128,8 @@ class District(Region):
             )
         ],
     )
+
+    history = HistoricalRecords(excluded_fields=["ksm_count"])
 
     class Meta(Region.Meta):
         verbose_name = _("district")
@@ -219,6 +225,8 @@ class Village(Region):
     )
 
     objects = VillageQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["ksm_count"])
 
     class Meta(Region.Meta):
         verbose_name = _("village")

@@ -343,6 +343,8 @@ class BusinessUnit(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("business unit")
         verbose_name_plural = _("business units")

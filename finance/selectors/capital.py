@@ -196,10 +196,11 @@ class GroupSavingsRow:
 
 
 def group_savings(
-    book: Book, groups, accounts: list[Account]
+    book: Book, groups, accounts: list[Account], *, within=None
 ) -> tuple[list[GroupSavingsRow], list[Decimal]]:
     """Each KSM's balance per savings account (one query for the page) and the book's totals
-    per account (one grouped query over the maintained balances)."""
+    per account (one grouped query over the maintained balances), over the KSM `within` (a
+    queryset of KSM: the user's sight) when given."""
     ids = [group.pk for group in groups]
     found = {
         (row["group_id"], row["account_id"]): row["debit"] - row["credit"]
@@ -213,7 +214,9 @@ def group_savings(
     ]
     sums = {
         row["account_id"]: (row["debit"] or ZERO) - (row["credit"] or ZERO)
-        for row in GroupBalance.objects.filter(book=book, account__in=accounts)
+        for row in GroupBalance.objects.filter(
+            book=book, account__in=accounts, **({} if within is None else {"group__in": within})
+        )
         .order_by()
         .values("account_id")
         .annotate(debit=Sum("debit"), credit=Sum("credit"))

@@ -497,23 +497,30 @@ def saver_sums(
 
 
 def member_ksm_savings_totals(
-    book: Book, accounts: list[Account], *, as_of: datetime.date | None = None
+    book: Book, accounts: list[Account], *, as_of: datetime.date | None = None, group_ids=None
 ) -> list[Decimal]:
-    """What the book's member KSM hold per savings account on the date (a cooperative's or
-    BUMDes's books; none in a KSM's): one grouped query."""
+    """What the book's member KSM (those of `group_ids` when given) hold per savings account
+    on the date (a cooperative's or BUMDes's books; none in a KSM's): one grouped query."""
     if book.group_id:
         return [ZERO for _account in accounts]
     sums: dict[int, Decimal] = {}
-    for (_group, account_id), net in saver_sums(book, accounts, as_of, party="group").items():
+    found = saver_sums(book, accounts, as_of, group_ids, party="group")
+    for (_group, account_id), net in found.items():
         sums[account_id] = sums.get(account_id, ZERO) + net
     return [sums.get(account.pk, ZERO) * account.sign for account in accounts]
 
 
 def members_savings(
-    book: Book, members, accounts: list[Account], *, as_of: datetime.date | None = None
+    book: Book,
+    members,
+    accounts: list[Account],
+    *,
+    as_of: datetime.date | None = None,
+    total_ids=None,
 ) -> tuple[list[MemberSavingsRow], list[Decimal]]:
     """Each member's balance per savings account on the date (today when none), one query
-    for the page, and the whole book's totals per account (one grouped query)."""
+    for the page, and the totals per account (one grouped query) of the whole book, or of
+    the members of `total_ids` when given."""
     ids = [member.pk for member in members]
     found = saver_sums(book, accounts, as_of, member_ids=ids) if ids else {}
     rows = [
@@ -524,7 +531,7 @@ def members_savings(
         for member in members
     ]
     sums: dict[int, Decimal] = {}
-    for (_member, account_id), net in saver_sums(book, accounts, as_of).items():
+    for (_member, account_id), net in saver_sums(book, accounts, as_of, total_ids).items():
         sums[account_id] = sums.get(account_id, ZERO) + net
     totals = [sums.get(account.pk, ZERO) * account.sign for account in accounts]
     return rows, totals

@@ -256,14 +256,19 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def portfolio(
-    book, on_date: datetime.date | None = None, *, direction=Loan.Direction.RECEIVABLE
+    book,
+    on_date: datetime.date | None = None,
+    *,
+    direction=Loan.Direction.RECEIVABLE,
+    loans=None,
 ) -> Portfolio:
     """A book's loans outstanding on the date: totals, what falls due this month, arrears by
     age, and PAR 1/30/90 (the share of principal outstanding in loans more than 0, 30 or 90
-    days past due)."""
+    days past due). `loans` narrows the loans read (a user's sight in an entity's books)."""
     on_date = on_date or timezone.localdate()
     loans = list(
-        Loan.objects.filter(book=book, direction=direction, disbursed_date__lte=on_date)
+        (Loan.objects.all() if loans is None else loans)
+        .filter(book=book, direction=direction, disbursed_date__lte=on_date)
         .filter(Q(closed_date__isnull=True) | Q(closed_date__gt=on_date))
         .select_related("member", "borrower_group", "product")
         .order_by("number")

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
 from finance.money import rupiah
+from finance.selectors.member_ksm import sees_every_member_ksm
 from ksm_portal.inputs import escape as esc
 
 register = template.Library()
@@ -70,13 +71,16 @@ def ledger_rows(rows, passbook=False, sign=1):
     return mark_safe("".join(html))
 
 
-@register.simple_tag
-def trial_balance_rows(report, book):
+@register.simple_tag(takes_context=True)
+def trial_balance_rows(context, report, book):
     """The accounts of the trial balance, each name linking to its ledger from the books'
-    opening to the report's date."""
+    opening to the report's date (for those who may read the ledgers)."""
+    request = context.get("request")
     try:
         pattern = reverse("finance:ledger", args=[book.pk, ANY_ID])
     except NoReverseMatch:
+        pattern = None
+    if request is not None and not sees_every_member_ksm(request.user, book):
         pattern = None
     query = (
         f"?date_from={book.opening_date.strftime('%Y-%m-%d')}"
@@ -85,11 +89,14 @@ def trial_balance_rows(report, book):
     html = []
     for row in report.rows:
         account = row.account
-        url = pattern.replace(str(ANY_ID), str(account.pk)) if pattern else ""
+        name = esc(account.name)
+        if pattern:
+            url = pattern.replace(str(ANY_ID), str(account.pk))
+            name = f'<a href="{url}{query}">{name}</a>'
         html.append(
             "\n    <tr>\n"
             f'      <td class="text-nowrap">{esc(account.code)}</td>\n'
-            f'      <td><a href="{url}{query}">{esc(account.name)}</a></td>\n'
+            f"      <td>{name}</td>\n"
             f'      <td class="amount">{_amount(row.debit)}</td>'
             f'<td class="amount">{_amount(row.credit)}</td>\n'
             "    </tr>"

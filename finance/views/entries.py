@@ -33,6 +33,7 @@ from ..forms import (
 from ..forms.bank import BANK_FORMS
 from ..models import Book, EntryKind, JournalEntry, JournalLine
 from ..selectors.journal import entry_count
+from ..selectors.member_ksm import member_ksm_entries, sees_every_member_ksm
 from .common import can_post, one_time_form, postable_book, posted_message, visible_book
 
 SERVICES = {
@@ -143,7 +144,9 @@ def journal_entries(book: Book):
 @require_safe
 def journal(request, book_id):
     book = visible_book(request, book_id)
-    filterset = JournalFilter(request.GET or None, queryset=journal_entries(book), book=book)
+    every_ksm = sees_every_member_ksm(request.user, book)
+    entries = member_ksm_entries(journal_entries(book), request.user, book)
+    filterset = JournalFilter(request.GET or None, queryset=entries, book=book)
     fmt = list_format(request)
     if fmt:
         export = list_exports.journal_export(book, filterset.qs, applied_filters(filterset.form))
@@ -155,7 +158,7 @@ def journal(request, book_id):
         # the whole book on every page. The ordering ends with the id, so the last page is
         # read from the end.
         count=None
-        if any(request.GET.get(name) for name in filterset.filters)
+        if not every_ksm or any(request.GET.get(name) for name in filterset.filters)
         else entry_count(book),
         from_either_end=True,
     )
@@ -177,7 +180,10 @@ def journal(request, book_id):
 def entry_detail(request, book_id, pk):
     book = visible_book(request, book_id)
     entry = get_object_or_404(
-        book.entries.select_related("posted_by", "reversal_of", "reversed_by"), pk=pk
+        member_ksm_entries(book.entries.all(), request.user, book).select_related(
+            "posted_by", "reversal_of", "reversed_by"
+        ),
+        pk=pk,
     )
     lines = list(entry.lines.select_related("account", "member", "party_group").order_by("id"))
     poster = can_post(request.user, book)

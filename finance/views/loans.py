@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from groups.models import Membership, SelfHelpGroup
+from groups.models import Membership
 from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
@@ -67,6 +67,7 @@ from ..selectors.loans import (
     positions,
     schedule_in_use,
 )
+from ..selectors.member_ksm import member_ksm_loans, member_ksm_people, member_ksm_visible_to
 from .common import can_post, one_time_form, postable_book, visible_book
 from .reports import AsOfForm, _format, _links, _with_defaults
 
@@ -92,9 +93,10 @@ DECISIONS = ("approve", "reject")  # the KSM chair may take these, besides those
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _loan(book: Book, loan_id: int) -> Loan:
+def _loan(book: Book, loan_id: int, user) -> Loan:
+    """The book's loan, 404 when it was lent to a member KSM out of the user's sight."""
     loan = get_object_or_404(
-        Loan.objects.select_related(
+        member_ksm_loans(Loan.objects.all(), user, book).select_related(
             "member", "borrower_group", "product", "approved_by_member", "counterpart__book"
         ),
         book=book,
@@ -199,7 +201,7 @@ def _loan_list(request, book_id, direction: str):
     receivable = direction == Loan.Direction.RECEIVABLE
     form = LoanFilterForm(request.GET or None)
     loans = form.filter(
-        book.loans.filter(direction=direction)
+        member_ksm_loans(book.loans.filter(direction=direction), request.user, book)
         .select_related("member", "borrower_group")
         .order_by("-number")
     )
@@ -314,7 +316,7 @@ def _as_of(request) -> tuple[AsOfForm, datetime.date]:
 @require_safe
 def loan_detail(request, book_id, loan_id):
     book = visible_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     today = timezone.localdate()
     form, on_date = _as_of(request)
     schedules = list(loan.schedules.order_by("version"))
@@ -387,7 +389,7 @@ def _schedule_context(request, book, loan) -> dict:
 def loan_schedule(request, book_id, loan_id):
     """The instalment plan to print or hand over: a page, a PDF and a workbook."""
     book = visible_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     if not loan.disbursed_date:
         messages.info(request, _("The schedule is fixed when the loan is disbursed."))
         return redirect(loan)
@@ -410,7 +412,7 @@ def loan_schedule(request, book_id, loan_id):
 @require_http_methods(["GET", "POST"])
 def loan_approve(request, book_id, loan_id):
     book, chair = _deciding_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     if not _allowed(loan, "approve"):
         return _not_now(request, loan)
     form = LoanApproveForm(
@@ -435,7 +437,7 @@ def loan_approve(request, book_id, loan_id):
 @require_http_methods(["GET", "POST"])
 def loan_reject(request, book_id, loan_id):
     book, _chair = _deciding_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     if not _allowed(loan, "reject"):
         return _not_now(request, loan)
     form = LoanRejectForm(request.POST if request.method == "POST" else None, loan=loan)
@@ -458,7 +460,7 @@ def loan_reject(request, book_id, loan_id):
 @require_http_methods(["GET", "POST"])
 def loan_reschedule(request, book_id, loan_id):
     book = postable_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     if not _allowed(loan, "reschedule"):
         return _not_now(request, loan)
     current = loan.schedules.order_by("-version").first()
@@ -538,7 +540,7 @@ def _loan_form(request, book, loan, *, action, form_class, call, message, **opti
 @require_http_methods(["GET", "POST"])
 def loan_disburse(request, book_id, loan_id):
     book = postable_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     return _loan_form(
         request,
         book,
@@ -563,7 +565,7 @@ def loan_disburse(request, book_id, loan_id):
 def loan_repay(request, book_id, loan_id):
     """A repayment, prefilled with what is due, with its split shown before it posts."""
     book = postable_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     today = timezone.localdate()
     initial, due = {}, None
     if loan.status == Loan.Status.ACTIVE and request.method == "GET":
@@ -609,7 +611,7 @@ def loan_repay(request, book_id, loan_id):
 @require_http_methods(["GET", "POST"])
 def loan_write_off(request, book_id, loan_id):
     book = postable_book(request, book_id)
-    loan = _loan(book, loan_id)
+    loan = _loan(book, loan_id, request.user)
     return _loan_form(
         request,
         book,
@@ -729,7 +731,9 @@ def _statement_page(request, book, report, *, member=None, group=None):
 def member_statement(request, book_id, member_id):
     """A KSM member's savings and loans together (KSM books)."""
     book = visible_book(request, book_id)
-    member = get_object_or_404(book_members(book), pk=member_id)
+    member = get_object_or_404(
+        member_ksm_people(book_members(book), request.user, book), pk=member_id
+    )
     return _statement_page(request, book, statement(book, member=member), member=member)
 
 
@@ -741,7 +745,7 @@ def group_statement(request, book_id, group_id):
     book = visible_book(request, book_id)
     if book.kind == Book.Kind.KSM:
         return redirect("finance:loans", book.pk)
-    groups = SelfHelpGroup.objects.filter(pk=group_id)
+    groups = member_ksm_visible_to(request.user, book).filter(pk=group_id)
     if book.cooperative_id:
         groups = groups.filter(cooperative_memberships__cooperative_id=book.cooperative_id)
     else:
@@ -766,7 +770,11 @@ def portfolio_report(request, book_id):
         **_links(request),
     }
     if form.is_valid():
-        report = portfolio(book, form.cleaned_data["date"])
+        report = portfolio(
+            book,
+            form.cleaned_data["date"],
+            loans=member_ksm_loans(Loan.objects.all(), request.user, book),
+        )
         for bucket in report.by_age:
             bucket["label"] = age_label(bucket)
         context["report"] = report

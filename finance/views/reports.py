@@ -14,12 +14,18 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from groups.models import Member
 from ksm_portal.db_router import replica_reads
 from ksm_portal.pagination import paginate
 
 from .. import exports, selectors
 from ..forms.reports import AsOfForm, DateRangeForm, PeriodForm
 from ..models import Account
+from ..selectors.member_ksm import (
+    member_ksm_people,
+    member_ksm_visible_to,
+    sees_every_member_ksm,
+)
 from .common import visible_book
 from .members import can_settle_exit
 
@@ -116,6 +122,8 @@ def _link_entries(book, rows) -> None:
 
 
 def _ledger_response(request, book, account: Account, *, cash: bool, accounts=None):
+    if not sees_every_member_ksm(request.user, book):
+        raise Http404  # running balances over every member KSM's lines: the entity's own
     template = "finance/report_ledger.html"
     first_of_month = timezone.localdate().replace(day=1)
     form = _range_form(request, first_of_month)
@@ -346,6 +354,13 @@ def members(request, book_id):
     as_of = form.cleaned_data["date"]
     fmt = _format(request)
     everyone = selectors.book_members(book)
+    member_ids = group_ids = None
+    if not sees_every_member_ksm(request.user, book):
+        # A member KSM's officer or a facilitator in an entity's books: the people and the KSM
+        # in their sight only, and no tie to the ledger that holds everyone's savings.
+        member_ids = Member.objects.visible_to(request.user).values("pk")
+        everyone = everyone.filter(pk__in=member_ids)
+        group_ids = member_ksm_visible_to(request.user, book).values("pk")
     if fmt:
         refused = _too_many(request, everyone.count(), fmt)
         if refused:
@@ -355,10 +370,14 @@ def members(request, book_id):
         page, _query = paginate(request, everyone)
         listed = page.object_list
         context["page"] = page
-    rows, totals = selectors.members_savings(book, listed, accounts, as_of=as_of)
-    groups = selectors.member_ksm_savings_totals(book, accounts, as_of=as_of)
+    rows, totals = selectors.members_savings(
+        book, listed, accounts, as_of=as_of, total_ids=member_ids
+    )
+    groups = selectors.member_ksm_savings_totals(book, accounts, as_of=as_of, group_ids=group_ids)
     held = sum(totals) + sum(groups)
-    tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=held)
+    tie = None
+    if member_ids is None:
+        tie = selectors.ledger_tie(book, accounts, on_date=as_of, total=held)
     context.update(
         rows=rows,
         totals=totals,
@@ -384,7 +403,9 @@ def members(request, book_id):
 def passbook(request, book_id, member_id):
     """A member's savings passbook: each savings type with its running balance."""
     book = visible_book(request, book_id)
-    member = get_object_or_404(selectors.book_members(book), pk=member_id)
+    member = get_object_or_404(
+        member_ksm_people(selectors.book_members(book), request.user, book), pk=member_id
+    )
     form = _range_form(request, book.opening_date)
     template = "finance/report_passbook.html"
     context = {

@@ -54,11 +54,11 @@ def cooperative_detail(request, pk):
     cooperative = get_object_or_404(
         Cooperative.objects.visible_to(request.user).select_related("regency"), pk=pk
     )
-    memberships = (
-        SelfHelpGroup.objects.visible_rows(cooperative.memberships.all(), request.user)
-        .select_related("group__village")
-        .order_by("left_date", "group__name")
-    )
+    memberships = cooperative.memberships.all()
+    if not user_scope(request.user).sees_every_member_ksm(cooperative_id=cooperative.pk):
+        # A member KSM's officer or a facilitator: the KSM in their own sight only.
+        memberships = SelfHelpGroup.objects.visible_rows(memberships, request.user)
+    memberships = memberships.select_related("group__village").order_by("left_date", "group__name")
     fmt = list_format(request)
     if fmt:
         return list_response(

@@ -30,6 +30,7 @@ from finance.services import (
 )
 from finance.services.surplus import surplus_allocate
 from finance.services.units import business_unit_create
+from groups.models import Membership
 
 # The fixtures are imported, then named as test arguments: ruff takes that for a redefinition.
 # ruff: noqa: F811
@@ -43,7 +44,13 @@ from tests.finance.capital_support import (  # noqa: F401  (fixtures)
     ksm_b,
     worked_year,
 )
-from tests.groups.factories import CooperativeMembershipFactory, SelfHelpGroupFactory
+from tests.groups.factories import (
+    CooperativeMembershipFactory,
+    MemberFactory,
+    MembershipFactory,
+    SelfHelpGroupFactory,
+    UserFactory,
+)
 from tests.villages.factories import FacilitatorAssignmentFactory
 from tests.web.support import (
     element,
@@ -177,7 +184,8 @@ def test_the_member_ksm_savings_list_shows_each_ksm_and_the_totals(
     rows = element(response, "group-savings").rows()
     assert rows[1] == ["KSM Anggrek", "100.000", "0", "50.000", "150.000"]
     assert rows[2] == ["KSM Bougenville", "0", "200.000", "0", "200.000"]
-    assert rows[-1] == [translated("All member KSM"), "100.000", "200.000", "50.000", "350.000"]
+    # A facilitator's total is of the KSM in their villages (test_shared_book_scope.py).
+    assert rows[-1] == [translated("Total"), "100.000", "200.000", "50.000", "350.000"]
     # Twenty more member KSM cost no more queries.
     for number in range(20):
         group = SelfHelpGroupFactory(village=ksm_a.village)
@@ -266,6 +274,32 @@ def test_the_shu_goes_from_form_to_preview_to_posting(worked_year, ksm_a, ksm_b,
         + "?format=pdf"
     )
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_ksm_officer_reads_their_own_ksms_shu_share_only(worked_year, ksm_a, ksm_b, staff_user):
+    staff = logged_in(staff_user)
+    _plan(staff, worked_year, 2017, **SHU_2017)
+    draft = SurplusDistribution.objects.get()
+    account = UserFactory(username="ketua.anggrek")
+    MembershipFactory(group=ksm_a, member=MemberFactory(village=ksm_a.village, user=account))
+    Membership.objects.filter(member__user=account).update(role=Membership.Role.CHAIR)
+    officer = logged_in(account)
+    preview = element(officer.get(draft.get_absolute_url()), "preview-shares").rows()
+    assert [row[0] for row in preview[1:-1]] == ["KSM Anggrek"]
+    preview = staff.get(draft.get_absolute_url())
+    staff.post(
+        draft.get_absolute_url(),
+        {"token": preview.context["token"], "digest": preview.context["allocation"].digest},
+    )
+    posted = element(officer.get(draft.get_absolute_url()), "distribution-shares").rows()
+    names = [row[0] for row in posted]
+    assert "KSM Anggrek" in names and "KSM Bougenville" not in names
+
+    def share(group):
+        url = reverse("finance:distribution_share", args=[worked_year.pk, draft.pk, group.pk])
+        return officer.get(url).status_code
+
+    assert (share(ksm_a), share(ksm_b)) == (200, 404)
 
 
 def test_paying_a_share_through_the_form(worked_year, ksm_b, staff_user):

@@ -65,6 +65,7 @@ def officer_trained(topic: Topic, role: str) -> Exists:
             group=OuterRef("pk"),
             role=role,
             member__attendances__event__topics=topic,
+            member__attendances__removed_at__isnull=True,
         )
     )
 

@@ -162,6 +162,8 @@ def _attendance_row(
             % {"name": member.full_name, "group": group.name}
         )
     attendance = existing or Attendance(event=event, member=member, group=group)
+    if existing is not None and existing.removed_at is not None:
+        attendance.group, attendance.removed_at = group, None  # ticked again: the row is back
     if existing is not None and existing.group_id != group.pk:
         raise ValidationError(
             _("%(name)s is already recorded at this training for another KSM.")
@@ -185,7 +187,7 @@ def attendance_record(
 ) -> Attendance:
     """Record one member at the training, with the role they held in the group then."""
     _check_attendance_allowed(event, group)
-    existing = Attendance.objects.filter(event=event, member=member).first()
+    existing = Attendance.all_objects.filter(event=event, member=member).first()
     attendance = _attendance_row(event, group, member, pre_score, post_score, existing)
     return validated_save(attendance, actor=actor)
 
@@ -206,7 +208,7 @@ def attendance_set_for_group(
     _check_attendance_allowed(event, group)
     rows = list(rows)
     members = Member.objects.in_bulk([row.member_id for row in rows])
-    existing = {a.member_id: a for a in Attendance.objects.filter(event=event)}
+    existing = {a.member_id: a for a in Attendance.all_objects.filter(event=event)}
     saved = []
     errors = []
     for row in rows:
@@ -227,7 +229,13 @@ def attendance_set_for_group(
     if errors:
         raise ValidationError(errors)
     keep = {row.member_id for row in rows}
-    Attendance.objects.filter(event=event, group=group).exclude(member_id__in=keep).delete()
+    now = timezone.now()
+    for taken_off in Attendance.objects.filter(event=event, group=group).exclude(
+        member_id__in=keep
+    ):
+        # Ended, not deleted: the history keeps who took them off and when.
+        taken_off.removed_at = now
+        validated_save(taken_off, actor=actor)
     return saved
 
 

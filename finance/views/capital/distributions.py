@@ -1,6 +1,8 @@
 """Sharing a closed year's surplus: the years, the meeting's decision, the preview and
 posting, the posted distribution, one member KSM's share and the list the members sign."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +20,11 @@ from ksm_portal.forms import apply_validation_error
 from ... import exports, list_exports, tokens
 from ...forms.capital import DistributionForm
 from ...models import Book, GroupBalance, SurplusDistribution
+from ...selectors.member_ksm import (
+    member_ksm_rows,
+    member_ksm_visible_to,
+    sees_every_member_ksm,
+)
 from ...services import surplus as surplus_services
 from ..common import can_post
 from ..reports import _format, _page
@@ -71,11 +78,13 @@ def _rules_context(book: Book, item: SurplusDistribution) -> dict:
     }
 
 
-def _posted_shares(item: SurplusDistribution) -> list:
+def _posted_shares(item: SurplusDistribution, user, book: Book) -> list:
+    """The shares the user may read: in an entity's books, those of the member KSM in their
+    sight (everyone's for the entity's officers and staff)."""
     return list(
-        item.shares.select_related("group", "member").order_by(
-            "group__name", "member__full_name", "pk"
-        )
+        member_ksm_rows(item.shares.all(), user, book)
+        .select_related("group", "member")
+        .order_by("group__name", "member__full_name", "pk")
     )
 
 
@@ -187,7 +196,7 @@ def distribution(request, book_id, pk):
         if request.method == "POST":
             messages.info(request, _("This distribution has already been posted."))
             return redirect(item)
-        shares = _posted_shares(item)
+        shares = _posted_shares(item, request.user, book)
         context.update(
             parts=_posted_parts(book, item, shares),
             shares=shares,
@@ -242,6 +251,12 @@ def distribution(request, book_id, pk):
     except ValidationError as error:
         allocation = None
         context["problems"] = error.messages
+    if allocation is not None and not sees_every_member_ksm(request.user, book):
+        # The pools stay the entity's; of the shares, only those of the KSM in sight.
+        seen = set(member_ksm_visible_to(request.user, book).values_list("pk", flat=True))
+        allocation = dataclasses.replace(
+            allocation, shares=[s for s in allocation.shares if s.group and s.group.pk in seen]
+        )
     context.update(allocation=allocation, token=tokens.token_new(book))
     return render(request, "finance/capital_distribution_preview.html", context)
 
@@ -314,7 +329,10 @@ def distribution_share(request, book_id, pk, group_id):
         pk=pk,
         status=SurplusDistribution.Status.POSTED,
     )
-    share = get_object_or_404(item.shares.select_related("group"), group_id=group_id)
+    share = get_object_or_404(
+        member_ksm_rows(item.shares.all(), request.user, book).select_related("group"),
+        group_id=group_id,
+    )
     totals = item.shares.aggregate(
         **{name: Sum(name) for name in ("transactions", "savings", "by_transactions", "by_savings")}
     )
@@ -369,7 +387,7 @@ def distribution_sign(request, book_id, pk):
         pk=pk,
         status=SurplusDistribution.Status.POSTED,
     )
-    shares = _posted_shares(item)
+    shares = _posted_shares(item, request.user, book)
     labels = _share_labels(book)
     context = {
         "book": book,

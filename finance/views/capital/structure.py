@@ -10,6 +10,7 @@ from ksm_portal.pagination import paginate
 
 from ... import exports, selectors
 from ...selectors import capital as capital_selectors
+from ...selectors.member_ksm import member_ksm_visible_to, sees_every_member_ksm
 from ..common import can_post, visible_book
 from ..reports import AsOfForm, _format, _page, _with_defaults
 from .common import _cooperative_book, _sheet_or_pdf
@@ -70,13 +71,19 @@ def group_savings(request, book_id):
     template = "finance/capital_group_savings.html"
     today = timezone.localdate()
     fmt = _format(request)
+    every_ksm = sees_every_member_ksm(request.user, book)
+    within = None if every_ksm else member_ksm_visible_to(request.user, book)
     groups = capital_selectors.savings_groups(book)
+    if within is not None:
+        groups = groups.filter(pk__in=within)
     if fmt:
         chosen = list(groups[: exports.MAX_PDF_ROWS if fmt == "pdf" else exports.MAX_XLSX_ROWS])
-        rows, totals = capital_selectors.group_savings(book, chosen, accounts)
+        rows, totals = capital_selectors.group_savings(book, chosen, accounts, within=within)
     else:
         page, _query = paginate(request, groups)
-        rows, totals = capital_selectors.group_savings(book, page.object_list, accounts)
+        rows, totals = capital_selectors.group_savings(
+            book, page.object_list, accounts, within=within
+        )
     context = {
         "book": book,
         "accounts": accounts,
@@ -86,6 +93,7 @@ def group_savings(request, book_id):
         "as_of": today,
         "page": None if fmt else page,
         "can_post": can_post(request.user, book),
+        "every_ksm": every_ksm,
     }
 
     def sheet():
