@@ -510,6 +510,20 @@ class LoanSchedule(models.Model):
     def __str__(self):
         return f"{self.loan} v{self.version}"
 
+    def instalments_add(self, rows) -> None:
+        """Write this version's instalments from a plan's rows (number, due date, principal,
+        interest), as finance.schedule computes them."""
+        Instalment.objects.bulk_create(
+            Instalment(
+                schedule=self,
+                number=row.number,
+                due_date=row.due_date,
+                principal=row.principal,
+                interest=row.interest,
+            )
+            for row in rows
+        )
+
 
 class Instalment(models.Model):
     """A line of a schedule: what falls due on a date. Rounded to whole rupiah; the last

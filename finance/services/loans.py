@@ -24,7 +24,6 @@ from ..models import (
     ZERO,
     Book,
     EntryKind,
-    Instalment,
     JournalEntry,
     Loan,
     LoanProduct,
@@ -327,15 +326,8 @@ def _schedule_create(
         reason=reason[:200],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    Instalment.objects.bulk_create(
-        Instalment(
-            schedule=schedule,
-            number=row.number,
-            due_date=row.due_date,
-            principal=row.principal,
-            interest=row.interest,
-        )
-        for row in build_schedule(
+    schedule.instalments_add(
+        build_schedule(
             principal=principal,
             monthly_rate=monthly_rate,
             term_months=term_months,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Instalment, InterestMethod, JournalEntry, Loan, LoanSchedule
+from ..models import InterestMethod, JournalEntry, Loan, LoanSchedule
 from ..schedule import replan_after_prepayment
 from ..selectors.loans import loan_position
 
@@ -58,16 +58,7 @@ def loan_prepayment_replan(*, loan: Loan, entry: JournalEntry, actor=None) -> Lo
         ],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    Instalment.objects.bulk_create(
-        Instalment(
-            schedule=schedule,
-            number=row.number,
-            due_date=row.due_date,
-            principal=row.principal,
-            interest=row.interest,
-        )
-        for row in plan
-    )
+    schedule.instalments_add(plan)
     return schedule
 
 
@@ -117,14 +108,5 @@ def prepayment_after_reversal(loan: Loan, entry: JournalEntry) -> LoanSchedule |
         prepayment_entry=previous.prepayment_entry,
         reason=(_("Prepayment %(ref)s reversed") % {"ref": entry.reference})[:200],
     )
-    Instalment.objects.bulk_create(
-        Instalment(
-            schedule=schedule,
-            number=row.number,
-            due_date=row.due_date,
-            principal=row.principal,
-            interest=row.interest,
-        )
-        for row in previous.instalments.all()
-    )
+    schedule.instalments_add(previous.instalments.order_by("number"))
     return schedule
