@@ -444,7 +444,7 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
             {**post.fields, "token": post.token, "csrfmiddlewaretoken": client.csrf}
         )
         try:
-            status, location, text = client.request("POST", path, body)
+            status, location, _page = client.request("POST", path, body)
         except Lost as error:
             with tally.lock:
                 tally.lost += 1
@@ -465,12 +465,9 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
 
 
 def worker_loop(
-    kind: str, port: int, book: SoakBook, stop: float, tally: Tally, rng, answer_within
+    kind: str, port: int, book: SoakBook, stop: float, tally: Tally, rng, answer_within, today
 ) -> None:
-    import datetime
-
     client = Client(port, book)
-    today = datetime.date.today().isoformat()
     while time.monotonic() < stop:
         if kind == "withdrawer":
             slug = "withdrawal"
@@ -638,7 +635,6 @@ def main(argv=None) -> int:
     os.environ.update(env)
     seed = args.seed if args.seed is not None else random.randrange(10**6)
     rng = random.Random(seed)
-    log = tempfile.NamedTemporaryFile("w+", prefix="ksm_soak_gunicorn_", suffix=".log")
     try:
         import django
 
@@ -664,13 +660,16 @@ def main(argv=None) -> int:
             f"a worker killed every ~{args.kill_every} s; seed {seed}",
             flush=True,
         )
-        return soak(args, env, books, rng, log)
+        with tempfile.NamedTemporaryFile("w+", prefix="ksm_soak_gunicorn_") as log:
+            return soak(args, env, books, rng, log)
     finally:
-        log.close()
         shutil.rmtree(static_root, ignore_errors=True)
 
 
 def soak(args, env, books, rng, log) -> int:
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
     port = free_port()
     server = start_server(env, port, log)
     tally, killed = Tally(), []
@@ -685,7 +684,7 @@ def soak(args, env, books, rng, log) -> int:
                 threading.Thread(
                     target=worker_loop,
                     args=(kind, port, books[n % len(books)], stop, tally, thread_rng),
-                    kwargs={"answer_within": args.answer_within},
+                    kwargs={"answer_within": args.answer_within, "today": today},
                     daemon=True,
                 )
             )
@@ -707,11 +706,12 @@ def soak(args, env, books, rng, log) -> int:
     with tally.lock:
         posts = list(tally.posts)
     answers = Counter(post.answer or "no answer" for post in posts)
-    retried = sum(1 for post in posts if post.attempts > 1)
+    retried = [post for post in posts if post.attempts > 1]
     print(
-        f"\n{elapsed:.0f} s: {len(posts)} posts ({dict(answers)}), {retried} sent again after a "
-        f"lost answer ({tally.lost} lost POST answers, {tally.get_lost} lost GETs), "
-        f"{len(killed)} workers killed"
+        f"\n{elapsed:.0f} s: {len(posts)} posts ({dict(answers)}), {len(retried)} sent again "
+        f"with their token after a lost answer ({sum(p.answer == 'posted' for p in retried)} "
+        f"of them then acknowledged; {tally.lost} lost POST answers, {tally.get_lost} lost "
+        f"GETs), {len(killed)} workers killed"
     )
     for kind in EXPECTED_KIND:
         mine = [p for p in posts if p.form == kind]
