@@ -629,6 +629,8 @@ def refusal_of(connection) -> str | None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = database_url_or_exit()
+    # Stopped from outside: through the `finally`s, so gunicorn is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.path.insert(0, str(ROOT))
     static_root = tempfile.mkdtemp(prefix="ksm_soak_static_")
     env = server_env(url, static_root)

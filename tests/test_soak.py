@@ -5,6 +5,7 @@ except under CI=true, where a missing PostgreSQL fails."""
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import urllib.parse
@@ -31,14 +32,23 @@ def _run_soak(env_changes: dict, *args: str, timeout: int) -> subprocess.Complet
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(env_changes)
-    return subprocess.run(
+    # A session of its own, so a soak that overruns is stopped with its gunicorn.
+    process = subprocess.Popen(
         [sys.executable, str(SOAK), *args],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"bench/soak.py ran past {timeout} s:\n{(stdout + stderr)[-6000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 @pytest.fixture
