@@ -38,6 +38,7 @@ import html.parser
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -366,6 +367,7 @@ class Post:
 class Tally:
     posts: list[Post] = field(default_factory=list)
     lost: int = 0  # answers lost (each then retried)
+    errors: list[str] = field(default_factory=list)  # a client thread stopped by a surprise
     get_lost: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -459,12 +461,29 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
             post.entry_pk = int(location_path[len(entry_prefix) :].strip("/").split("/")[0])
         elif status == 200:
             post.answer = "refused"
+            post.detail = refusal_text(_page)
         else:
             post.answer = f"HTTP {status} {location}"
         return
 
 
-def worker_loop(
+def refusal_text(page: str) -> str:
+    """What the form said was wrong (its error messages), for the report."""
+    found = re.findall(
+        r'class="[^"]*(?:invalid-feedback|alert-danger)[^"]*"[^>]*>(.*?)</', page, re.S
+    )
+    return " / ".join(" ".join(re.sub(r"<[^>]+>", "", text).split()) for text in found)[:300]
+
+
+def worker_loop(kind: str, port: int, book: SoakBook, stop: float, tally: Tally, **kw) -> None:
+    try:
+        client_loop(kind, port, book, stop, tally, **kw)
+    except Exception as error:  # reported as a violation, not lost in a thread's traceback
+        with tally.lock:
+            tally.errors.append(f"{kind} on book {book.pk}: {type(error).__name__}: {error}")
+
+
+def client_loop(
     kind: str, port: int, book: SoakBook, stop: float, tally: Tally, rng, answer_within, today
 ) -> None:
     client = Client(port, book)
@@ -557,6 +576,8 @@ def check(books: list[SoakBook], tally: Tally, env) -> list[str]:
         elif post.answer == "refused":
             if found:
                 problems.append(f"refused {label} left {len(found)} entries")
+            if post.form != "withdrawal":  # only a withdrawal may ask for more than there is
+                problems.append(f"{label} was refused: {post.detail or 'the form came back'}")
         elif not post.answer:
             problems.append(f"{label} got no answer in {post.attempts} tries ({post.detail})")
         else:
@@ -685,8 +706,8 @@ def soak(args, env, books, rng, log) -> int:
             threads.append(
                 threading.Thread(
                     target=worker_loop,
-                    args=(kind, port, books[n % len(books)], stop, tally, thread_rng),
-                    kwargs={"answer_within": args.answer_within, "today": today},
+                    args=(kind, port, books[n % len(books)], stop, tally),
+                    kwargs={"rng": thread_rng, "answer_within": args.answer_within, "today": today},
                     daemon=True,
                 )
             )
@@ -723,6 +744,7 @@ def soak(args, env, books, rng, log) -> int:
             f"{sum(p.answer == 'refused' for p in mine):>5} refused"
         )
     problems = check(books, tally, env)
+    problems += tally.errors
     if hung:
         problems.append(f"{len(hung)} client threads still running at the end")
     if not any(post.answer == "posted" for post in posts):
