@@ -368,6 +368,7 @@ class Tally:
     posts: list[Post] = field(default_factory=list)
     lost: int = 0  # answers lost (each then retried)
     errors: list[str] = field(default_factory=list)  # a client thread stopped by a surprise
+    posting: int = 0  # POSTs sent and not answered yet
     get_lost: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -445,8 +446,10 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
         body = urllib.parse.urlencode(
             {**post.fields, "token": post.token, "csrfmiddlewaretoken": client.csrf}
         )
+        with tally.lock:
+            tally.posting += 1
         try:
-            status, location, _page = client.request("POST", path, body)
+            status, location, page = client.request("POST", path, body)
         except Lost as error:
             with tally.lock:
                 tally.lost += 1
@@ -455,13 +458,16 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
                 return
             time.sleep(0.1)
             continue
+        finally:
+            with tally.lock:
+                tally.posting -= 1
         location_path = urllib.parse.urlsplit(location).path
         if status == 302 and location_path.startswith(entry_prefix):
             post.answer = "posted"
             post.entry_pk = int(location_path[len(entry_prefix) :].strip("/").split("/")[0])
         elif status == 200:
             post.answer = "refused"
-            post.detail = refusal_text(_page)
+            post.detail = refusal_text(page)
         else:
             post.answer = f"HTTP {status} {location}"
         return
@@ -512,9 +518,14 @@ def client_loop(
             tally.posts.append(post)
 
 
-def killer_loop(server: subprocess.Popen, every: float, stop: float, rng, killed: list) -> None:
+def killer_loop(server: subprocess.Popen, every: float, stop: float, rng, killed, tally) -> None:
+    """SIGKILL a random worker every ~`every` s, at a moment a POST is on its way when one
+    comes within a second (so answers do get lost, not only page loads)."""
     while time.monotonic() + every < stop:
         time.sleep(every * rng.uniform(0.5, 1.5))
+        wait_until = time.monotonic() + 1
+        while tally.posting == 0 and time.monotonic() < wait_until:
+            time.sleep(0.005)
         pids = workers_of(server.pid)
         if pids:
             pid = rng.choice(pids)
@@ -714,7 +725,7 @@ def soak(args, env, books, rng, log) -> int:
         threads.append(
             threading.Thread(
                 target=killer_loop,
-                args=(server, args.kill_every, stop, random.Random(rng.random()), killed),
+                args=(server, args.kill_every, stop, random.Random(rng.random()), killed, tally),
                 daemon=True,
             )
         )
@@ -743,6 +754,9 @@ def soak(args, env, books, rng, log) -> int:
             f"{sum(p.answer == 'posted' for p in mine):>5} posted, "
             f"{sum(p.answer == 'refused' for p in mine):>5} refused"
         )
+    reasons = Counter(p.detail or "(no message)" for p in posts if p.answer == "refused")
+    for reason, count in reasons.most_common(3):
+        print(f"  refused {count}x: {reason}")
     problems = check(books, tally, env)
     problems += tally.errors
     if hung:
