@@ -361,6 +361,7 @@ class Post:
     answer: str = ""  # "posted" (a redirect to its entry), "refused" (the form again), ""
     entry_pk: int | None = None
     detail: str = ""
+    sent_at: float = 0.0  # wall-clock time the answered attempt was sent
 
 
 @dataclass
@@ -369,6 +370,7 @@ class Tally:
     lost: int = 0  # answers lost (each then retried)
     errors: list[str] = field(default_factory=list)  # a client thread stopped by a surprise
     posting: int = 0  # POSTs sent and not answered yet
+    found_again: int = 0  # retries that found the entry their lost attempt had posted
     get_lost: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -446,6 +448,7 @@ def send(client: Client, post: Post, tally: Tally, answer_within: float) -> None
         body = urllib.parse.urlencode(
             {**post.fields, "token": post.token, "csrfmiddlewaretoken": client.csrf}
         )
+        post.sent_at = time.time()
         with tally.lock:
             tally.posting += 1
         try:
@@ -584,6 +587,8 @@ def check(books: list[SoakBook], tally: Tally, env) -> list[str]:
                 problems.append(f"acknowledged {label} was posted as {entry.kind}")
             if amounts.get(entry.pk) != post.amount:
                 problems.append(f"acknowledged {label} was posted as Rp {amounts.get(entry.pk)}")
+            if post.attempts > 1 and entry.posted_at.timestamp() < post.sent_at:
+                tally.found_again += 1  # the lost attempt had posted; the retry found it
         elif post.answer == "refused":
             if found:
                 problems.append(f"refused {label} left {len(found)} entries")
@@ -758,6 +763,10 @@ def soak(args, env, books, rng, log) -> int:
     for reason, count in reasons.most_common(3):
         print(f"  refused {count}x: {reason}")
     problems = check(books, tally, env)
+    print(
+        f"{tally.found_again} of the retries found the entry their lost attempt had posted "
+        "(and posted nothing new)"
+    )
     problems += tally.errors
     if hung:
         problems.append(f"{len(hung)} client threads still running at the end")
