@@ -1,4 +1,4 @@
-"""The fault soak (bench/soak.py, issue 14) in its short form: 20 s of treasurer posts through
+"""The fault soak (bench/soak.py, issue 14) in its short form: 60 s of treasurer posts through
 gunicorn with workers killed, on a throwaway PostgreSQL database made and dropped here
 (ksm_soak_<random>, on the server the suite's DATABASE_URL names). On SQLite it is skipped,
 except under CI=true, where a missing PostgreSQL fails."""
@@ -19,7 +19,7 @@ from tests.conftest import browser_tests_must_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SOAK = ROOT / "bench" / "soak.py"
-SECONDS = 20
+SECONDS = 60  # the short form issue 14 asks of CI; bench/README.md gives the 10-minute run
 
 
 def _unavailable(reason: str):
