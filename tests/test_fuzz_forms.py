@@ -236,8 +236,8 @@ def product(book):
 
 
 @pytest.fixture
-def approved(book, saver, chair, product):
-    loan = loan_apply(
+def applied(book, saver, chair, product):
+    return loan_apply(
         book=book,
         product=product,
         member=saver,
@@ -246,6 +246,11 @@ def approved(book, saver, chair, product):
         purpose="Modal warung",
         applied_date=datetime.date(2017, 1, 5),
     )
+
+
+@pytest.fixture
+def approved(applied, chair):
+    loan = applied
     loan_approve(loan=loan, decided_date=datetime.date(2017, 1, 6), approved_by_member=chair)
     return loan
 
@@ -288,15 +293,20 @@ def test_loan_disbursement(treasurer_client, book, approved, data):
     fuzz_once(treasurer_client, url, data.draw)
 
 
-@FUZZ
-@given(data=st.data())
-def test_loan_repayment(treasurer_client, book, approved, data):
+@pytest.fixture
+def active(approved):
     loan_disburse(
         loan=approved,
         disbursed_date=datetime.date(2017, 1, 10),
         first_due_date=datetime.date(2017, 2, 10),
     )
-    url = reverse("finance:loan_repay", args=[book.pk, approved.pk])
+    return approved
+
+
+@FUZZ
+@given(data=st.data())
+def test_loan_repayment(treasurer_client, book, active, data):
+    url = reverse("finance:loan_repay", args=[book.pk, active.pk])
     fuzz_once(treasurer_client, url, data.draw)
 
 
@@ -310,6 +320,35 @@ def sheet_book(book, ksm):
 def test_meeting_sheet(treasurer_client, sheet_book, data):
     url = f"{reverse('finance:meeting_sheet', args=[sheet_book.pk])}?date=2017-02-10"
     fuzz_once(treasurer_client, url, data.draw)
+
+
+@pytest.mark.parametrize(
+    ("address", "page", "writer"),
+    [
+        ("finance:loan_product_new", None, "treasurer"),
+        ("finance:savings_rules", None, "treasurer"),
+        ("finance:borrowing_new", None, "treasurer"),
+        ("finance:loan_provision", None, "treasurer"),
+        ("finance:period_close", "finance:periods", "treasurer"),
+        ("finance:account_create", None, "staff_user"),
+    ],
+)
+@FUZZ
+@given(data=st.data())
+def test_book_forms(address, page, writer, request, book, saver, data):
+    """The book's other forms: products, savings rules, borrowings, the loan reserve, closing
+    a month (sent from the periods page) and a new account (staff only)."""
+    client = logged_in(request.getfixturevalue(writer))
+    action = reverse(address, args=[book.pk])
+    url = reverse(page, args=[book.pk]) if page else action
+    fuzz_once(client, url, data.draw, action if page else None)
+
+
+@pytest.mark.parametrize("address", ["finance:loan_approve", "finance:loan_reject"])
+@FUZZ
+@given(data=st.data())
+def test_loan_decisions(address, treasurer_client, book, applied, data):
+    fuzz_once(treasurer_client, reverse(address, args=[book.pk, applied.pk]), data.draw)
 
 
 # --- The register: KSM, members, memberships ------------------------------------------------
