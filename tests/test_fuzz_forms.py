@@ -13,6 +13,7 @@ Examples are derandomized, so a run on CI is the same run as on a laptop.
 """
 
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
@@ -39,7 +40,8 @@ from tests.web.support import logged_in, parse
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12
+# A modest number per form keeps the file near two minutes; FUZZ_EXAMPLES=200 for a long hunt.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
