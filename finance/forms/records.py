@@ -470,7 +470,9 @@ class JournalLineForm(forms.Form):
 
     @property
     def is_blank(self) -> bool:
-        return not any(self.data.get(self.add_prefix(name)) for name in self.fields)
+        """Nothing written on the line, as the formset judges it (a box holding only spaces
+        is empty): the formset does not clean such a line at all, so it must not be read."""
+        return not self.has_changed()
 
 
 class BaseJournalLineFormSet(forms.BaseFormSet):

@@ -888,3 +888,17 @@ def test_the_journal_costs_the_same_queries_with_three_entries_or_thirty(client,
 
     assert few == many
     assert JournalLine.objects.filter(book=book).count() > 60
+
+
+def test_a_general_journal_line_holding_only_spaces_counts_as_empty_and_posts_nothing(client, book):
+    """Found by the fuzz test: a credit box of one space made the page fail (500)."""
+    response = submit(
+        client,
+        book,
+        "general",
+        description="Penyesuaian",
+        **general_lines({"credit": " "}, {"debit": "  ", "account": ""}),
+    )
+    assert response.status_code == 200
+    assert translated("A journal entry needs at least two lines.") in response.content.decode()
+    assert not JournalEntry.objects.filter(book=book).exists()
