@@ -10,6 +10,8 @@ scoped roles may reach.
 """
 
 import datetime
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -20,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from finance.models import Account, Book, JournalEntry, Loan, Meeting, SurplusDistribution
 from finance.services import book_open, cash_receive, loan_product_save, savings_deposit
 from finance.services.loans import loan_apply, loan_approve, loan_disburse
-from groups.models import Member, Membership, Officer, SelfHelpGroup
+from groups.models import Cooperative, Member, Membership, Officer, SelfHelpGroup
 from groups.services import cooperative_admit_group, officer_appoint
 from imports.models import ImportBatch
 from tests.groups.factories import (
@@ -36,7 +38,12 @@ from tests.training.factories import (
     TrainingEventFactory,
     VisitFactory,
 )
-from tests.villages.factories import BumdesFactory, FacilitatorAssignmentFactory, VillageFactory
+from tests.villages.factories import (
+    BumdesFactory,
+    DistrictFactory,
+    FacilitatorAssignmentFactory,
+    VillageFactory,
+)
 from training.models import Material, TrainingEvent, Visit
 
 pytestmark = pytest.mark.django_db
@@ -318,10 +325,26 @@ def _world(tag, village, actor):
     }
 
 
+NEIGHBOUR = "KSM Tetangga Koperasi"
+
+
 @pytest.fixture
 def worlds(staff_user):
+    """Ours, theirs, and in our cooperative a neighbour KSM of another village of the regency
+    (in the sight of the cooperative's officers, of no one else of ours)."""
     ours = _world("Kita", VillageFactory(), staff_user)
     theirs = _world("Seberang", VillageFactory(), staff_user)
+    regency = Cooperative.objects.get(pk=ours["objects"]["cooperative"]).regency
+    neighbour = SelfHelpGroupFactory(
+        village=VillageFactory(district=DistrictFactory(regency=regency)), name=NEIGHBOUR
+    )
+    cooperative_admit_group(
+        actor=staff_user,
+        cooperative=Cooperative.objects.get(pk=ours["objects"]["cooperative"]),
+        group=neighbour,
+        joined_date=datetime.date(2018, 1, 1),
+    )
+    ours["neighbour"] = neighbour.pk
     return ours, theirs
 
 
@@ -344,8 +367,29 @@ def _kwargs(name, params, world, book=None):
     return kwargs
 
 
+def _leaks(what, response, hidden) -> list:
+    if not hidden:
+        return []
+    text = _text(response)
+    shown = [name for name in hidden if name in text]
+    return [f"{what} shows {shown}"] if shown else []
+
+
 def _counts():
     return {model._meta.label: model._default_manager.count() for model in WATCHED}
+
+
+def _text(response) -> str:
+    """What a page or an export shows: its HTML, or the cells of an xlsx."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return " ".join(
+                archive.read(n).decode(errors="replace")
+                for n in archive.namelist()
+                if n.endswith(".xml")
+            )
+    return content.decode(errors="replace")
 
 
 LOGIN = redirect_to_login("/").url.split("?")[0]
@@ -371,7 +415,7 @@ def _refused(client, response, anonymous, names):
     return landed.status_code == 200 and not any(name in page for name in names)
 
 
-def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None):
+def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None, hidden=()):
     """The problems found; `opened` (a set) gathers the patterns that opened (200) in our
     world, so a crawl that reaches nothing cannot pass unnoticed."""
     ours, theirs = worlds
@@ -395,11 +439,8 @@ def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None
                     problems.append(f"{method.upper()} {url}: {response.status_code} anonymous")
                 if method == "post" and _counts() != before and (anonymous or read_only_books):
                     problems.append(f"POST {url} wrote rows")
-                if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-                    page = response.content.decode()
-                    leaked = [n for n in theirs["names"] if n in page]
-                    if leaked and not read_only_books:
-                        problems.append(f"GET {url} shows {leaked}")
+                if response.status_code == 200:
+                    problems += _leaks(f"{method.upper()} {url}", response, hidden)
             continue
         if not params:
             problems.append(f"add a scope rule for {name} ({route})")
@@ -417,6 +458,12 @@ def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None
                 problems.append(f"{method.upper()} {url}: {response.status_code}")
             if method == "get" and response.status_code == 200:
                 opened.add(name)
+                problems += _leaks(f"GET {url}", response, hidden)
+                export = client.get(url, {"format": "xlsx"})
+                if export.status_code >= 500:
+                    problems.append(f"GET {url}?format=xlsx: {export.status_code}")
+                elif export.status_code == 200:
+                    problems += _leaks(f"GET {url}?format=xlsx", export, hidden)
             after = _counts()
             if read_only_books and any(
                 after[m._meta.label] != before[m._meta.label] for m in BOOK_ROWS
@@ -433,6 +480,11 @@ def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None
             mixed = _kwargs(name, params, theirs)
             mixed["book_id"] = ours["objects"]["book"]
             targets.append(mixed)
+        if "group_id" in params and "book_id" in params and NEIGHBOUR in hidden:
+            # Our cooperative's books, a member KSM of it we do not see.
+            inside = _kwargs(name, params, ours, book=ours["books"][2])
+            inside["group_id"] = ours["neighbour"]
+            targets.append(inside)
         for target in targets:
             url = reverse(name, kwargs=target)
             for method in ("get", "post"):
@@ -508,5 +560,6 @@ def test_a_scoped_role_reaches_nothing_of_another_world(worlds, role):
     client = Client()
     client.force_login(ours["users"][role])
     opened = set()
-    assert crawl(client, worlds, opened=opened) == []
+    hidden = [*_theirs["names"], *([] if role == "coop" else [NEIGHBOUR])]
+    assert crawl(client, worlds, opened=opened, hidden=hidden) == []
     assert OWN_PAGES[role] <= opened
