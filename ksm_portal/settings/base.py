@@ -289,6 +289,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # django-axes logs every login at INFO; its failures and lockouts are in the database.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
         "django.request": {
             "handlers": ["console", "mail_admins"],
             "level": "WARNING",
