@@ -1,9 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ksm_portal.admin_actions import EXPORT_ACTIONS
 from ksm_portal.admin_base import PortalAdmin
 
 from .models import ActivationCode, LoginEvent
+from .services import login_unlock
+
+
+@admin.action(
+    description=gettext_lazy("Unlock the selected logins (password and activation code)"),
+    permissions=["unlock"],
+)
+def unlock_logins(modeladmin, request, queryset):
+    """Lift the locks of the usernames and addresses of the ticked events, at once."""
+    pairs = {
+        (event.username, event.ip_address) for event in queryset.only("username", "ip_address")
+    }
+    for username, address in sorted(pairs, key=lambda pair: (pair[0], pair[1] or "")):
+        login_unlock(username=username, ip_address=address)
+    modeladmin.message_user(
+        request,
+        _("Unlocked: %(names)s. They can log in and activate again.")
+        % {"names": ", ".join(sorted({username for username, _address in pairs}))},
+        messages.SUCCESS,
+    )
 
 
 @admin.register(ActivationCode)
@@ -31,7 +53,11 @@ class LoginEventAdmin(PortalAdmin):
     search_fields = ("^username", "=ip_address")
     date_hierarchy = "at"
     ordering = ("-at", "-pk")
-    actions = [*EXPORT_ACTIONS]
+    actions = [*EXPORT_ACTIONS, unlock_logins]
+
+    def has_unlock_permission(self, request):
+        # The same right as deleting a lock in django-axes' own admin (administrators).
+        return request.user.has_perm("axes.delete_accessattempt")
 
     def has_add_permission(self, request):
         return False

@@ -98,6 +98,7 @@ class LoginEvent(models.Model):
         ACTIVATION_FAILED = "activation_failed", _("Failed activation")
         LOGIN_OK = "login_ok", _("Login")
         LOGIN_FAILED = "login_failed", _("Failed login")
+        UNLOCKED = "unlocked", _("Unlocked by staff")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     username = models.CharField(_("username"), max_length=150)
@@ -111,7 +112,13 @@ class LoginEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["activation_ok", "activation_failed", "login_ok", "login_failed"]
+                    kind__in=[
+                        "activation_ok",
+                        "activation_failed",
+                        "login_ok",
+                        "login_failed",
+                        "unlocked",
+                    ]
                 ),
                 name="login_event_kind_valid",
             )

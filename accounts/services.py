@@ -144,13 +144,36 @@ def login_deactivate(*, user) -> None:
     )
 
 
+def _failures_since_unlock(since, **who) -> int:
+    """Failed activations within the window, counted from staff's last unlock of `who`."""
+    events = LoginEvent.objects.filter(at__gte=since, **who)
+    unlocked = (
+        events.filter(kind=LoginEvent.Kind.UNLOCKED).order_by("-at").values_list("at", flat=True)
+    ).first()
+    return events.filter(kind=LoginEvent.Kind.ACTIVATION_FAILED, at__gt=unlocked or since).count()
+
+
 def _throttled(username: str, ip_address: str | None) -> bool:
     since = timezone.now() - THROTTLE_WINDOW
-    failures = LoginEvent.objects.filter(kind=LoginEvent.Kind.ACTIVATION_FAILED, at__gte=since)
-    if failures.filter(username=username).count() >= MAX_FAILURES_PER_USERNAME:
+    if _failures_since_unlock(since, username=username) >= MAX_FAILURES_PER_USERNAME:
         return True
     return bool(
-        ip_address and failures.filter(ip_address=ip_address).count() >= MAX_FAILURES_PER_ADDRESS
+        ip_address
+        and _failures_since_unlock(since, ip_address=ip_address) >= MAX_FAILURES_PER_ADDRESS
+    )
+
+
+@transaction.atomic
+def login_unlock(*, username: str, ip_address: str | None = None) -> LoginEvent:
+    """Staff lift the locks on a login: the password lockout (django-axes) of the username and
+    of the address, and the activation-code throttle, which counts failures from this record."""
+    from axes.utils import reset
+
+    reset(username=username)
+    if ip_address:
+        reset(ip=ip_address)
+    return LoginEvent.objects.create(
+        kind=LoginEvent.Kind.UNLOCKED, username=username[:150], ip_address=ip_address
     )
 
 

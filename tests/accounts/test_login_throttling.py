@@ -132,3 +132,77 @@ def test_program_staff_see_the_attempts_but_cannot_unlock(treasurer, program_sta
 def test_the_test_client_login_still_works_without_a_request():
     user = UserFactory(username="tanpa.permintaan")
     assert Client().login(username=user.username, password=PASSWORD)
+
+
+def _admin_unlock(admin, *events):
+    return admin.post(
+        reverse("admin:accounts_loginevent_changelist"),
+        {"action": "unlock_logins", "_selected_action": [event.pk for event in events]},
+    )
+
+
+def test_staff_unlock_a_guessed_activation_code_from_admin_and_the_officer_activates(
+    django_user_model,
+):
+    """Guesses kill the code and hold the username for the window; staff give a new code
+    (the slip) and unlock, and the officer activates with it at once."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import LoginEvent
+    from accounts.services import (
+        MAX_FAILURES_PER_USERNAME,
+        activation_code_issue,
+        login_activate,
+        login_create,
+    )
+
+    login_create(actor=None, full_name="Siti Aminah")
+    for _ in range(MAX_FAILURES_PER_USERNAME):
+        with pytest.raises(ValidationError):
+            login_activate(username="siti.aminah", code="XXXX-XXXX", password="Sawah-Hijau-2017")
+    officer = django_user_model.objects.get(username="siti.aminah")
+    fresh = activation_code_issue(actor=None, user=officer)
+    with pytest.raises(ValidationError, match="Terlalu banyak"):  # the new code waits too
+        login_activate(username="siti.aminah", code=fresh.code, password="Sawah-Hijau-2017")
+    administrator = django_user_model.objects.create_superuser("root", "r@example.org", "x")
+    failed = LoginEvent.objects.filter(username="siti.aminah", kind="activation_failed").first()
+
+    response = _admin_unlock(logged_in(administrator), failed)
+
+    assert response.status_code == 302
+    assert LoginEvent.objects.filter(username="siti.aminah", kind="unlocked").count() == 1
+    user = login_activate(username="siti.aminah", code=fresh.code, password="Sawah-Hijau-2017")
+    assert user == officer
+
+
+def test_the_same_unlock_lifts_a_password_lockout(treasurer, django_user_model):
+    from accounts.models import LoginEvent
+
+    for _ in range(6):
+        log_in(Client(), reverse("login"), "bendahara", "salah")
+    assert AccessAttempt.objects.filter(username="bendahara").exists()
+    administrator = django_user_model.objects.create_superuser("root", "r@example.org", "x")
+    failed = LoginEvent.objects.filter(username="bendahara", kind="login_failed").first()
+
+    _admin_unlock(logged_in(administrator), failed)
+
+    assert not AccessAttempt.objects.filter(username="bendahara").exists()
+    client = Client()
+    assert log_in(client, reverse("login"), "bendahara", PASSWORD).status_code == 302
+    assert is_logged_in(client)
+
+
+def test_program_staff_may_not_unlock(treasurer, program_staff):
+    from accounts.models import LoginEvent
+
+    for _ in range(6):
+        log_in(Client(), reverse("login"), "bendahara", "salah")
+    failed = LoginEvent.objects.filter(username="bendahara", kind="login_failed").first()
+    viewer = logged_in(program_staff)
+
+    page = viewer.get(reverse("admin:accounts_loginevent_changelist")).content.decode()
+    _admin_unlock(viewer, failed)
+
+    assert "unlock_logins" not in page
+    assert not LoginEvent.objects.filter(kind="unlocked").exists()
+    assert AccessAttempt.objects.filter(username="bendahara").exists()
