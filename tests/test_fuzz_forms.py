@@ -23,8 +23,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finance.models import Loan
 from finance.services import (
     book_open,
+    borrowing_record,
     cash_receive,
     loan_apply,
     loan_approve,
@@ -431,3 +433,38 @@ def test_training_event(staff_client, village, data):
 @given(data=st.data())
 def test_training_event_edit(staff_client, event, data):
     fuzz_once(staff_client, reverse("training:event_update", args=[event.pk]), data.draw)
+
+
+# --- Loans after disbursement: rescheduling, writing off, repaying a borrowing ----------------
+
+
+@pytest.mark.parametrize("address", ["finance:loan_reschedule", "finance:loan_write_off"])
+@FUZZ
+@given(data=st.data())
+def test_loan_reschedule_and_write_off(address, treasurer_client, book, active, data):
+    fuzz_once(treasurer_client, reverse(address, args=[book.pk, active.pk]), data.draw)
+
+
+@pytest.fixture
+def borrowing(book, saver):
+    """Rp 2.000.000 the KSM borrowed from a bank, to be repaid over ten months."""
+    borrowing_record(
+        book=book,
+        lender_kind="bank",
+        lender_name="BRI Unit Bandar",
+        principal=2_000_000,
+        monthly_rate=Decimal("1"),
+        interest_method="flat",
+        term_months=10,
+        received_date=datetime.date(2017, 2, 1),
+        purpose="Modal usaha",
+        first_due_date=datetime.date(2017, 3, 1),
+    )
+    return Loan.objects.get(book=book, direction=Loan.Direction.PAYABLE)
+
+
+@FUZZ
+@given(data=st.data())
+def test_borrowing_repayment(treasurer_client, book, borrowing, data):
+    url = reverse("finance:loan_repay", args=[book.pk, borrowing.pk])
+    fuzz_once(treasurer_client, url, data.draw)
