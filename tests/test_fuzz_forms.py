@@ -32,6 +32,7 @@ from finance.services import (
     loan_approve,
     loan_disburse,
     loan_product_save,
+    period_close,
     savings_deposit,
 )
 from groups.models import Membership
@@ -468,3 +469,44 @@ def borrowing(book, saver):
 def test_borrowing_repayment(treasurer_client, book, borrowing, data):
     url = reverse("finance:loan_repay", args=[book.pk, borrowing.pk])
     fuzz_once(treasurer_client, url, data.draw)
+
+
+# --- A member leaving, and the book's months and year -----------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_member_exit(treasurer_client, book, saver, data):
+    url = f"{reverse('finance:member_exit', args=[book.pk, saver.pk])}?date=2017-06-01"
+    fuzz_once(treasurer_client, url, data.draw)
+
+
+@pytest.fixture
+def closed_january(book, treasurer):
+    period_close(book=book, month=datetime.date(2017, 1, 1), actor=treasurer)
+    return book
+
+
+@FUZZ
+@given(data=st.data())
+def test_month_reopen(staff_client, closed_january, data):
+    """Staff reopen the last closed month from the periods page."""
+    book = closed_january
+    action = reverse("finance:period_reopen", args=[book.pk])
+    fuzz_once(staff_client, reverse("finance:periods", args=[book.pk]), data.draw, action)
+
+
+@pytest.fixture
+def closed_to_november(book, saver, treasurer):
+    for number in range(1, 12):
+        period_close(book=book, month=datetime.date(2017, number, 1), actor=treasurer)
+    return book
+
+
+@FUZZ
+@given(data=st.data())
+def test_year_end_close(treasurer_client, closed_to_november, data):
+    book = closed_to_november
+    action = reverse("finance:year_end", args=[book.pk])
+    url = f"{reverse('finance:periods', args=[book.pk])}?year=2017"
+    fuzz_once(treasurer_client, url, data.draw, action)
