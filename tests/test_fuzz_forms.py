@@ -510,3 +510,42 @@ def test_year_end_close(treasurer_client, closed_to_november, data):
     action = reverse("finance:year_end", args=[book.pk])
     url = f"{reverse('finance:periods', args=[book.pk])}?year=2017"
     fuzz_once(treasurer_client, url, data.draw, action)
+
+
+# --- Opening books; BUMDes and cooperatives: officers, KSM joining ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "owner", "writer"),
+    [
+        ("ksm", "ksm", "facilitator"),
+        ("bumdes", "bumdes", "facilitator"),
+        ("cooperative", "cooperative", "program_staff"),
+    ],
+)
+@FUZZ
+@given(data=st.data())
+def test_book_open(kind, owner, writer, request, data):
+    entity = request.getfixturevalue(owner)
+    client = logged_in(request.getfixturevalue(writer))
+    fuzz_once(client, reverse("finance:book_open", args=[kind, entity.pk]), data.draw)
+
+
+@pytest.mark.parametrize(
+    ("kind", "writer"), [("bumdes", "facilitator"), ("cooperative", "program_staff")]
+)
+@FUZZ
+@given(data=st.data())
+def test_officer_appointment(kind, writer, request, data):
+    entity = request.getfixturevalue(kind)
+    client = logged_in(request.getfixturevalue(writer))
+    fuzz_once(client, reverse("groups:officer_add", args=[kind, entity.pk]), data.draw)
+
+
+@FUZZ
+@given(data=st.data())
+def test_cooperative_admits_a_ksm(program_staff, cooperative, ksm, data):
+    """Program staff admit a KSM of the cooperative's regency from the cooperative's page."""
+    action = reverse("groups:cooperative_admit", args=[cooperative.pk])
+    page = cooperative.get_absolute_url()
+    fuzz_once(logged_in(program_staff), page, data.draw, action)
