@@ -40,6 +40,7 @@ from tests.finance.test_meeting_sheet import make_group
 from tests.groups.factories import MembershipFactory
 from tests.training.factories import TrainingEventFactory, VisitFactory
 from tests.web.support import logged_in, parse
+from training.services import assessment_start, training_invite
 
 pytestmark = pytest.mark.django_db
 
@@ -549,3 +550,65 @@ def test_cooperative_admits_a_ksm(program_staff, cooperative, ksm, data):
     action = reverse("groups:cooperative_admit", args=[cooperative.pk])
     page = cooperative.get_absolute_url()
     fuzz_once(logged_in(program_staff), page, data.draw, action)
+
+
+# --- Training invitations and attendance; KSM assessments -------------------------------------
+
+
+@pytest.fixture
+def own_event(ksm, facilitator, membership):
+    """A training the KSM's facilitator organises in its village; one member in the KSM."""
+    return TrainingEventFactory(village=ksm.village, organiser=facilitator)
+
+
+@FUZZ
+@given(data=st.data())
+def test_training_invitations(facilitator_client, own_event, data):
+    url = reverse("training:event_invite", args=[own_event.pk])
+    fuzz_once(facilitator_client, url, data.draw)
+
+
+@pytest.fixture
+def invited(own_event, facilitator, ksm):
+    training_invite(actor=facilitator, event=own_event, groups=[ksm])
+    return own_event
+
+
+@FUZZ
+@given(data=st.data())
+def test_training_attendance(facilitator_client, invited, ksm, data):
+    own_event = invited
+    url = reverse("training:event_attendance", args=[own_event.pk, ksm.pk])
+    fuzz_once(facilitator_client, url, data.draw)
+
+
+@FUZZ
+@given(data=st.data())
+def test_assessment_start(facilitator_client, ksm, data):
+    action = reverse("training:assessment_start", args=[ksm.pk])
+    url = reverse("training:group_assessments", args=[ksm.pk])
+    fuzz_once(facilitator_client, url, data.draw, action)
+
+
+@pytest.fixture
+def draft(facilitator, ksm, membership):
+    assessed = datetime.date(2017, 12, 15)
+    return assessment_start(actor=facilitator, group=ksm, assessment_date=assessed)
+
+
+@FUZZ
+@given(data=st.data())
+def test_assessment_scores(facilitator_client, draft, data):
+    url = reverse("training:assessment_detail", args=[draft.pk])
+    fuzz_once(facilitator_client, url, data.draw)
+
+
+# --- The opening wizard ------------------------------------------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_opening_wizard(treasurer_client, book, membership, data):
+    """Opening balances of a book with no entries yet: cash, bank, each member's savings and
+    loan, other balances."""
+    fuzz_once(treasurer_client, reverse("finance:opening", args=[book.pk]), data.draw)
