@@ -36,9 +36,10 @@ from finance.services import (
     savings_deposit,
 )
 from groups.models import Membership
+from groups.services import officer_appoint
 from tests.finance.test_meeting_sheet import make_group
 from tests.groups.factories import MembershipFactory
-from tests.training.factories import TrainingEventFactory, VisitFactory
+from tests.training.factories import FollowUpActionFactory, TrainingEventFactory, VisitFactory
 from tests.web.support import logged_in, parse
 from training.services import assessment_start, training_invite
 
@@ -620,3 +621,58 @@ def test_opening_wizard(treasurer_client, book, membership, data):
     loan, other balances."""
     url = reverse("finance:opening", args=[book.pk])
     fuzz_once(treasurer_client, url, data.draw, filled={"cash": "750.000"})
+
+
+# --- Beyond the first list: cooperatives themselves, an officer leaving, editing a product, ---
+# --- closing a visit's follow-up --------------------------------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_cooperative_create(program_staff, regency, data):
+    fuzz_once(logged_in(program_staff), reverse("groups:cooperative_create"), data.draw)
+
+
+@FUZZ
+@given(data=st.data())
+def test_cooperative_edit(program_staff, cooperative, data):
+    url = reverse("groups:cooperative_update", args=[cooperative.pk])
+    fuzz_once(logged_in(program_staff), url, data.draw)
+
+
+@pytest.fixture
+def bumdes_treasurer(bumdes):
+    return officer_appoint(
+        actor=None,
+        entity=bumdes,
+        full_name="Budi Santoso",
+        role="treasurer",
+        start_date=datetime.date(2017, 3, 15),
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_officer_leaving(facilitator_client, bumdes_treasurer, data):
+    url = reverse("groups:officer_end", args=[bumdes_treasurer.pk])
+    fuzz_once(facilitator_client, url, data.draw)
+
+
+@FUZZ
+@given(data=st.data())
+def test_loan_product_edit(treasurer_client, book, product, data):
+    url = reverse("finance:loan_product_edit", args=[book.pk, product.pk])
+    fuzz_once(treasurer_client, url, data.draw)
+
+
+@pytest.fixture
+def follow_up(visit):
+    return FollowUpActionFactory(visit=visit)
+
+
+@FUZZ
+@given(data=st.data())
+def test_follow_up_close(facilitator_client, visit, follow_up, data):
+    action = follow_up
+    address = reverse("training:followup_close", args=[action.pk])
+    fuzz_once(facilitator_client, visit.get_absolute_url(), data.draw, address)

@@ -295,6 +295,22 @@ def test_a_next_address_off_the_site_is_not_followed(facilitator_client, facilit
     assert response["Location"] == action.visit.get_absolute_url()
 
 
+@pytest.mark.parametrize("target", ["0", "agenda", "/a\r\nSet-Cookie: x=1", "/a\x00b"])
+def test_a_next_address_that_is_no_path_returns_to_the_visit(
+    facilitator_client, facilitator, ksm, target
+):
+    """A bare word was taken for a view name and a line break went into the header: a 500."""
+    action = FollowUpActionFactory(visit=VisitFactory(group=ksm, facilitator=facilitator))
+    response = facilitator_client.post(
+        reverse("training:followup_close", args=[action.pk]),
+        {"status": "done", "next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == action.visit.get_absolute_url()
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
 def test_a_follow_up_is_added_to_a_recorded_visit_and_a_bad_one_is_refused(
     facilitator_client, facilitator, ksm
 ):

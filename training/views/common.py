@@ -3,6 +3,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -60,10 +61,17 @@ def editable_event(request, pk) -> TrainingEvent:
 def redirect_back(request, fallback):
     """To the page named in `next` when it is one of ours, else to `fallback`."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a printable path of this site: a bare word ("0", "home") would be taken by
+    # redirect() for a view name, and a line break cannot go in a header; both were a 500.
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
