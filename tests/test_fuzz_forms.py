@@ -36,7 +36,7 @@ from finance.services import (
     savings_deposit,
 )
 from groups.models import Membership
-from groups.services import officer_appoint
+from groups.services import cooperative_admit_group, officer_appoint
 from tests.finance.test_meeting_sheet import make_group
 from tests.groups.factories import MembershipFactory
 from tests.training.factories import FollowUpActionFactory, TrainingEventFactory, VisitFactory
@@ -676,3 +676,30 @@ def test_follow_up_close(facilitator_client, visit, follow_up, data):
     action = follow_up
     address = reverse("training:followup_close", args=[action.pk])
     fuzz_once(facilitator_client, visit.get_absolute_url(), data.draw, address)
+
+
+@pytest.fixture
+def cooperative_member(cooperative, ksm):
+    return cooperative_admit_group(
+        actor=None, cooperative=cooperative, group=ksm, joined_date=datetime.date(2017, 3, 15)
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_ksm_leaving_a_cooperative(program_staff, cooperative_member, data):
+    url = reverse("groups:cooperative_membership_end", args=[cooperative_member.pk])
+    page = cooperative_member.cooperative.get_absolute_url()
+    fuzz_once(logged_in(program_staff), page, data.draw, url)
+
+
+@pytest.mark.parametrize(
+    ("address", "holder"),
+    [("groups:membership_login", "membership"), ("groups:officer_login", "bumdes_treasurer")],
+)
+@FUZZ
+@given(data=st.data())
+def test_login_grant(address, holder, request, facilitator_client, data):
+    """A login for a KSM member or a BUMDes officer: the username is typed on the page."""
+    url = reverse(address, args=[request.getfixturevalue(holder).pk])
+    fuzz_once(facilitator_client, url, data.draw, filled={"username": "budi.santoso"})
