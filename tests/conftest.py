@@ -218,10 +218,29 @@ def pytest_configure(config):
     config.stash[_SKIPPED_BROWSER_TESTS] = []
 
 
+def _django_order(item) -> int:
+    """pytest-django's order: tests in a rolled-back transaction first, then transactional
+    tests (each flushes the tables after itself, and with them the reference rows the data
+    migrations wrote: topics, levels, areas), then tests without a database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    # pytest's own grouping of session-scoped parametrised fixtures (the browser's) can move
+    # transactional browser tests in among the rolled-back ones, after pytest-django sorted
+    # them, so that later tests find the reference rows flushed. Sort again (stable), last.
+    items.sort(key=_django_order)
 
 
 @pytest.hookimpl(tryfirst=True)
