@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ksm_portal.scope import user_scope
 
@@ -67,6 +68,9 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
+    # Who uploaded, checked, imported or cancelled a file, and when; the progress of the
+    # check (a save per chunk) is not history (see imports.services._recount).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("import")

@@ -35,13 +35,15 @@ def batch_start(*, actor, kind: str, file_name: str, content: bytes) -> ImportBa
     mapping = spec.map_headers(table.headers)
     parsed = [spec.parse(line, cells, mapping) for line, cells in table.rows]
     spec.check_in_file(parsed)
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         kind=kind,
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(content).hexdigest(),
         created_by=actor,
         rows_total=len(parsed),
     )
+    batch._history_user = actor
+    batch.save()
     ImportRow.objects.bulk_create(
         (
             ImportRow(
@@ -60,6 +62,13 @@ def batch_start(*, actor, kind: str, file_name: str, content: bytes) -> ImportBa
     return batch
 
 
+def _locked(batch: ImportBatch, actor) -> ImportBatch:
+    """The batch's row, locked for this transaction, its history naming `actor`."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    locked._history_user = actor
+    return locked
+
+
 def _recount(batch: ImportBatch) -> None:
     counts = batch.rows.aggregate(
         checked=Count("pk", filter=~Q(action=RowAction.PENDING)),
@@ -67,6 +76,7 @@ def _recount(batch: ImportBatch) -> None:
         new=Count("pk", filter=Q(action__in=(RowAction.CREATE, RowAction.UPDATE))),
         unchanged=Count("pk", filter=Q(action=RowAction.UNCHANGED)),
     )
+    status = batch.status
     batch.rows_checked = counts["checked"]
     batch.rows_problem = counts["problem"]
     batch.rows_new = counts["new"]
@@ -74,14 +84,18 @@ def _recount(batch: ImportBatch) -> None:
     if batch.rows_checked == batch.rows_total and batch.status == ImportStatus.CHECKING:
         batch.status = ImportStatus.PROBLEMS if batch.rows_problem else ImportStatus.READY
         batch.warnings = batch.kind_spec.warnings(batch)
-    batch.save()
+    # A chunk checked is progress, not a change anyone made: history only when the status moves.
+    if batch.status == status:
+        batch.save_without_historical_record()
+    else:
+        batch.save()
 
 
 @transaction.atomic
 def batch_check_step(*, actor, batch: ImportBatch) -> ImportBatch:
     """Look the next chunk of rows up in the database (one short request of the progress
     bar). Two tabs polling the same batch take turns on the batch's lock."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = _locked(batch, actor)
     if batch.status != ImportStatus.CHECKING:
         return batch
     spec = batch.kind_spec
@@ -113,7 +127,7 @@ def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     now has a problem, nothing is written and the preview shows it."""
     try:
         with transaction.atomic():
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            batch = _locked(batch, actor)
             if batch.status != ImportStatus.READY:
                 raise ImportRefused(_("This import is not ready: it has problems or is done."))
             spec = batch.kind_spec
@@ -155,7 +169,7 @@ def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     except _Rechecked as found:
         with transaction.atomic():
             _save_checked(found.rows)
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            batch = _locked(batch, actor)
             batch.status = ImportStatus.CHECKING
             _recount(batch)
         raise ImportRefused(
@@ -174,7 +188,7 @@ class _Rechecked(Exception):
 
 @transaction.atomic
 def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = _locked(batch, actor)
     if not batch.is_open:
         raise ImportRefused(_("This import is already finished."))
     batch.status = ImportStatus.CANCELLED

@@ -2,8 +2,9 @@
 test client by a user allowed to write, with random and hostile values in its fields (huge,
 negative and ambiguous numbers, other scripts' digits, far dates, very long text, NUL bytes,
 spreadsheet formulas, SQL and HTML). Whatever comes, the site never answers 500, and a post
-it refuses (the page again with its errors, or 400) writes nothing: no row of the books, the
-register, the training records or their history appears, changes count or disappears.
+it refuses (the page again with its errors, 400, or a redirect with an error message) writes
+nothing: no row of the books, the register, the training records or their history appears,
+changes count or disappears. A post it accepts leaves books that `verify_books` passes.
 
 Each example opens the form as a browser does (following the redirect that gives a one-time
 form its token), takes what the page offers as it is (the prefilled values, the selected
@@ -18,12 +19,14 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.messages import constants, get_messages
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finance.models import Loan
+from finance.management.commands.verify_books import BookChecker
+from finance.models import Book, Loan
 from finance.services import (
     book_open,
     borrowing_record,
@@ -198,8 +201,19 @@ def _fuzz(client, url: str, draw, action: str | None, filled: dict) -> None:
     response = client.post(address, sent)
     assert response.status_code != 500, (address, sent)
     assert response.status_code in (200, 302, 400), (response.status_code, address, sent)
-    if response.status_code != 302:
-        assert row_counts() == before, ("a refused post wrote", address, sent)
+    refusals = [
+        str(message)
+        for message in get_messages(response.wsgi_request)
+        if message.level >= constants.ERROR
+    ]
+    if response.status_code != 302 or refusals:
+        # The page again with its errors, 400, or a redirect that says why it refused.
+        assert row_counts() == before, ("a refused post wrote", address, sent, refusals)
+    else:
+        # Accepted: whatever it wrote, the books still hold (balanced entries, gap-free
+        # numbers, totals equal to the lines, no balance below zero).
+        problems = BookChecker(list(Book.objects.values_list("pk", flat=True))).run()
+        assert not problems, ("an accepted post broke the books", address, sent, problems)
 
 
 # --- The people and things the forms are about -----------------------------------------------

@@ -1,7 +1,8 @@
 """The role crawl (issue 14): every URL pattern of the site, filled with objects in and out of
-each role's scope, GET and an empty POST. Out of scope answers 403 or 404 (a redirect to login
-for anonymous), never 200; nothing is written by an out-of-scope request or by a read-only
-role; nothing answers 500. A URL pattern without a rule here fails the crawl by name.
+each role's scope, GET (with its xlsx, csv and pdf exports) and an empty POST. Out of scope
+answers 403 or 404 (a redirect to login for anonymous), never 200; nothing is written by an
+out-of-scope request or by a read-only role; nothing answers 500. A URL pattern without a
+rule here fails the crawl by name.
 
 Two worlds: "ours" (village A: the facilitator's, the KSM whose chair and treasurer log in, the
 BUMDes and cooperative whose officers log in) and "theirs" (another village in another
@@ -393,6 +394,8 @@ def _text(response) -> str:
 
 
 LOGIN = redirect_to_login("/").url.split("?")[0]
+# The files a page gives with ?format= (pages without exports answer with the page itself).
+EXPORTS = ("xlsx", "csv", "pdf")
 
 
 def _refused(client, response, anonymous, names):
@@ -459,11 +462,14 @@ def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None
             if method == "get" and response.status_code == 200:
                 opened.add(name)
                 problems += _leaks(f"GET {url}", response, hidden)
-                export = client.get(url, {"format": "xlsx"})
-                if export.status_code >= 500:
-                    problems.append(f"GET {url}?format=xlsx: {export.status_code}")
-                elif export.status_code == 200:
-                    problems += _leaks(f"GET {url}?format=xlsx", export, hidden)
+                for fmt in EXPORTS:
+                    export = client.get(url, {"format": fmt})
+                    if export.status_code >= 500:
+                        problems.append(f"GET {url}?format={fmt}: {export.status_code}")
+                    elif export.status_code == 200 and fmt != "pdf":
+                        # A PDF is drawn from the page's own context, whose HTML is read
+                        # above; its text is not extractable without a PDF reader.
+                        problems += _leaks(f"GET {url}?format={fmt}", export, hidden)
             after = _counts()
             if read_only_books and any(
                 after[m._meta.label] != before[m._meta.label] for m in BOOK_ROWS
@@ -487,12 +493,14 @@ def crawl(client, worlds, *, anonymous=False, read_only_books=False, opened=None
             targets.append(inside)
         for target in targets:
             url = reverse(name, kwargs=target)
-            for method in ("get", "post"):
+            exports = [("get", {"format": fmt}) for fmt in EXPORTS]
+            for method, data in [("get", {}), ("post", {}), *exports]:
                 before = _counts()
-                response = getattr(client, method)(url, {})
+                response = getattr(client, method)(url, data)
                 if not _refused(client, response, anonymous, theirs["names"]):
                     problems.append(
-                        f"{method.upper()} {url} ({name}): {response.status_code} out of scope"
+                        f"{method.upper()} {url} {data} ({name}): {response.status_code}"
+                        " out of scope"
                     )
                 if _counts() != before:
                     problems.append(f"{method.upper()} {url} ({name}) wrote rows out of scope")

@@ -321,7 +321,7 @@ def _check_former_parties(book: Book, member_ids: set[int], group_ids: set[int])
             )
         )
         if member_ids - found:
-            raise ValidationError(_("The member is not an active member of this KSM."))
+            raise ValidationError(_("The person named was never a member of this KSM."))
     if group_ids:
         if not book.cooperative_id:
             _check_party_groups(book, group_ids)
@@ -332,7 +332,7 @@ def _check_former_parties(book: Book, member_ids: set[int], group_ids: set[int])
             ).values_list("group_id", flat=True)
         )
         if group_ids - found:
-            raise ValidationError(_("The KSM is not a member of this cooperative."))
+            raise ValidationError(_("The KSM named was never a member of this cooperative."))
 
 
 def _check_party_groups(book: Book, group_ids: set[int]) -> None:

@@ -15,6 +15,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -744,6 +745,10 @@ def group_statement(request, book_id, group_id):
     """A member KSM's savings and loans in a cooperative's or BUMDes's books."""
     book = visible_book(request, book_id)
     if book.kind == Book.Kind.KSM:
+        # A KSM's own books hold no member KSM: its own address leads to its loans, any
+        # other KSM is not here.
+        if book.group_id != group_id:
+            raise Http404
         return redirect("finance:loans", book.pk)
     groups = member_ksm_visible_to(request.user, book).filter(pk=group_id)
     if book.cooperative_id:

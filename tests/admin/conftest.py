@@ -20,6 +20,7 @@ from groups.services import (
     membership_login_grant,
     officer_appoint,
 )
+from imports.models import ImportBatch
 from tests.groups.factories import MembershipFactory
 from tests.training.factories import (
     AttendanceFactory,
@@ -122,6 +123,9 @@ def workbench(ksm, bumdes, cooperative, staff_user, django_user_model):
     ConfirmedAssessmentFactory(group=ksm)
     FacilitatorAssignmentFactory(village=ksm.village)
     LoginEvent.objects.create(kind=LoginEvent._meta.get_field("kind").choices[0][0], username="x")
+    ImportBatch.objects.create(
+        kind="members", file_name="anggota.xlsx", file_sha256="0" * 64, created_by=staff_user
+    )
     # django-axes' records, made by real logins: one that succeeds (an access log), then a
     # wrong password (an attempt and a failure log).
     django_user_model.objects.create_user("penjaga", password="kata-sandi-benar-123")

@@ -233,3 +233,13 @@ def test_the_cooperatives_member_list_follows_the_same_rule(
     officer = logged_in(_officer_of(ksm_a, "ketua.anggrek"))
     assert _member_list(officer, cooperative, "xlsx") == ["KSM Anggrek"]
     assert _member_list(logged_in(facilitator), cooperative, "xlsx") == everyone[:2]
+
+
+def test_a_ksms_own_books_name_no_other_ksm_as_a_member(ksm_a, ksm_b):
+    """A KSM's books hold no member KSM: the address with itself leads to its loans, with
+    another KSM there is nothing (404), not a redirect."""
+    book = book_open(owner=ksm_a, opening_date=OPENED)
+    client = logged_in(_officer_of(ksm_a, "ketua.anggrek"))
+    own = _statement(client, book, ksm_a)
+    assert own.status_code == 302 and own.url == reverse("finance:loans", args=[book.pk])
+    assert _statement(client, book, ksm_b).status_code == 404

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from finance.models import GroupBalance, SurplusDistribution
+from finance.models import EntryKind, GroupBalance, SurplusDistribution
 from finance.services import (
     book_open,
     cash_receive,
@@ -265,6 +265,25 @@ def test_a_former_member_ksm_may_be_named_only_on_shu_payable(rules_year, ksm_c)
             ],
         )
     assert error.value.messages == [translated("The KSM is not a member of this cooperative.")]
+
+
+def test_shu_payable_may_not_name_a_ksm_that_was_never_a_member(rules_year, village):
+    stranger = SelfHelpGroupFactory(village=village, name="KSM Asing")
+    cash, payable = accounts_for(rules_year, "cash", "surplus_payable")
+    with pytest.raises(ValidationError) as error:
+        journal_post(
+            book=rules_year,
+            entry_date=datetime.date(2018, 1, 5),
+            description="Pembayaran SHU",
+            kind=EntryKind.SURPLUS_PAYMENT,
+            lines=[
+                Line(account=payable, debit=D(1_000), group=stranger),
+                Line(account=cash, credit=D(1_000)),
+            ],
+        )
+    assert error.value.messages == [
+        translated("The KSM named was never a member of this cooperative.")
+    ]
 
 
 def test_largest_remainder_gives_a_tie_to_the_first_in_order():

@@ -7,8 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied  # noqa: F401 (documents the 403 path)
 
 from groups.models import Member, Membership
+from imports.kinds import kind_of
 from imports.models import ImportBatch, ImportStatus, RowAction
-from imports.services import ImportRefused, batch_check_step, batch_commit, batch_start
+from imports.services import (
+    ImportRefused,
+    batch_cancel,
+    batch_check_step,
+    batch_commit,
+    batch_start,
+)
 from tests.groups.factories import MemberFactory, MembershipFactory, SelfHelpGroupFactory
 from tests.imports.conftest import MEMBER_HEADERS, member_row, xlsx
 
@@ -191,3 +198,22 @@ def test_the_check_runs_in_steps(facilitator, ksm, settings, monkeypatch):
         seen.append(batch.rows_checked)
     assert seen == [3, 6, 7]
     assert batch.status == ImportStatus.READY
+
+
+def test_an_import_keeps_who_uploaded_checked_and_imported_it_not_each_chunk(
+    facilitator, ksm, monkeypatch
+):
+    monkeypatch.setattr(type(kind_of("members")), "chunk_size", 10)
+    rows = [member_row(ksm, n) for n in range(1, 31)]
+    batch = checked(facilitator, rows)
+    assert batch.rows_checked == 30  # in three chunks
+    batch = batch_commit(actor=facilitator, batch=batch)
+    history = list(batch.history.order_by("history_date", "history_id"))
+    # Uploaded (checking), checked (ready), imported (done); the chunks of the progress bar
+    # in between are not changes anyone made.
+    assert [h.status for h in history] == ["checking", "ready", "done"]
+    assert {h.history_user for h in history} == {facilitator}
+
+    cancelled = checked(facilitator, [member_row(ksm, 40)])
+    batch_cancel(actor=facilitator, batch=cancelled)
+    assert cancelled.history.latest("history_date").status == "cancelled"
