@@ -15,6 +15,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from finance.models import Meeting
 from finance.schedule import add_months
+from finance.selectors import month_end
 from finance.services import book_open
 from finance.services.periods import period_close
 from groups.models import Member
@@ -139,7 +140,11 @@ def test_a_queued_sheet_refused_because_the_month_closed_meanwhile_keeps_what_wa
 
     expect(status(page)).to_have_text([translated("refused")])
     reason = page.locator("#offline-queue .offline-reason")
-    expect(reason).to_contain_text(LAST_MONTH.replace(day=1).strftime("%d-%m-%Y")[3:])
+    closed = translated(
+        "The books are closed through %(date)s. Choose a later date, or ask "
+        "program staff to reopen the month."
+    ) % {"date": month_end(LAST_MONTH).strftime("%d-%m-%Y")}
+    expect(reason).to_have_text(closed)
     assert not Meeting.objects.filter(book=book).exists()
 
     page.get_by_role("button", name=translated("Open in the form")).click()
