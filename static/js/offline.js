@@ -292,11 +292,12 @@
     });
   }
 
-  // A form sent the usual way from the previous page: landing elsewhere means it was recorded.
+  // A form sent the usual way from the previous page: landing elsewhere (but the login page)
+  // means it was recorded.
   try {
     var submitted = JSON.parse(sessionStorage.getItem("ksm-submitted") || "null");
     sessionStorage.removeItem("ksm-submitted");
-    if (submitted && submitted.path !== location.pathname) {
+    if (submitted && submitted.path !== location.pathname && location.pathname !== say.login) {
       markUsed(submitted.token);
       localStorage.removeItem(draftKey(submitted.page));
     }
