@@ -39,7 +39,12 @@
       });
     });
   }
-  function items() { return queue("readonly", function (s) { return s.getAll(); }); }
+  // Only this user's: a phone shared by two officers never sends one's forms as the other.
+  function items() {
+    return queue("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      return all.filter(function (item) { return item.user === say.user; });
+    });
+  }
   function save(item) { return queue("readwrite", function (s) { return s.put(item); }); }
   function drop(id) { return queue("readwrite", function (s) { return s.delete(id); }); }
 
@@ -63,14 +68,16 @@
     var box = form.querySelector("input[name=token]");
     return box ? box.value : "";
   }
-  // The page's address with its form's token: the draft's key and where a refusal reopens.
+  // The page's address with its form's token: where a refused form reopens.
   function address(form) {
     var url = new URL(location.href);
     if (tokenOf(form)) url.searchParams.set("t", tokenOf(form));
     url.hash = "";
     return url.pathname + url.search;
   }
-  function draftKey(page) { return "ksm-draft:" + page; }
+  // A draft belongs to its form's token, whatever else the address says: a sheet moved to
+  // another date keeps what was typed.
+  function draftKey(form) { return "ksm-draft:" + location.pathname + "?t=" + tokenOf(form); }
 
   // Put typed values back: ticks and choices first (the sheet locks an absent member's boxes
   // on change), then the boxes, each announced as the user's input so the page's own scripts
@@ -141,7 +148,7 @@
         item.reason = "";
         item.result = landed.pathname + landed.search;
         markUsed(item.token);
-        localStorage.removeItem(draftKey(item.page));
+        localStorage.removeItem(item.draft);
       } else if (response.status >= 500) {
         item.reason = say.serverError;
       } else {
@@ -223,7 +230,7 @@
             }));
           }
           actions.appendChild(button(say.open, "btn-primary offline-open", function () {
-            localStorage.setItem(draftKey(item.page), JSON.stringify({at: Date.now(), fields: item.fields}));
+            localStorage.setItem(item.draft, JSON.stringify({at: Date.now(), fields: item.fields}));
             drop(item.id).then(function () { location.href = item.page; });
           }));
         }
@@ -247,6 +254,8 @@
     var item = {
       url: form.action || location.href,
       page: address(form),
+      draft: draftKey(form),
+      user: say.user,
       token: tokenOf(form),
       title: document.title.split(" · ").slice(0, 2).join(" · "),
       fields: pairs(form),
@@ -260,31 +269,31 @@
     }).then(flush);
   }
   function setUp(form, all) {
-    var page = address(form);
+    var key = draftKey(form);
     var token = tokenOf(form);
     var taken = usedTokens().indexOf(token) >= 0 || all.some(function (item) {
       return item.token === token && item.status !== "refused";
     });
     if (document.getElementById("sheet-used") || document.getElementById("form-used")) {
       markUsed(token);
-      localStorage.removeItem(draftKey(page));
+      localStorage.removeItem(key);
     } else if (taken && token) {
       lock(form, say.locked);
       return;
     }
     try {
-      var draft = JSON.parse(localStorage.getItem(draftKey(page)) || "null");
+      var draft = JSON.parse(localStorage.getItem(key) || "null");
       if (draft) restore(form, draft.fields);
     } catch (e) { /* an unreadable draft is dropped below on the next input */ }
     function keepDraft() {
-      localStorage.setItem(draftKey(page), JSON.stringify({at: Date.now(), fields: pairs(form)}));
+      localStorage.setItem(key, JSON.stringify({at: Date.now(), fields: pairs(form)}));
     }
     form.addEventListener("input", keepDraft);
     form.addEventListener("change", keepDraft);
     form.addEventListener("submit", function (event) {
       if (navigator.onLine && !isCopy) {
         // Sent the usual way: if the next page is another one, it was recorded.
-        sessionStorage.setItem("ksm-submitted", JSON.stringify({path: location.pathname, page: page, token: token}));
+        sessionStorage.setItem("ksm-submitted", JSON.stringify({path: location.pathname, draft: key, token: token}));
         return;
       }
       event.preventDefault();
@@ -299,7 +308,7 @@
     sessionStorage.removeItem("ksm-submitted");
     if (submitted && submitted.path !== location.pathname && location.pathname !== say.login) {
       markUsed(submitted.token);
-      localStorage.removeItem(draftKey(submitted.page));
+      localStorage.removeItem(submitted.draft);
     }
   } catch (e) { /* nothing to learn */ }
 
@@ -326,6 +335,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // Logging out leaves no page of this user's kept on the phone.
+    document.querySelectorAll("form[action='" + say.logout + "']").forEach(function (form) {
+      form.addEventListener("submit", function () { if (window.caches) caches.delete("ksm-pages"); });
+    });
     items().then(function (all) {
       document.querySelectorAll("form[data-offline-form]").forEach(function (form) { setUp(form, all); });
       return show();

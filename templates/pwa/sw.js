@@ -49,6 +49,8 @@ function keepPage(request, response) {
     return caches.open(PAGES).then(function (cache) {
       return Promise.all(addresses.map(function (address) {
         var headers = new Headers(response.headers);
+        headers.delete("Content-Encoding"); // the body kept is the decoded text
+        headers.delete("Content-Length");
         return cache.put(address, new Response(html, {status: 200, headers: headers}));
       }));
     }).then(function () { return true; });

@@ -154,6 +154,17 @@ def test_a_queued_sheet_refused_because_the_month_closed_meanwhile_keeps_what_wa
     expect(page.locator("#total-in")).to_have_text("Rp 45.000")
     expect(page.locator("#offline-queue")).to_have_count(0)
 
+    # The treasurer moves the sheet to today, in the open month: what was typed comes along.
+    page.locator("#id_date").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name=translated("Show"), exact=True).click()
+    expect(page.locator("#id_meeting_date")).to_have_value(timezone.localdate().isoformat())
+    expect(box(page, book.people["Ani"], "mandatory")).to_have_value("25.000")
+    page.get_by_role("button", name=translated("Record meeting"), exact=True).click()
+
+    meeting = Meeting.objects.get(book=book)
+    expect(page).to_have_url(f"{live_server.url}{meeting.get_absolute_url()}")
+    assert (meeting.meeting_date, meeting.total_in) == (timezone.localdate(), D(45_000))
+
 
 def test_a_half_filled_sheet_survives_a_reload(page: Page, live_server, treasurer, sheet_book):
     book = sheet_book
