@@ -163,16 +163,18 @@
       return save(item);
     }, function () { /* still no connection: it waits */ });
   }
-  var flushing = null;
+  var flushing = null, again = false;
   function flush() {
-    if (flushing || !navigator.onLine) return flushing || Promise.resolve();
+    if (flushing) { again = true; return flushing; }
+    if (!navigator.onLine) return Promise.resolve();
+    again = false;
     flushing = items().then(function (all) {
       return all.filter(function (item) { return item.status === "waiting"; }).reduce(function (done, item) {
         return done.then(function () { return send(item); });
       }, Promise.resolve());
     }).catch(function () {}).then(function () {
       flushing = null;
-      return show();
+      return again ? flush() : show();
     });
     return flushing;
   }
@@ -271,18 +273,22 @@
   function setUp(form, all) {
     var key = draftKey(form);
     var token = tokenOf(form);
+    var waiting = all.some(function (item) { return item.token === token && item.status === "waiting"; });
     var taken = usedTokens().indexOf(token) >= 0 || all.some(function (item) {
-      return item.token === token && item.status !== "refused";
+      return item.token === token && item.status === "sent";
     });
     if (document.getElementById("sheet-used") || document.getElementById("form-used")) {
       markUsed(token);
       localStorage.removeItem(key);
-    } else if (taken && token) {
-      lock(form, say.locked);
+    } else if (token && (waiting || taken)) {
+      lock(form, waiting ? say.queued : say.locked);
       return;
     }
     try {
-      var draft = JSON.parse(localStorage.getItem(key) || "null");
+      // A refused form reopened with no connection may come in a copy with a newer token.
+      var asked = new URL(location.href).searchParams.get("t");
+      var draft = JSON.parse(localStorage.getItem(key) || (asked && localStorage.getItem(
+        "ksm-draft:" + location.pathname + "?t=" + asked)) || "null");
       if (draft) restore(form, draft.fields);
     } catch (e) { /* an unreadable draft is dropped below on the next input */ }
     function keepDraft() {

@@ -1,7 +1,7 @@
 {% load i18n %}// KSM Portal's service worker, served at /sw.js by ksm_portal/pwa.py (its scope: the whole site).
 // - Pages that carry data-offline-form (the meeting sheet, the record forms, the visit form):
 //   network first; the last copy the phone saw is kept and shown when there is no connection,
-//   found by its address with or without its one-time token (?t=). A kept copy is marked
+//   found by its address without its one-time token (?t=). A kept copy is marked
 //   data-offline-copy, so static/js/offline.js knows the form may have to wait in its queue.
 // - Static files: a hashed name never changes, so cache first; others are shown from the
 //   cache and refreshed behind (stale-while-revalidate).
@@ -36,32 +36,37 @@ function withoutToken(address) {
   return url.href;
 }
 
-// Keep a page when it is one of the offline forms: under the address asked for, the address
-// it ended at (the server adds ?t=) and both without the token.
+// Keep a page when it is one of the offline forms, under its address without the token (the
+// copy carries its own): one copy per form page, the last KEPT pages only.
+var KEPT = 40;
 function keepPage(request, response) {
   var type = response.headers.get("Content-Type") || "";
   if (!response.ok || type.indexOf("text/html") !== 0) return Promise.resolve(false);
   return response.clone().text().then(function (html) {
     if (html.indexOf(MARK) < 0) return false;
     html = html.replace("<html", "<html data-offline-copy");
-    var addresses = [request.url, response.url || request.url];
-    addresses = addresses.concat(addresses.map(withoutToken));
+    var addresses = [withoutToken(request.url)];
+    if (response.url && addresses.indexOf(withoutToken(response.url)) < 0) addresses.push(withoutToken(response.url));
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Encoding"); // the body kept is the decoded text
+    headers.delete("Content-Length");
     return caches.open(PAGES).then(function (cache) {
       return Promise.all(addresses.map(function (address) {
-        var headers = new Headers(response.headers);
-        headers.delete("Content-Encoding"); // the body kept is the decoded text
-        headers.delete("Content-Length");
-        return cache.put(address, new Response(html, {status: 200, headers: headers}));
-      }));
+        return cache.delete(address).then(function () { // put last: the newest in keys()
+          return cache.put(address, new Response(html, {status: 200, headers: headers}));
+        });
+      })).then(function () { return cache.keys(); }).then(function (keys) {
+        return Promise.all(keys.slice(0, Math.max(0, keys.length - KEPT)).map(function (old) {
+          return cache.delete(old);
+        }));
+      });
     }).then(function () { return true; });
   });
 }
 
 function keptPage(request) {
   return caches.open(PAGES).then(function (cache) {
-    return cache.match(request.url, {ignoreVary: true}).then(function (found) {
-      return found || cache.match(withoutToken(request.url), {ignoreVary: true});
-    });
+    return cache.match(withoutToken(request.url), {ignoreVary: true});
   });
 }
 
