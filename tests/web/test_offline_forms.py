@@ -62,6 +62,9 @@ def test_a_deposit_recorded_offline_is_posted_once_when_the_connection_returns(
         translated("This form was already sent from this phone. A new form needs a connection.")
     )
     expect(page.get_by_role("button", name=translated("Record"), exact=True)).to_be_disabled()
+    # A page never kept says why it cannot open.
+    page.goto(f"{live_server.url}{reverse('finance:journal', args=[books.pk])}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(translated("No connection"))
 
 
 def test_a_visit_recorded_offline_is_saved_once_when_the_connection_returns(
@@ -90,3 +93,29 @@ def test_a_visit_recorded_offline_is_saved_once_when_the_connection_returns(
     visit = Visit.objects.get()
     assert visit.findings == "Buku kas belum diisi sejak bulan lalu."
     assert list(visit.attendees.all()) == [chair.member]
+
+
+def test_an_unusual_amount_sent_offline_is_questioned_and_posted_once_confirmed(
+    page: Page, context: BrowserContext, live_server, treasurer, books
+):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, treasurer)
+    kept_then_offline(
+        page, context, f"{live_server.url}{reverse('finance:record', args=[books.pk, 'cash-in'])}"
+    )
+    page.locator("input[name=source][value=grant]").check()
+    page.locator("#id_amount").fill("50.000.000")
+    page.locator("#id_description").fill("Hibah desa")
+    page.get_by_role("button", name=translated("Record"), exact=True).click()
+    expect(status(page)).to_have_text([translated("waiting")])
+
+    back_online(page, context)
+
+    expect(status(page)).to_have_text([translated("refused")])
+    expect(page.locator("#offline-queue .offline-reason")).to_contain_text("50.000.000")
+    assert not JournalEntry.objects.filter(book=books).exists()
+    page.get_by_role("button", name=translated("Yes, the amount is right: send again")).click()
+
+    expect(status(page)).to_have_text([translated("sent")])
+    entry = JournalEntry.objects.get(book=books)
+    assert entry.description == "Hibah desa"
