@@ -2,7 +2,8 @@
 // - Registers the service worker (/sw.js), which keeps the forms marked data-offline-form.
 // - Drafts: what is typed in such a form is kept in localStorage under the page's address with
 //   its one-time token, brought back after a reload or a closed tab, dropped once it is sent.
-// - Queue: a form sent with no connection (or from a kept copy) waits in IndexedDB with its
+// - Queue: a form sent with no connection (or from a kept copy, or one the service worker
+//   brought back because it could not reach the server) waits in IndexedDB with its
 //   token, and is sent when the connection returns (the online event, or any page load). The
 //   server's answer says what happened: a redirect = sent (a token sent twice posts once), a
 //   page with form errors = refused, with its error messages; a refused form opens back into
@@ -293,6 +294,14 @@
     } catch (e) { /* an unreadable draft is dropped below on the next input */ }
     function keepDraft() {
       localStorage.setItem(key, JSON.stringify({at: Date.now(), fields: pairs(form)}));
+    }
+    if (location.hash === "#ksm-unsent") {
+      // Sent while the phone thought it was online, the form did not reach the server: the
+      // worker brought it back here, and what was typed waits in the queue.
+      history.replaceState(null, "", location.pathname + location.search);
+      keepDraft();
+      enqueue(form);
+      return;
     }
     form.addEventListener("input", keepDraft);
     form.addEventListener("change", keepDraft);

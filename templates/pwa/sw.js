@@ -6,7 +6,9 @@
 // - Static files: a hashed name never changes, so cache first; others are shown from the
 //   cache and refreshed behind (stale-while-revalidate).
 // - Other pages go to the network, with a short "no connection" page when it is down.
-// - Submissions are not touched here: offline.js queues them in IndexedDB.
+// - A form sent with no connection: offline.js queues it in IndexedDB. When the phone thinks it
+//   is online but the form cannot reach the server, the worker sends the phone back to the
+//   kept form with #ksm-unsent, where offline.js queues what was typed (its draft).
 "use strict";
 var VERSION = "{{ version }}";
 var PAGES = "ksm-pages";
@@ -101,11 +103,27 @@ function staticFile(event) {
   });
 }
 
+function unsent(request) {
+  return fetch(request).catch(function (error) {
+    if (!request.referrer) throw error;
+    return keptPage({url: request.referrer}).then(function (found) {
+      if (!found) throw error;
+      var back = new URL(request.referrer);
+      back.hash = "ksm-unsent";
+      return Response.redirect(back.href, 303);
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate") {
+    event.respondWith(unsent(request));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(page(event));
   } else if (url.pathname.indexOf(STATIC_PREFIX) === 0) {

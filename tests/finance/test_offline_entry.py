@@ -191,3 +191,30 @@ def test_a_half_filled_sheet_survives_a_reload(page: Page, live_server, treasure
     page.goto(address)
     expect(page.locator("#sheet-used")).to_be_visible()
     expect(page.locator("#id_notes")).to_have_value("")
+
+
+def test_a_sheet_that_cannot_reach_the_server_while_the_phone_thinks_it_is_online_waits_too(
+    page: Page, context: BrowserContext, live_server, treasurer, sheet_book
+):
+    """The connection drops at submit: the phone still says it is online (a weak signal), the
+    browser sends the sheet the usual way, and it never reaches the server."""
+    book = sheet_book
+    page.add_init_script("Object.defineProperty(navigator, 'onLine', {get: () => true})")
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, treasurer)
+    open_sheet(page, live_server, book)
+    fill_wajib(page, book)
+
+    context.set_offline(True)
+    page.get_by_role("button", name=translated("Record meeting"), exact=True).click()
+
+    expect(status(page)).to_have_text([translated("waiting")])
+    expect(box(page, book.people["Ani"], "mandatory")).to_have_value("10.000")
+    assert not Meeting.objects.filter(book=book).exists()
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(status(page)).to_have_text([translated("sent")])
+    meeting = Meeting.objects.get(book=book)
+    assert (meeting.total_in, meeting.present_count) == (D(30_000), 3)
