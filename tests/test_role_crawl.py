@@ -50,7 +50,16 @@ from training.models import Material, TrainingEvent, Visit
 pytestmark = pytest.mark.django_db
 
 # Pages anyone may open, signed in or not, that show no one's data.
-PUBLIC = {"home", "healthz", "login", "logout", "set_language", "accounts:activate"}
+PUBLIC = {
+    "home",
+    "healthz",
+    "login",
+    "logout",
+    "set_language",
+    "accounts:activate",
+    "pwa_manifest",  # the installable app: the same for everyone
+    "pwa_service_worker",
+}
 # Pages of the signed-in user's own account (no object of anyone else's in the URL).
 OWN = {"accounts:password_change", "accounts:slip"}
 
