@@ -8,6 +8,10 @@ the page as GZipMiddleware sends it to a browser that accepts gzip, its response
 each stylesheet and script it links, gzip-compressed as WhiteNoise serves it (level 9; brotli
 over HTTPS is smaller still), plus a round 400 bytes of headers each. bench/weights.py measures
 the same pages in Chromium against a served demo.
+
+Bootstrap is compiled from its Sass with only the parts the templates use; the last test
+checks that every Bootstrap class a template, a template tag or a crispy field template names
+is in it.
 """
 
 import datetime
@@ -162,3 +166,53 @@ def test_htmx_is_loaded_only_where_the_page_uses_it(client, world, role):
         uses_htmx = re.search(r"\shx-[a-z]+=", weight["html"]) is not None
         loads_htmx = any(asset.endswith(HTMX) for asset in weight["assets"])
         assert loads_htmx == uses_htmx, f"{url}: hx- attributes {uses_htmx}, htmx {loads_htmx}"
+
+
+# --- The compiled Bootstrap holds every Bootstrap class a template uses -----------------------
+
+ROOT = Path(settings.BASE_DIR)
+CLASS_VALUE = re.compile(r'class=\\?"([^"\\]*)|\["class"\]\s*=\s*f?"([^"]*)"|"class":\s*"([^"]*)"')
+TEMPLATE_CODE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{[^}]*\}")
+SELECTOR_CLASS = re.compile(r"\.([a-z][a-z0-9-]*)")
+
+
+def _classes_in(text: str) -> set[str]:
+    """The class names in class="..." attributes (template code taken out) and in the class
+    a form widget or a template tag writes."""
+    found = set()
+    for groups in CLASS_VALUE.findall(text):
+        found |= set(TEMPLATE_CODE.sub(" ", " ".join(groups)).split())
+    return found
+
+
+def _site_sources():
+    skip = {".venv", "node_modules", "tests", "bench", ".git", "static"}
+    for path in sorted(ROOT.rglob("*")):
+        if path.suffix in {".html", ".py"} and not skip & set(path.relative_to(ROOT).parts):
+            yield path
+    import crispy_bootstrap5
+
+    # crispy-bootstrap5's field templates; its accordion, modal, tab and alert layout objects
+    # are not used by any form here.
+    crispy = Path(crispy_bootstrap5.__file__).parent / "templates"
+    for path in sorted(crispy.rglob("*.html")):
+        if not re.search("accordion|modal|tab|alert", path.name):
+            yield path
+    yield from sorted((ROOT / "static" / "js").glob("*.js"))
+
+
+def test_the_compiled_bootstrap_has_every_bootstrap_class_the_templates_use():
+    """static/scss/bootstrap-ksm.scss compiles only some of Bootstrap: a template that starts
+    using a component or a utility left out (a modal, col-xl-3, text-md-end) must add it there,
+    or the page loses its look."""
+    full = (ROOT / "node_modules" / "bootstrap" / "dist" / "css" / "bootstrap.css").read_text()
+    compiled = _static_path(settings.STATIC_URL + "build/bootstrap.css").read_text()
+    used = set()
+    for path in _site_sources():
+        used |= _classes_in(path.read_text(errors="ignore"))
+    bootstrap_classes = used & set(SELECTOR_CLASS.findall(full))
+
+    missing = bootstrap_classes - set(SELECTOR_CLASS.findall(compiled))
+
+    assert len(bootstrap_classes) > 150  # the scan finds the templates' classes
+    assert not missing, f"add to static/scss/bootstrap-ksm.scss: {sorted(missing)}"
