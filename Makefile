@@ -37,12 +37,22 @@ $(VENV)/.installed: requirements.lock pyproject.toml | check-python
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-assets: node_modules/.installed
+assets: node_modules/.installed static/build/bootstrap.css
 
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed to install Bootstrap and htmx (apt-get install npm)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed to install Bootstrap, htmx and Sass (apt-get install npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Only the Bootstrap parts the templates use, compiled from the npm package's Sass into
+# static/build/ (served by staticfiles, never committed). static/scss/bootstrap-ksm.scss says
+# which parts; add one there when a template needs it.
+SASS_FLAGS := --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
+	--silence-deprecation=import --silence-deprecation=global-builtin
+
+static/build/bootstrap.css: $(wildcard static/scss/*.scss) node_modules/.installed
+	@mkdir -p $(@D)
+	node_modules/.bin/sass $(SASS_FLAGS) static/scss/bootstrap-ksm.scss $@
 
 migrate: install
 	$(PY) manage.py migrate --no-input
@@ -71,4 +81,4 @@ lock: check-python
 	/tmp/ksm-lock-venv/bin/pip freeze --exclude-editable | sort -f > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules static/build staticfiles .pytest_cache
