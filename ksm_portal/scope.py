@@ -1,4 +1,10 @@
-"""Who may see and do what: one `Scope` per user, worked out once per request.
+"""Who may see and do what: one `Scope` per user, worked out once per session.
+
+The scope is kept in the user's session under a stamp: the user's roles version (read with the
+user row by `accounts.backends`), the user row's superuser and active flags, and today's date.
+Every change of roles calls `roles_changed` in its transaction (the apps' receivers and bulk
+services do), which gives the user a new roles version, so the next request in any worker
+works the scope out again.
 
 Every `visible_to` / `editable_by` / `postable_by` rule reads the user's scope instead of
 asking the database again. Staff powers are Django permissions (held through the staff role

@@ -35,7 +35,7 @@ from ..models import (
     Meeting,
 )
 from ..schedule import add_months
-from .balances import account_totals, month_end
+from .balances import month_end
 from .loans import positions, positions_over
 
 SAVINGS_ROLES = ("savings_principal", "savings_mandatory", "savings_voluntary")
@@ -61,13 +61,6 @@ def _pct(part, whole) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"))
-
-
-def _savings(book: Book, accounts: list[Account], on_date: datetime.date) -> Decimal:
-    if on_date < book.opening_date:
-        return ZERO
-    totals = account_totals(book, date_to=on_date, accounts=[a.pk for a in accounts])
-    return sum((credit - debit for debit, credit in totals.values()), ZERO)
 
 
 def _regularity(group, mandatory: list[int], on_date) -> Decimal | None:
@@ -131,8 +124,10 @@ def _loan_figures(book, on_date) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _book_and_savings_accounts(group: SelfHelpGroup) -> tuple[Book | None, list[Account]]:
-    book = Book.objects.filter(group=group).first()
-    if book is None:
+    # The group's book through the reverse relation: no query when the page read it already.
+    try:
+        book = group.book
+    except Book.DoesNotExist:
         return None, []
     return book, list(book.accounts.filter(role__in=SAVINGS_ROLES))
 
@@ -152,8 +147,9 @@ def group_health(
     if book is None:
         return GroupHealth(on_date=on_date, attendance_rate=attendance)
     mandatory = [a.pk for a in accounts if a.role == "savings_mandatory"]
-    savings = _savings(book, accounts, on_date)
-    before = _savings(book, accounts, add_months(on_date, -12))
+    a_year_before = add_months(on_date, -12)
+    both = _savings_on(book, accounts, [on_date, a_year_before])
+    savings, before = both[on_date], both[a_year_before]
     growth = _pct(savings - before, before) if before > 0 else None
     last_entry = (
         JournalEntry.objects.filter(book=book, entry_date__lte=on_date)

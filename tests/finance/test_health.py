@@ -199,6 +199,16 @@ def test_the_months_page_shows_what_each_date_alone_shows(funded, ksm, saver, ch
     assert any(m.savings_regularity for m in months)
     assert any(m.attendance_rate for m in months)
     assert months[-1].savings == 0  # December 2016, before the book opened
+    # Savings as the balances page reads them (kept monthly totals and the month's lines).
+    from finance.selectors.balances import account_totals
+    from finance.selectors.health import SAVINGS_ROLES
+
+    savings_accounts = list(funded.accounts.filter(role__in=SAVINGS_ROLES))
+    for month in months[:-1]:
+        totals = account_totals(
+            funded, date_to=month.on_date, accounts=[a.pk for a in savings_accounts]
+        )
+        assert month.savings == sum(credit - debit for debit, credit in totals.values())
 
 
 def test_the_months_page_reads_the_same_queries_for_more_months_and_loans(
