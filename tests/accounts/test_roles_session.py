@@ -149,3 +149,33 @@ def test_a_kept_scope_is_not_used_for_another_login_on_the_same_session(staff_us
     assert client.get(ksm.get_absolute_url()).status_code == 200
     client.force_login(user)
     assert client.get(ksm.get_absolute_url()).status_code == 404
+
+
+def test_a_treasurers_ksm_moved_to_another_village_shows_that_village_on_the_next_request(
+    treasurer, ksm, other_village
+):
+    from django.urls import reverse
+
+    from groups.services import group_update
+    from tests.villages.factories import BumdesFactory
+
+    there = BumdesFactory(village=other_village)
+    url = reverse("villages:bumdes_detail", args=[there.pk])
+    client = logged_in(treasurer)
+    assert client.get(url).status_code == 404
+    group_update(actor=None, group=ksm, village=other_village)
+    assert client.get(url).status_code == 200
+
+
+def test_a_login_moved_to_another_member_takes_the_office_with_it(treasurer, ksm):
+    from finance.services import book_open
+    from tests.groups.factories import MemberFactory
+
+    book = book_open(owner=ksm, opening_date=datetime.date(2017, 1, 1))
+    client = logged_in(treasurer)
+    assert client.get(book.get_absolute_url()).status_code == 200
+    member = treasurer.member
+    member.user = None
+    member.save()
+    MemberFactory(village=ksm.village, user=treasurer)  # an ordinary person, no office
+    assert client.get(book.get_absolute_url()).status_code in (403, 404)
