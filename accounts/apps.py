@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (logins into the audit trail)
+        from .receivers import connect_roles_receivers
         from .roles import staff_roles_sync
+
+        connect_roles_receivers()
 
         # After every migrate: the staff role groups hold exactly the permissions in roles.py,
         # new models' permissions included.

@@ -130,3 +130,27 @@ class LoginEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class RolesVersion(models.Model):
+    """A stamp per login that changes whenever what the login may reach changes (its groups
+    and permissions, facilitator assignments, KSM offices, BUMDes and cooperative offices).
+    It is read with the user row on every request (`accounts.backends`), so a scope kept in
+    the session is used only while the stamp it was worked out under still holds."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="roles_version",
+        verbose_name=_("user account"),
+    )
+    stamp = models.BigIntegerField(_("roles stamp"), default=0)
+
+    class Meta:
+        verbose_name = _("roles version")
+        verbose_name_plural = _("roles versions")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user_id}: {self.stamp}"

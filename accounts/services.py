@@ -231,3 +231,23 @@ def login_event_record(*, succeeded: bool, username: str, ip_address: str | None
     return LoginEvent.objects.create(
         kind=kind, username=(username or "").strip()[:150], ip_address=ip_address
     )
+
+
+def roles_stamp_bump(user_ids) -> None:
+    """A new roles stamp for these logins (`ksm_portal.scope.roles_changed` calls it): any
+    scope kept in their sessions no longer matches and is worked out again on their next
+    request. One statement, in the caller's transaction."""
+    from .models import RolesVersion
+
+    ids = list(
+        get_user_model()._default_manager.filter(pk__in=list(user_ids)).values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    stamp = secrets.randbits(62)
+    RolesVersion.objects.bulk_create(
+        [RolesVersion(user_id=pk, stamp=stamp) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["stamp"],
+    )

@@ -40,7 +40,7 @@ def activate(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.PortalBackend")
             messages.success(
                 request, _("Your login is ready. Use your username and new password next time.")
             )

@@ -10,6 +10,8 @@ class GroupsConfig(AppConfig):
     def ready(self):
         from ksm_portal.scope import register_scope_provider
 
+        from . import receivers
         from .selectors import officer_scope
 
         register_scope_provider(officer_scope)
+        receivers.connect()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.services import IssuedCode, login_create, login_deactivate, login_reset
-from ksm_portal.scope import user_scope
+from ksm_portal.scope import roles_changed, user_scope
 from ksm_portal.services_base import validated_for_bulk, validated_save
 from ksm_portal.signals import register_changed_in
 from villages.models import Bumdes, Village
@@ -421,5 +421,7 @@ def members_join_bulk(*, actor: AbstractBaseUser | None, joinings: list[Joining]
     ]
     validated_for_bulk(memberships, actor=actor)
     bulk_create_with_history(memberships, Membership, default_user=actor)
+    # No save signals for a bulk insert: the logins among the members get a new roles stamp.
+    roles_changed(joining.member.user_id for joining in joinings)
     register_changed_in(joining.group.village_id for joining in joinings)
     return len(memberships)

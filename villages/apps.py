@@ -10,6 +10,8 @@ class VillagesConfig(AppConfig):
     def ready(self):
         from ksm_portal.scope import register_scope_provider
 
+        from . import receivers
         from .models import facilitator_scope
 
         register_scope_provider(facilitator_scope)
+        receivers.connect()

@@ -125,3 +125,111 @@ def test_a_loan_paid_off_on_time_counts_fully_in_the_repayment_rate(
     # March's instalment fell due in the window and was paid; later ones never fell due.
     assert health.repayment_rate == D("100.0")
     assert health.par30 is None
+
+
+def _borrower(book, ksm):
+    member = MembershipFactory(group=ksm, joined_date=datetime.date(2016, 6, 1)).member
+    savings_deposit(
+        book=book,
+        member=member,
+        savings_type="savings_principal",
+        amount=100_000,
+        entry_date=datetime.date(2017, 1, 2),
+    )
+    return member
+
+
+def _busy_group(funded, ksm, saver, chair, product, loans=1):
+    """Deposits, meetings and `loans` loans (the first paid on time, then in arrears; a second
+    paid off early), across more than a year of the book."""
+    from finance.selectors.health import _month_dates
+
+    late_joiner = MembershipFactory(group=ksm, joined_date=datetime.date(2017, 3, 1)).member
+    for month in range(2, 13):
+        for member in (saver, late_joiner) if month % 3 else (saver,):
+            savings_deposit(
+                book=funded,
+                member=member,
+                savings_type="savings_mandatory",
+                amount=10_000,
+                entry_date=datetime.date(2017, month, 10),
+            )
+        Meeting.objects.create(
+            group=ksm,
+            book=funded,
+            meeting_date=datetime.date(2017, month, 10),
+            token=f"m{month}",
+            members_count=3,
+            present_count=2 + month % 2,
+        )
+    savings_deposit(
+        book=funded,
+        member=saver,
+        savings_type="savings_voluntary",
+        amount=50_000,
+        entry_date=datetime.date(2018, 2, 3),
+    )
+    for number in range(loans):
+        loan = _active_loan(funded, _borrower(funded, ksm), chair, product, amount=200_000)
+        months = (2, 3, 4) if number % 2 == 0 else (2,)
+        for month in months:
+            loan_repay(loan=loan, amount=30_000, paid_date=datetime.date(2017, month, 10))
+        if number == 1:
+            # Paid off early: what it owes that day.
+            loan_repay(loan=loan, amount=196_000, paid_date=datetime.date(2017, 5, 2))
+            loan.refresh_from_db()
+            assert loan.status == "paid"
+    return _month_dates
+
+
+def test_the_months_page_shows_what_each_date_alone_shows(funded, ksm, saver, chair, product):
+    from finance.selectors.health import group_health_months
+
+    month_dates = _busy_group(funded, ksm, saver, chair, product, loans=2)
+    today = datetime.date(2018, 2, 14)
+    months = group_health_months(ksm, today, months=15)
+
+    expected = [group_health(ksm, day) for day in month_dates(today, 15)]
+    assert [m.on_date for m in months] == [e.on_date for e in expected]
+    assert months == expected
+    # The figures are not all empty: the comparison says something.
+    assert any(m.savings_growth for m in months)
+    assert any(m.repayment_rate for m in months)
+    assert any(m.par30 for m in months)
+    assert any(m.savings_regularity for m in months)
+    assert any(m.attendance_rate for m in months)
+    assert months[-1].savings == 0  # December 2016, before the book opened
+    # Savings as the balances page reads them (kept monthly totals and the month's lines).
+    from finance.selectors.balances import account_totals
+    from finance.selectors.health import SAVINGS_ROLES
+
+    savings_accounts = list(funded.accounts.filter(role__in=SAVINGS_ROLES))
+    for month in months[:-1]:
+        totals = account_totals(
+            funded, date_to=month.on_date, accounts=[a.pk for a in savings_accounts]
+        )
+        assert month.savings == sum(credit - debit for debit, credit in totals.values())
+
+
+def test_the_months_page_reads_the_same_queries_for_more_months_and_loans(
+    funded, ksm, saver, chair, product
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance.selectors.health import group_health_months
+
+    _busy_group(funded, ksm, saver, chair, product, loans=1)
+    today = datetime.date(2018, 2, 14)
+
+    def count(months):
+        with CaptureQueriesContext(connection) as queries:
+            group_health_months(ksm, today, months=months)
+        return len(queries)
+
+    few = count(2)
+    assert count(12) == few
+    for _ in range(3):
+        _active_loan(funded, _borrower(funded, ksm), chair, product, amount=150_000)
+    assert count(12) == few
+    assert few <= 12
