@@ -50,6 +50,9 @@ def point_replica_alias(**changes) -> None:
     alias is a MIRROR of default: that keeps Django from creating or flushing a database there,
     and is why the test points it at its replica itself."""
     settings_dict = copy.deepcopy(connections["default"].settings_dict)
+    if changes.get("ENGINE", settings_dict["ENGINE"]) != settings_dict["ENGINE"]:
+        # Default is another kind of database (SQLite): its options mean nothing here.
+        settings_dict["OPTIONS"] = {}
     settings_dict.update(CONN_MAX_AGE=0, **changes)
     settings_dict["OPTIONS"] = {**settings_dict.get("OPTIONS", {}), "connect_timeout": 2}
     settings_dict["TEST"] = {**settings_dict["TEST"], "MIRROR": "default"}
