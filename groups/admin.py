@@ -13,6 +13,7 @@ from ksm_portal.admin_actions import (
 )
 from ksm_portal.admin_base import ReadOnlyInline, ServiceAdmin
 from ksm_portal.models_base import AUDIT_FIELDS
+from villages.admin import BumdesAdmin
 from villages.admin_filters import region_filters
 
 from . import services
@@ -59,6 +60,11 @@ class OfficerInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+
+# A BUMDes's officers are kept here: villages (the lower app) knows nothing of them, so its
+# BUMDes admin gets their inline from this app.
+BumdesAdmin.inlines = [*BumdesAdmin.inlines, OfficerInline]
 
 
 @admin.register(SelfHelpGroup)

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from groups.admin import OfficerInline
 from ksm_portal.admin_actions import EXPORT_ACTIONS
 from ksm_portal.admin_base import RegionAdmin, ServiceAdmin
 from ksm_portal.models_base import AUDIT_FIELDS
@@ -53,7 +52,6 @@ class BumdesAdmin(ServiceAdmin):
     indexed_search = ((r"\d{2}(\.\d{2}){0,2}(\.\d{1,4})?", "village__code__startswith"),)
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
-    inlines = [OfficerInline]
     actions = [*EXPORT_ACTIONS]
 
     def get_readonly_fields(self, request, obj=None):

@@ -703,7 +703,7 @@ def test_the_reserve_is_recorded_from_its_form(client, funded):
 
 
 def test_a_write_off_is_charged_to_the_reserve_first(funded, saver, chair, product):
-    """KNOWN BUG in finance/services/loans.py (loan_write_off): `account_balance` already
+    """KNOWN BUG in finance/services/loans/arrears.py (loan_write_off): `account_balance` already
     returns the allowance in its normal (credit) direction, and the service multiplies it by
     -1 again, so the reserve is never used and the whole loan goes to the expense."""
     from finance.services import loan_provision, loan_write_off
