@@ -53,7 +53,7 @@ def test_a_treasurer_records_bank_interest_and_confirms_an_unusual_amount(
     record.click()
 
     warning = page.locator("#unusual-amount")
-    expect(warning).to_contain_text("Rp\u00a09.999.999.999.999")
+    expect(warning).to_contain_text("Rp 9.999.999.999.999")
     assert_fits_the_phone(page)
     assert JournalEntry.objects.filter(book=books).count() == 1
     page.get_by_label("Ya, jumlahnya benar").check()

@@ -178,7 +178,7 @@ def test_a_withdrawal_debits_the_members_voluntary_savings_and_credits_cash(clie
     submit(client, book, "withdrawal", member=saver.pk, amount="40.000")
 
     options = [el.text for el in element(page, "id_member").find_all("option")]
-    assert f"{saver.full_name} · Rp\u00a0100.000" in options
+    assert f"{saver.full_name} · Rp 100.000" in options
     entry = JournalEntry.objects.get(book=book, kind="savings_withdrawal")
     assert posted_lines(entry) == {
         ("savings_voluntary", saver.pk): (D("40000"), D("0")),
@@ -219,7 +219,7 @@ def test_a_general_journal_posts_its_lines_as_written(client, book, saver):
     }
 
 
-@pytest.mark.parametrize("typed", ["25000", "25.000", "Rp\u00a025.000", "Rp. 25.000,-", "rp25000"])
+@pytest.mark.parametrize("typed", ["25000", "25.000", "Rp 25.000", "Rp. 25.000,-", "rp25000"])
 def test_amounts_are_read_as_indonesians_write_them(client, book, typed):
     submit(client, book, "cash-in", source="grant", amount=typed, description="Hibah")
 
@@ -234,7 +234,7 @@ def test_amounts_are_read_as_indonesians_write_them(client, book, typed):
     [
         ("0", "The amount must be more than zero."),
         ("-5000", "The amount must be more than zero."),
-        ("Rp\u00a0-5.000", "The amount must be more than zero."),
+        ("Rp -5.000", "The amount must be more than zero."),
         ("dua puluh ribu", "Write the amount in rupiah, e.g. 25000 or 25.000."),
         ("25.5", "Write the amount in rupiah, e.g. 25000 or 25.000."),
         ("25,000", "Write the amount in rupiah, e.g. 25000 or 25.000."),
@@ -303,7 +303,7 @@ def test_an_unbalanced_general_journal_is_refused(client, book):
 
     assert response.status_code == 200
     errors = element(response, "lines-errors").text
-    assert "Rp\u00a010.000" in errors and "Rp\u00a09.000" in errors
+    assert "Rp 10.000" in errors and "Rp 9.000" in errors
     assert not JournalEntry.objects.exists()
 
 
@@ -392,7 +392,7 @@ def test_a_withdrawal_beyond_the_voluntary_balance_is_refused_on_the_amount(clie
     response = submit(client, book, "withdrawal", member=saver.pk, amount="30.001")
 
     [message] = field_errors(response, "amount")
-    assert "Rp\u00a030.000" in message and saver.full_name in message
+    assert "Rp 30.000" in message and saver.full_name in message
     assert JournalEntry.objects.filter(kind="savings_withdrawal").count() == 0
 
 

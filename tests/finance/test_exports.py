@@ -174,7 +174,7 @@ def test_the_members_savings_as_xlsx(march_book, staff_user):
         ["Wati Lestari", 50000, 10000, 0, 60000],
         [translated("Total"), 150000, 30000, 110000, 290000],
     ]
-    assert rows[-1][0].endswith(": Rp 290.000; selisih: Rp 0")  # plain text in a cell
+    assert rows[-1][0].endswith(": Rp 290.000; selisih: Rp 0")
 
 
 @pytest.mark.parametrize(

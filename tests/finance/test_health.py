@@ -95,7 +95,7 @@ def test_the_group_page_shows_its_health_and_loads_the_months_on_demand(
     page = client.get(ksm.get_absolute_url())
     assert page.status_code == 200
     panel = element(page, "group-health")
-    assert "Rp\u00a0425.000" in panel.text
+    assert "Rp 425.000" in panel.text
     url = reverse("finance:group_health_months", args=[ksm.pk])
     fragment = client.get(url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200

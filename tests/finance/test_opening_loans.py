@@ -109,7 +109,7 @@ def test_an_old_loan_is_a_loan_record_with_its_schedule_on_the_loan_card(book, a
 
     page = logged_in(treasurer).get(loan.get_absolute_url())
 
-    assert element(page, "position-balance").text == "Rp\u00a0600.000"
+    assert element(page, "position-balance").text == "Rp 600.000"
     schedule = element(page, "schedule").rows()[1:]
     assert [(row[1], row[2], row[3], row[4]) for row in schedule] == [
         (f"10-{month:02d}-2017", "100.000", "9.000", "109.000") for month in range(1, 7)
@@ -172,8 +172,8 @@ def test_old_loans_count_in_the_portfolio_and_par_once_an_instalment_is_missed(
     # Ani paid both instalments; Budi paid nothing since the cut-off: 20 January (120.000)
     # and 20 February (118.000) are in arrears, 36 days past due.
     assert element(page, "portfolio-count").text == "2"
-    assert element(page, "portfolio-outstanding").text == "Rp\u00a01.400.000"
-    assert element(page, "portfolio-arrears").text == "Rp\u00a0238.000"
+    assert element(page, "portfolio-outstanding").text == "Rp 1.400.000"
+    assert element(page, "portfolio-arrears").text == "Rp 238.000"
     assert element(page, "par30").text == "71,43%"
     assert element(page, "par90").text == "0,00%"
     loans = element(page, "portfolio-loans").rows()[1:]
@@ -246,10 +246,8 @@ def test_an_instalment_that_disagrees_with_the_schedule_is_refused(book, ani):
         bring_forward(book, old_loan(ani, instalment=D("120000")))
 
     assert error.value.messages == [
-        "Ani, Piutang Pinjaman Anggota: The old ledger's instalment of Rp\u00a0120.000 does "
-        "not fit "
-        "the loan: Rp\u00a0600.000 over 6 months at 1,5% a month (flat) gives "
-        "Rp\u00a0109.000 for the "
+        "Ani, Piutang Pinjaman Anggota: The old ledger's instalment of Rp 120.000 does not fit "
+        "the loan: Rp 600.000 over 6 months at 1,5% a month (flat) gives Rp 109.000 for the "
         "next instalment. Check the rate, the method and the months left."
     ]
     assert nothing_written(book)

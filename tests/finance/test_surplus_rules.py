@@ -284,13 +284,13 @@ def test_the_preview_shows_the_warning_the_split_and_the_basis_of_every_figure(
     assert isinstance(draft, SurplusDistribution)
     page = logged_in(staff_user).get(draft.get_absolute_url())
     assert element(page, "preview-non-member-warning") is not None
-    assert "Rp\u00a0165.000" in element(page, "preview-income").text
+    assert "Rp 165.000" in element(page, "preview-income").text
     assert element(page, "distribution-split").text == translated(
         "Members' part: %(jua)s%% by transactions (JUA), %(jma)s%% by savings (JMA)."
     ).replace("%(jua)s", "60").replace("%(jma)s", "40").replace("%%", "%")
     rows = element(page, "preview-shares").rows()
-    assert rows[1][:3] == ["KSM Anggrek", "Rp\u00a030.000", "Rp\u00a0250.000"]
-    assert rows[2][2] == "Rp\u00a013.333,33"
+    assert rows[1][:3] == ["KSM Anggrek", "Rp 30.000", "Rp 250.000"]
+    assert rows[2][2] == "Rp 13.333,33"
 
 
 def test_the_meeting_chooses_the_rules_on_the_plan_form_and_a_former_ksm_is_paid_by_form(
@@ -320,7 +320,7 @@ def test_the_meeting_chooses_the_rules_on_the_plan_form_and_a_former_ksm_is_paid
     share = client.get(
         reverse("finance:distribution_share", args=[rules_year.pk, draft.pk, ksm_c.pk])
     )
-    assert element(share, "share-total").text == "Rp\u00a03.436"
+    assert element(share, "share-total").text == "Rp 3.436"
     assert element(share, "distribution-split") is not None
     url = reverse("finance:surplus_pay", args=[rules_year.pk])
 

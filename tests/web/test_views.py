@@ -483,6 +483,12 @@ def test_a_facilitator_edits_a_ksm_of_their_village(facilitator_client, facilita
 BIRTH = datetime.date(1985, 5, 12)
 
 
+def post_form(client, url: str, data: dict, **kwargs):
+    """Post as the browser does: with the one-time token the form's page gave it."""
+    page = client.get(url, follow=True)
+    return client.post(url, {**data, "token": page.context["form"].token}, **kwargs)
+
+
 def member_form(ksm, **changes) -> dict:
     district = ksm.village.district.code
     data = {
@@ -503,8 +509,8 @@ def member_form(ksm, **changes) -> dict:
 
 
 def test_a_member_with_a_valid_nik_joins_the_ksm(facilitator_client, facilitator, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm)
+    response = post_form(
+        facilitator_client, reverse("groups:member_add", args=[ksm.pk]), member_form(ksm)
     )
 
     assert response.status_code == 302
@@ -523,7 +529,8 @@ def test_a_member_with_a_valid_nik_joins_the_ksm(facilitator_client, facilitator
 def test_a_phone_number_written_with_the_country_code_is_accepted_and_stored_as_08(
     facilitator_client, ksm
 ):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("groups:member_add", args=[ksm.pk]),
         member_form(ksm, phone="+62 812-3456-7890"),
     )
@@ -539,7 +546,7 @@ def test_save_and_add_another_returns_to_an_empty_member_form(facilitator_client
     del data["save"]
     data["add_another"] = ""
 
-    response = facilitator_client.post(url, data)
+    response = post_form(facilitator_client, url, data)
 
     assert response.status_code == 302
     assert response["Location"] == url
@@ -560,8 +567,8 @@ def test_save_and_add_another_returns_to_an_empty_member_form(facilitator_client
     ],
 )
 def test_a_member_with_an_invalid_nik_is_refused(facilitator_client, ksm, nik):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik=nik)
+    response = post_form(
+        facilitator_client, reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik=nik)
     )
 
     assert response.status_code == 200
@@ -571,15 +578,18 @@ def test_a_member_with_an_invalid_nik_is_refused(facilitator_client, ksm, nik):
 
 
 def test_a_nik_that_is_too_short_is_explained_on_the_nik_field(facilitator_client, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik="332501520585007")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, nik="332501520585007"),
     )
 
     assert field_errors(response, "nik") == [translated("A NIK is exactly 16 digits.")]
 
 
 def test_adding_someone_already_active_in_the_ksm_is_refused(facilitator_client, ksm, member):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("groups:member_add", args=[ksm.pk]),
         member_form(
             ksm,
@@ -603,8 +613,10 @@ def test_a_second_treasurer_is_refused_and_leaves_no_member_behind(
 ):
     members_before = Member.objects.count()
 
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, role="treasurer")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, role="treasurer"),
     )
 
     assert response.status_code == 200
@@ -614,8 +626,10 @@ def test_a_second_treasurer_is_refused_and_leaves_no_member_behind(
 
 
 def test_joining_before_the_ksm_was_formed_is_refused(facilitator_client, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, joined_date="2015-01-01")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, joined_date="2015-01-01"),
     )
 
     assert response.status_code == 200
