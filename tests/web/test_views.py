@@ -213,7 +213,10 @@ def test_a_treasurer_cannot_rename_their_own_group_by_posting(treasurer_client, 
 
 
 def test_program_staff_open_every_page_of_every_village(staff_client, village_b):
-    statuses = {page: staff_client.get(url).status_code for page, url in village_b.pages().items()}
+    statuses = {
+        page: staff_client.get(url, follow=True).status_code  # a form goes on to its token
+        for page, url in village_b.pages().items()
+    }
 
     assert statuses == dict.fromkeys(village_b.pages(), 200)
 
@@ -390,7 +393,7 @@ def ksm_form(village, **changes) -> dict:
 
 
 def test_a_facilitator_registers_a_ksm_in_their_village(facilitator_client, facilitator, village):
-    response = facilitator_client.post("/ksm/new/", ksm_form(village))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village))
 
     group = SelfHelpGroup.objects.get(name="KSM Tunas Harapan")
     assert response.status_code == 302
@@ -401,7 +404,7 @@ def test_a_facilitator_registers_a_ksm_in_their_village(facilitator_client, faci
 
 
 def test_a_reactivated_ksm_without_its_reactivation_date_is_refused(facilitator_client, village):
-    response = facilitator_client.post("/ksm/new/", ksm_form(village, origin="reactivated"))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village, origin="reactivated"))
 
     assert response.status_code == 200
     assert field_errors(response, "reactivated_date")
@@ -409,7 +412,8 @@ def test_a_reactivated_ksm_without_its_reactivation_date_is_refused(facilitator_
 
 
 def test_a_reactivated_ksm_with_its_reactivation_date_is_registered(facilitator_client, village):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         "/ksm/new/",
         ksm_form(
             village, origin="reactivated", formed_date="2009-03-01", reactivated_date="2016-07-15"
@@ -423,7 +427,7 @@ def test_a_reactivated_ksm_with_its_reactivation_date_is_registered(facilitator_
 def test_a_registration_number_already_used_in_the_village_is_refused(facilitator_client, village):
     SelfHelpGroupFactory(village=village, registration_number="101/KSM/2016")
 
-    response = facilitator_client.post("/ksm/new/", ksm_form(village))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village))
 
     assert response.status_code == 200
     assert non_field_errors(response) == [
@@ -435,8 +439,8 @@ def test_a_registration_number_already_used_in_the_village_is_refused(facilitato
 def test_a_ksm_formed_in_the_future_is_refused(facilitator_client, village):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
-    response = facilitator_client.post(
-        "/ksm/new/", ksm_form(village, formed_date=tomorrow.isoformat())
+    response = post_form(
+        facilitator_client, "/ksm/new/", ksm_form(village, formed_date=tomorrow.isoformat())
     )
 
     assert response.status_code == 200
@@ -447,8 +451,8 @@ def test_a_ksm_formed_in_the_future_is_refused(facilitator_client, village):
 def test_a_facilitator_cannot_register_a_ksm_in_a_village_not_assigned_to_them(
     facilitator_client, village, other_village
 ):
-    form_page = facilitator_client.get("/ksm/new/")
-    response = facilitator_client.post("/ksm/new/", ksm_form(other_village))
+    form_page = facilitator_client.get("/ksm/new/", follow=True)
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(other_village))
 
     choices = list(form_page.context["form"].fields["village"].queryset)
     assert choices == [village]
@@ -862,7 +866,7 @@ def cooperative_form(regency, **changes) -> dict:
 
 
 def test_program_staff_register_a_cooperative(staff_client, staff_user, regency):
-    response = staff_client.post("/cooperatives/new/", cooperative_form(regency))
+    response = post_form(staff_client, "/cooperatives/new/", cooperative_form(regency))
 
     cooperative = Cooperative.objects.get()
     assert response.status_code == 302
