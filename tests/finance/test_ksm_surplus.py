@@ -303,7 +303,7 @@ def test_shu_payable_is_paid_out_from_cash_or_bank_never_more_than_owed(rat_year
 
     with pytest.raises(ValidationError) as refused:
         surplus_pay(book=rat_year, member=budi, amount=225_276, entry_date=RAT)
-    assert "Rp\u00a0225.275" in str(refused.value)
+    assert "Rp\u00a0225.275" in " ".join(refused.value.messages)
     surplus_pay(book=rat_year, member=budi, amount=225_275, entry_date=RAT, source="cash")
 
     assert _balance(rat_year, budi, "surplus_payable") == D(0)
