@@ -53,6 +53,7 @@ def pages(book, loan, entry, group, regency) -> dict[str, tuple[str, str]]:
         ),
         "grading": (reverse("training:grading") + f"?regency={regency.code}", "distribution"),
         "programme overview": (reverse("dashboard:overview"), "overview"),
+        "receipt": (reverse("finance:entry_receipt", args=[book.pk, entry.pk]), "receipt"),
     }
 
 
@@ -60,7 +61,7 @@ def test_wide_tables_scroll_inside_their_wrapper_not_the_page_at_360_px(
     page: Page, live_server, funded, saver, chair, product, staff_user, ksm, regency
 ):
     loan = active(funded, saver, chair, product)
-    entry = JournalEntry.objects.filter(book=funded, lines__member=saver).first()
+    entry = JournalEntry.objects.get(book=funded, kind="savings_deposit", lines__member=saver)
     with_password(staff_user)
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server, staff_user)
@@ -76,6 +77,10 @@ def test_wide_tables_scroll_inside_their_wrapper_not_the_page_at_360_px(
         )
         boxes = {box["id"]: box for box in page.evaluate(WRAPPERS)}
         box = boxes.get(table)
+        if name == "receipt":  # label and value side by side: it fits, nothing to scroll
+            page.screenshot(path="/tmp/h3_receipt_360.png", full_page=True)
+            assert box is None
+            continue
         if name == "programme overview":  # stacked cards on a phone: nothing to scroll
             assert box is not None and not box["wider"], f"{name}: {box}"
             continue
