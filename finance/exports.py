@@ -160,8 +160,9 @@ def tie_text(tie) -> str:
     """Saldo buku besar ... per dd-mm-yyyy: Rp ...; selisih: Rp 0."""
     return _("Ledger balance as of %(date)s: %(ledger)s; difference: %(difference)s") % {
         "date": tie.on_date.strftime("%d-%m-%Y"),
-        "ledger": rupiah(tie.ledger),
-        "difference": rupiah(tie.difference),
+        # A spreadsheet's or CSV's cell: an ordinary space, as a user types it in a search.
+        "ledger": rupiah(tie.ledger, plain=True),
+        "difference": rupiah(tie.difference, plain=True),
     }
 
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.once import REFUSED_HERE, OneTimeTokenForm, token_issue, token_read
 from villages.forms import limit_village_field
 from villages.models import Regency
 
@@ -10,8 +11,23 @@ from .models import Cooperative, Member, Membership, SelfHelpGroup
 from .services import COOPERATIVE_FIELDS, GROUP_FIELDS, MEMBER_FIELDS
 from .validators import normalise_phone
 
+# One-time tokens (ksm_portal/once.py) of the forms that register something here.
+GROUP_SALT = "groups.ksm"
+MEMBER_SALT = "groups.member"
+COOPERATIVE_SALT = "groups.cooperative"
 
-class GroupForm(CrispyMixin, forms.ModelForm):
+
+def _user_token(form, salt: str, user, token) -> None:
+    """A registration form's token, issued to the user who opens it."""
+    owner = getattr(user, "pk", None)
+    form.init_token(
+        lambda: token_issue(salt, user=owner),
+        lambda signed: token_read(salt, signed, refused=REFUSED_HERE, user=owner),
+        token,
+    )
+
+
+class GroupForm(OneTimeTokenForm, CrispyMixin, forms.ModelForm):
     class Meta:
         model = SelfHelpGroup
         fields = list(GROUP_FIELDS)
@@ -21,10 +37,12 @@ class GroupForm(CrispyMixin, forms.ModelForm):
             "origin": forms.RadioSelect,
         }
 
-    def __init__(self, *args, villages=None, **kwargs):
+    def __init__(self, *args, villages=None, user=None, token=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_village_field(self, villages)
         self.fields["meeting_day"].widget.attrs.update({"min": 1, "max": 31})
+        if self.instance.pk is None:  # a new KSM: registered once however often it is sent
+            _user_token(self, GROUP_SALT, user, token)
 
 
 class MemberForm(CrispyMixin, forms.ModelForm):
@@ -60,17 +78,23 @@ class MemberForm(CrispyMixin, forms.ModelForm):
         return " ".join(self.cleaned_data["full_name"].split())
 
 
-class MemberJoinForm(MemberForm):
+class MemberJoinForm(OneTimeTokenForm, MemberForm):
     """A new person joins the KSM: who they are, plus their role and joining date."""
 
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices, initial="member")
     joined_date = forms.DateField(label=_("joined date"), widget=DateInput())
 
-    def __init__(self, *args, group=None, **kwargs):
+    def __init__(self, *args, group=None, token=None, **kwargs):
         self.group = group
         super().__init__(*args, **kwargs)
         self.fields["joined_date"].initial = timezone.localdate()
         self.fields["village"].initial = group.village_id if group else None
+        subject = {"group": getattr(group, "pk", None)}  # joins this KSM once
+        self.init_token(
+            lambda: token_issue(MEMBER_SALT, **subject),
+            lambda signed: token_read(MEMBER_SALT, signed, refused=REFUSED_HERE, **subject),
+            token,
+        )
 
     def validate_unique(self):
         """A NIK already registered is no error here: that person joins this KSM too."""
@@ -97,14 +121,16 @@ class MembershipRoleForm(CrispyMixin, forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
 
 
-class CooperativeForm(CrispyMixin, forms.ModelForm):
+class CooperativeForm(OneTimeTokenForm, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Cooperative
         fields = list(COOPERATIVE_FIELDS)
         widgets = {"established_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, token=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # a new cooperative: registered once
+            _user_token(self, COOPERATIVE_SALT, user, token)
         self.fields["regency"].queryset = Regency.objects.select_related("province").order_by(
             "code"
         )

@@ -74,8 +74,11 @@ def _assign(instance, fields: dict, allowed: tuple[str, ...]) -> None:
 
 
 @transaction.atomic
-def group_register(*, actor: AbstractBaseUser | None, village: Village, **fields) -> SelfHelpGroup:
-    group = SelfHelpGroup(village=village)
+def group_register(
+    *, actor: AbstractBaseUser | None, village: Village, once_key=None, **fields
+) -> SelfHelpGroup:
+    """A new KSM; `once_key` is the registration form's one-time key (ksm_portal/once.py)."""
+    group = SelfHelpGroup(village=village, once_key=once_key)
     _assign(group, fields, GROUP_FIELDS)
     validated_save(group, actor=actor)
     region_ksm_counts_add({village.pk: 1})
@@ -111,6 +114,7 @@ def member_join(
     group: SelfHelpGroup,
     role: str = Membership.Role.MEMBER,
     joined_date: datetime.date,
+    once_key=None,
     **member_fields,
 ) -> Membership:
     """Make a person a member of the group, registering them first if their NIK is new.
@@ -120,7 +124,12 @@ def member_join(
     existing = Member.objects.filter(nik=member_fields.get("nik")).first()
     if existing is not None:
         return membership_start(
-            actor=actor, member=existing, group=group, role=role, joined_date=joined_date
+            actor=actor,
+            member=existing,
+            group=group,
+            role=role,
+            joined_date=joined_date,
+            once_key=once_key,
         )
     member = Member()
     _assign(member, member_fields, MEMBER_FIELDS)
@@ -129,7 +138,12 @@ def member_join(
     _member_prepare(member)
     validated_save(member, actor=actor)
     return membership_start(
-        actor=actor, member=member, group=group, role=role, joined_date=joined_date
+        actor=actor,
+        member=member,
+        group=group,
+        role=role,
+        joined_date=joined_date,
+        once_key=once_key,
     )
 
 
@@ -141,8 +155,11 @@ def membership_start(
     group: SelfHelpGroup,
     role: str = Membership.Role.MEMBER,
     joined_date: datetime.date,
+    once_key=None,
 ) -> Membership:
-    membership = Membership(member=member, group=group, role=role, joined_date=joined_date)
+    membership = Membership(
+        member=member, group=group, role=role, joined_date=joined_date, once_key=once_key
+    )
     return validated_save(membership, actor=actor)
 
 
@@ -182,8 +199,8 @@ def membership_end(
 
 
 @transaction.atomic
-def cooperative_register(*, actor: AbstractBaseUser | None, **fields) -> Cooperative:
-    cooperative = Cooperative()
+def cooperative_register(*, actor: AbstractBaseUser | None, once_key=None, **fields) -> Cooperative:
+    cooperative = Cooperative(once_key=once_key)
     _assign(cooperative, fields, COOPERATIVE_FIELDS)
     return validated_save(cooperative, actor=actor)
 

@@ -98,6 +98,7 @@ PK_OBJECTS = {
     "groups:cooperative_membership_end": "cooperative_membership",
     "finance:entry": "entry",
     "finance:entry_reverse": "entry",
+    "finance:entry_receipt": "entry",
     "finance:account_update": "account",
     "finance:loan_product_edit": "product",
     "finance:meeting": "meeting",

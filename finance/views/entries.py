@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ksm_portal.exports import applied_filters, list_format, list_response
+from ksm_portal.exports import applied_filters, list_format, list_response, pdf_response
 from ksm_portal.forms import apply_validation_error
 from ksm_portal.pagination import paginate
 
@@ -34,6 +34,7 @@ from ..forms.bank import BANK_FORMS
 from ..models import Book, EntryKind, JournalEntry, JournalLine
 from ..selectors.journal import entry_count
 from ..selectors.member_ksm import member_ksm_entries, sees_every_member_ksm
+from ..selectors.receipts import has_receipt, receipt_for
 from .common import can_post, one_time_form, postable_book, posted_message, visible_book
 
 SERVICES = {
@@ -175,9 +176,8 @@ def journal(request, book_id):
     )
 
 
-@login_required
-@require_safe
-def entry_detail(request, book_id, pk):
+def _visible_entry(request, book_id, pk):
+    """The book and one of its entries, as the user may see them (a 404 otherwise)."""
     book = visible_book(request, book_id)
     entry = get_object_or_404(
         member_ksm_entries(book.entries.all(), request.user, book).select_related(
@@ -185,6 +185,13 @@ def entry_detail(request, book_id, pk):
         ),
         pk=pk,
     )
+    return book, entry
+
+
+@login_required
+@require_safe
+def entry_detail(request, book_id, pk):
+    book, entry = _visible_entry(request, book_id, pk)
     lines = list(entry.lines.select_related("account", "member", "party_group").order_by("id"))
     poster = can_post(request.user, book)
     again = FORM_FOR_KIND.get(entry.kind)
@@ -203,8 +210,26 @@ def entry_detail(request, book_id, pk):
             and entry.kind != EntryKind.REVERSAL
             and getattr(entry, "reversed_by", None) is None,
             "record_again": again if poster and again in record_forms_for(book) else None,
+            "has_receipt": has_receipt(entry),
         },
     )
+
+
+@login_required
+@require_safe
+def entry_receipt(request, book_id, pk):
+    """The receipt of a savings deposit, a withdrawal or cash received, to print or share:
+    the page itself, or with ?format=pdf its PDF. Seen by whoever may see the entry."""
+    book, entry = _visible_entry(request, book_id, pk)
+    receipt = receipt_for(entry)
+    fmt = request.GET.get("format")
+    if receipt is None or fmt not in (None, "", "pdf"):
+        raise Http404
+    context = {"book": book, "entry": entry, "receipt": receipt}
+    if fmt == "pdf":
+        name = f"kuitansi-{entry.reference}".replace("/", "-")
+        return pdf_response(request, "finance/receipt_print.html", context, name)
+    return render(request, "finance/receipt.html", context)
 
 
 @login_required
@@ -250,4 +275,5 @@ urlpatterns = [
     path("books/<int:book_id>/journal/", journal, name="journal"),
     path("books/<int:book_id>/entries/<int:pk>/", entry_detail, name="entry"),
     path("books/<int:book_id>/entries/<int:pk>/reverse/", entry_reverse, name="entry_reverse"),
+    path("books/<int:book_id>/entries/<int:pk>/receipt/", entry_receipt, name="entry_receipt"),
 ]

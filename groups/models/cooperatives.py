@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ksm_portal.models_base import Audited
+from ksm_portal.once import OnceKeyed
 from ksm_portal.scope import user_scope
 from villages.models import Regency
 
@@ -40,7 +41,7 @@ class CooperativeQuerySet(models.QuerySet):
         return self.none()
 
 
-class Cooperative(Audited):
+class Cooperative(OnceKeyed, Audited):
     """A cooperative (koperasi, UU 25/1992) whose members are KSM."""
 
     class Status(models.TextChoices):

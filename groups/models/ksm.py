@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ksm_portal.models_base import Audited
+from ksm_portal.once import OnceKeyed
 from ksm_portal.scope import user_scope
 from villages.models import Village
 
@@ -65,7 +66,7 @@ class BusinessSector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class SelfHelpGroup(Audited):
+class SelfHelpGroup(OnceKeyed, Audited):
     """A KSM: 10-30 families of one village who save, lend and do business together."""
 
     class Origin(models.TextChoices):

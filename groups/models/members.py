@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ksm_portal.models_base import Audited
+from ksm_portal.once import OnceKeyed
 from ksm_portal.scope import user_scope
 from villages.models import Village
 
@@ -205,7 +206,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(role__in=Membership.OFFICER_ROLES)
 
 
-class Membership(Audited):
+class Membership(OnceKeyed, Audited):
     """A member's place in a group, from joining to leaving, with their role."""
 
     class Role(models.TextChoices):

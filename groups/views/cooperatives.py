@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ksm_portal.exports import list_format, list_response
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import already_answer, create_once, replay, token_in_address
 from ksm_portal.pagination import paginate
 from ksm_portal.scope import user_scope
 
@@ -91,13 +92,25 @@ def _editable_cooperative(request, pk) -> Cooperative:
 def cooperative_create(request):
     if not user_scope(request.user).manages_register:
         raise PermissionDenied
-    form = CooperativeForm(request.POST or None)
+    form = CooperativeForm(request.POST or None, user=request.user, token=request.GET.get("t"))
+    if request.method != "POST" and (fresh := token_in_address(request, form)):
+        return fresh
+    if answer := replay(request, Cooperative, form.token_key):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
-            cooperative = services.cooperative_register(actor=request.user, **form.cleaned_data)
+            cooperative, created = create_once(
+                Cooperative,
+                form.token_key,
+                lambda: services.cooperative_register(
+                    actor=request.user, once_key=form.token_key, **form.cleaned_data
+                ),
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, cooperative)
             messages.success(request, _("The cooperative has been registered."))
             return redirect(cooperative)
     return render(request, "groups/cooperative_form.html", {"form": form, "cooperative": None})

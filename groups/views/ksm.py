@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from ksm_portal.exports import applied_filters, list_format, list_response
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import already_answer, create_once, replay, token_in_address
 from ksm_portal.pagination import paginate
 from villages.models import Bumdes, Village
 
@@ -83,13 +84,27 @@ def group_create(request):
     villages = Village.objects.editable_by(request.user)
     if not roles_for(request.user).can_register:
         raise PermissionDenied
-    form = GroupForm(request.POST or None, villages=villages)
+    form = GroupForm(
+        request.POST or None, villages=villages, user=request.user, token=request.GET.get("t")
+    )
+    if request.method != "POST" and (fresh := token_in_address(request, form)):
+        return fresh
+    if answer := replay(request, SelfHelpGroup, form.token_key):
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.group_register(actor=request.user, **form.cleaned_data)
+            group, created = create_once(
+                SelfHelpGroup,
+                form.token_key,
+                lambda: services.group_register(
+                    actor=request.user, once_key=form.token_key, **form.cleaned_data
+                ),
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, group)
             messages.success(request, _("KSM %(name)s has been registered.") % {"name": group.name})
             return redirect(group)
     return render(request, "groups/group_form.html", {"form": form, "group": None})

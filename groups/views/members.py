@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ksm_portal.forms import apply_validation_error
+from ksm_portal.once import already_answer, create_once, replay, token_in_address
 from ksm_portal.pagination import paginate
 from villages.models import Village
 
@@ -20,7 +21,7 @@ from ..forms import (
     MembershipEndForm,
     MembershipRoleForm,
 )
-from ..models import Member, SelfHelpGroup
+from ..models import Member, Membership, SelfHelpGroup
 from ..selectors import member_search
 from .common import editable_group, editable_membership
 
@@ -34,20 +35,36 @@ def _home_villages(group: SelfHelpGroup):
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk):
     group = editable_group(request, pk)
-    form = MemberJoinForm(request.POST or None, group=group, villages=_home_villages(group))
+    form = MemberJoinForm(
+        request.POST or None,
+        group=group,
+        villages=_home_villages(group),
+        token=request.GET.get("t"),
+    )
+    if request.method != "POST" and (fresh := token_in_address(request, form)):
+        return fresh
+    if answer := replay(request, Membership, form.token_key, where=lambda made: group):
+        return answer
     if request.method == "POST" and form.is_valid():
         known = Member.objects.filter(nik=form.cleaned_data["nik"]).exists()
         try:
-            membership = services.member_join(
-                actor=request.user,
-                group=group,
-                role=form.cleaned_data["role"],
-                joined_date=form.cleaned_data["joined_date"],
-                **form.member_fields(),
+            membership, created = create_once(
+                Membership,
+                form.token_key,
+                lambda: services.member_join(
+                    actor=request.user,
+                    group=group,
+                    role=form.cleaned_data["role"],
+                    joined_date=form.cleaned_data["joined_date"],
+                    once_key=form.token_key,
+                    **form.member_fields(),
+                ),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+            if not created:
+                return already_answer(request, membership, group)
             if known:
                 messages.info(
                     request,

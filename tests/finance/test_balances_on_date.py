@@ -72,7 +72,8 @@ def test_a_cash_payment_beyond_the_cash_is_refused_with_the_date_and_the_shortfa
         )
 
     assert refused.value.message_dict["amount"] == [
-        "Saldo Kas pada 12-01-2017 akan menjadi -Rp 43.537.250: kurang Rp 43.537.250."
+        "Saldo Kas pada 12-01-2017 akan menjadi -\u2060Rp\u00a043.537.250: kurang "
+        "Rp\u00a043.537.250."
     ]
     assert written(book) == before
 
@@ -112,7 +113,7 @@ def test_a_bank_withdrawal_beyond_the_bank_balance_is_refused(book):
         )
 
     assert refusal(refused.value) == (
-        "Saldo Bank pada 04-01-2017 akan menjadi -Rp 50.000: kurang Rp 50.000."
+        "Saldo Bank pada 04-01-2017 akan menjadi -\u2060Rp\u00a050.000: kurang Rp\u00a050.000."
     )
     assert written(book) == before
 
@@ -130,8 +131,8 @@ def test_a_bank_overdraft_is_allowed_down_to_the_accounts_limit_and_no_further(b
         )
 
     assert refusal(refused.value) == (
-        "Saldo Bank pada 05-01-2017 akan menjadi -Rp 50.001, melewati batas cerukan "
-        "Rp 50.000: kurang Rp 1."
+        "Saldo Bank pada 05-01-2017 akan menjadi -\u2060Rp\u00a050.001, melewati batas cerukan "
+        "Rp\u00a050.000: kurang Rp\u00a01."
     )
     assert AccountDay.objects.get(account=bank).credit == D("50000")
 
@@ -146,7 +147,7 @@ def test_an_overdraft_limit_cannot_be_lowered_below_what_the_bank_balance_alread
     with pytest.raises(ValidationError) as refused:
         account_update(account=bank, overdraft_limit=D("10000"))
 
-    assert "batasnya tidak boleh kurang dari Rp 30.000" in refusal(refused.value)
+    assert "batasnya tidak boleh kurang dari Rp\u00a030.000" in refusal(refused.value)
     bank.refresh_from_db()
     assert bank.overdraft_limit == D("50000")
 
@@ -174,8 +175,9 @@ def test_a_back_dated_voluntary_withdrawal_before_the_deposit_is_refused_naming_
         savings_withdraw(book=book, member=saver, amount=D("30000"), entry_date=day(10))
 
     assert refusal(refused.value) == (
-        f"Saldo Simpanan Sukarela {saver.full_name} pada 10-01-2017 akan menjadi -Rp 30.000: "
-        "kurang Rp 30.000."
+        f"Saldo Simpanan Sukarela {saver.full_name} pada 10-01-2017 akan menjadi "
+        f"-\u2060Rp\u00a030.000: "
+        "kurang Rp\u00a030.000."
     )
     assert written(book) == before
 
@@ -203,7 +205,7 @@ def test_a_back_dated_payment_that_would_make_a_later_date_negative_is_refused(b
         )
 
     assert refusal(refused.value) == (
-        "Saldo Kas pada 20-01-2017 akan menjadi -Rp 30.000: kurang Rp 30.000."
+        "Saldo Kas pada 20-01-2017 akan menjadi -\u2060Rp\u00a030.000: kurang Rp\u00a030.000."
     )
     assert written(book) == before
 
@@ -251,8 +253,9 @@ def test_reversing_a_deposit_that_was_since_withdrawn_is_refused(book, saver):
 
     assert refused.value.error_dict["amount"][0].code == BELOW_ZERO
     assert refusal(refused.value) == (
-        f"Saldo Simpanan Sukarela {saver.full_name} pada 09-01-2017 akan menjadi -Rp 80.000: "
-        "kurang Rp 80.000."
+        f"Saldo Simpanan Sukarela {saver.full_name} pada 09-01-2017 akan menjadi "
+        f"-\u2060Rp\u00a080.000: "
+        "kurang Rp\u00a080.000."
     )
     assert written(book) == before
     assert not JournalEntry.objects.filter(reversal_of=deposit.entry).exists()
@@ -344,7 +347,7 @@ def test_the_cash_out_form_shows_the_refusal_in_indonesian_on_the_amount_and_pos
 
     assert response.status_code == 200
     assert field_errors(response, "amount") == [
-        f"Saldo Kas pada {DAY:%d-%m-%Y} akan menjadi -Rp 75.000: kurang Rp 75.000."
+        f"Saldo Kas pada {DAY:%d-%m-%Y} akan menjadi -\u2060Rp\u00a075.000: kurang Rp\u00a075.000."
     ]
     assert JournalEntry.objects.filter(book=book).count() == 1
 

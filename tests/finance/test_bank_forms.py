@@ -197,5 +197,5 @@ def test_bank_charges_beyond_what_the_bank_holds_are_refused(client, book):
     page = send(client, book, "bank-charges", bank_account=bank.pk, amount="7500")
 
     assert page.status_code == 200
-    assert "kurang Rp 2.500" in " ".join(field_errors(page, "amount"))
+    assert "kurang Rp\u00a02.500" in " ".join(field_errors(page, "amount"))
     assert JournalEntry.objects.filter(book=book).count() == 1

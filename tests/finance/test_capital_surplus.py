@@ -183,7 +183,7 @@ def test_a_year_closed_without_surplus_is_refused(coop_book):
         translated(
             "The year %(year)s closed without a surplus (%(amount)s); there is nothing to share."
         )
-        % {"year": 2017, "amount": "Rp 0"}
+        % {"year": 2017, "amount": "Rp\u00a00"}
     ]
     assert not SurplusDistribution.objects.exists()
 
@@ -244,7 +244,7 @@ def test_a_member_ksm_is_paid_its_share_and_never_more(worked_year, ksm_b):
         surplus_pay(book=worked_year, group=ksm_b, amount=2_289_432, entry_date=MEETING)
     assert error.value.message_dict["amount"] == [
         translated("%(group)s is owed only %(owed)s of SHU.")
-        % {"group": "KSM Bougenville", "owed": "Rp 2.289.431"}
+        % {"group": "KSM Bougenville", "owed": "Rp\u00a02.289.431"}
     ]
     posted = surplus_pay(book=worked_year, group=ksm_b, amount=2_289_431, entry_date=MEETING)
     assert posted.entry.kind == EntryKind.SURPLUS_PAYMENT
@@ -281,7 +281,7 @@ def test_a_bumdes_shares_its_profit_with_the_village(bumdes_book):
     with pytest.raises(ValidationError) as error:
         pades_pay(book=bumdes_book, amount=666_601, entry_date=MEETING)
     assert error.value.message_dict["amount"] == [
-        translated("The village is owed only %(owed)s.") % {"owed": "Rp 666.600"}
+        translated("The village is owed only %(owed)s.") % {"owed": "Rp\u00a0666.600"}
     ]
     pades_pay(book=bumdes_book, amount=666_600, entry_date=MEETING)
     (pades,) = accounts_for(bumdes_book, "pades_payable")

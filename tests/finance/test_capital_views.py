@@ -130,13 +130,13 @@ def test_a_member_ksm_cannot_withdraw_more_than_its_voluntary_savings(
     url = reverse("finance:record", args=[coop_book.pk, "withdrawal"])
     response, token = _form_page(client, url)
     labels = [label for _value, label in response.context["form"].fields["group"].choices]
-    assert "KSM Anggrek · Rp 300.000" in labels
+    assert "KSM Anggrek · Rp\u00a0300.000" in labels
     data = {"token": token, "group": ksm_a.pk, "entry_date": DAY.isoformat(), "amount": "300.001"}
     response = client.post(url, data)
     assert response.status_code == 200
     assert field_errors(response, "amount") == [
         translated("%(member)s has only %(balance)s in voluntary savings.")
-        % {"member": "KSM Anggrek", "balance": "Rp 300.000"}
+        % {"member": "KSM Anggrek", "balance": "Rp\u00a0300.000"}
     ]
     assert not JournalEntry.objects.filter(kind=EntryKind.SAVINGS_WITHDRAWAL).exists()
     response = client.post(url, {**data, "amount": "300000"})
@@ -323,7 +323,7 @@ def test_paying_a_share_through_the_form(worked_year, ksm_b, staff_user):
     response = client.post(url, data)
     assert field_errors(response, "amount") == [
         translated("%(group)s is owed only %(owed)s of SHU.")
-        % {"group": "KSM Bougenville", "owed": "Rp 2.289.431"}
+        % {"group": "KSM Bougenville", "owed": "Rp\u00a02.289.431"}
     ]
     response = client.post(url, {**data, "amount": "2.289.431"})
     assert response.status_code == 302

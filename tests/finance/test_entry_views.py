@@ -392,7 +392,7 @@ def test_a_withdrawal_beyond_the_voluntary_balance_is_refused_on_the_amount(clie
     response = submit(client, book, "withdrawal", member=saver.pk, amount="30.001")
 
     [message] = field_errors(response, "amount")
-    assert "Rp 30.000" in message and saver.full_name in message
+    assert "Rp\u00a030.000" in message and saver.full_name in message
     assert JournalEntry.objects.filter(kind="savings_withdrawal").count() == 0
 
 

@@ -303,7 +303,7 @@ def test_shu_payable_is_paid_out_from_cash_or_bank_never_more_than_owed(rat_year
 
     with pytest.raises(ValidationError) as refused:
         surplus_pay(book=rat_year, member=budi, amount=225_276, entry_date=RAT)
-    assert "Rp 225.275" in str(refused.value)
+    assert "Rp\u00a0225.275" in " ".join(refused.value.messages)
     surplus_pay(book=rat_year, member=budi, amount=225_275, entry_date=RAT, source="cash")
 
     assert _balance(rat_year, budi, "surplus_payable") == D(0)
@@ -470,8 +470,8 @@ def test_the_list_to_sign_names_every_member_with_basis_share_and_a_signature_bo
     pdf = client.get(url + "?format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
-    for name, total in (("Budi Santoso", "Rp 225.275"), ("Dedi Kurniawan", "Rp 35.714")):
-        assert name in text and total in text
+    for name, total in (("Budi Santoso", "Rp\u00a0225.275"), ("Dedi Kurniawan", "Rp\u00a035.714")):
+        assert name in text and total in text, repr(text)
     assert "Tanda tangan" in text
 
 

@@ -193,6 +193,6 @@ def test_the_group_health_comes_as_a_pdf_with_the_report_header(funded, ksm, fac
     assert translated("Group health") in text
     assert f"{ksm.name}, {ksm.village.name}" in text
     assert translated("Month by month") in text
-    assert "Rp 400.000" in text  # the saver's savings
+    assert "Rp\u00a0400.000" in text  # the saver's savings
     assert translated("Printed on %(when)s").split("%(")[0].strip() in text
     assert client.get(url, {"format": "xlsx"}).status_code == 404

@@ -232,7 +232,7 @@ def test_sending_an_application_twice_records_one_loan(client, funded, saver, pr
                 "The most this borrower may borrow is %(limit)s (%(multiple)s times "
                 "savings of %(savings)s)."
             )
-            % {"limit": "Rp 1.200.000", "multiple": "3", "savings": "Rp 400.000"},
+            % {"limit": "Rp\u00a01.200.000", "multiple": "3", "savings": "Rp\u00a0400.000"},
         ),
         ("0", "principal", translated("The amount must be more than zero.")),
     ],
@@ -443,7 +443,7 @@ def test_a_disbursement_with_too_little_cash_is_refused_and_nothing_is_written(
     loan.refresh_from_db()
     assert field_errors(response, "source") == [
         translated("There is only %(available)s in %(where)s; the loan needs %(needed)s.")
-        % {"available": "Rp 400.000", "where": translated("cash"), "needed": "Rp 990.000"}
+        % {"available": "Rp\u00a0400.000", "where": translated("cash"), "needed": "Rp\u00a0990.000"}
     ]
     assert loan.status == Loan.Status.APPROVED
     assert entries(book) == before
@@ -537,7 +537,7 @@ def test_a_repayment_beyond_what_is_owed_is_refused_and_nothing_is_written(
     loan.refresh_from_db()
     assert field_errors(response, "amount") == [
         translated("Loan %(ref)s owes only %(owed)s today (principal %(balance)s).")
-        % {"ref": "PJ-0001", "owed": "Rp 1.020.000", "balance": "Rp 1.000.000"}
+        % {"ref": "PJ-0001", "owed": "Rp\u00a01.020.000", "balance": "Rp\u00a01.000.000"}
     ]
     assert entries(funded) == before
     assert loan.balance == D(1_000_000)
@@ -862,7 +862,8 @@ def test_a_members_statement_shows_savings_and_loans_together(
 
     assert element(page, "savings-total").text == "Rp 400.000"
     assert element(page, "loans-outstanding").text == "900.000"
-    assert element(page, "statement-net").text.endswith("-Rp 500.000")
+    # the minus is joined to "Rp" (a word joiner) so that a line never breaks after it
+    assert element(page, "statement-net").text.endswith("-\u2060Rp 500.000")
     assert loan.reference in element(page, "statement-loans").text
     assert pdf.content.startswith(b"%PDF-")
 

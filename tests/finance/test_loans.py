@@ -137,7 +137,7 @@ def test_an_early_payoff_charges_interest_only_through_the_current_instalment(
         loan_repay(loan=loan, amount=1_020_001, paid_date=datetime.date(2017, 2, 1))
     assert refused.value.message_dict["amount"] == [
         translated("Loan %(ref)s owes only %(owed)s today (principal %(balance)s).")
-        % {"ref": "PJ-0001", "owed": "Rp 1.020.000", "balance": "Rp 1.000.000"}
+        % {"ref": "PJ-0001", "owed": "Rp\u00a01.020.000", "balance": "Rp\u00a01.000.000"}
     ]
     loan_repay(loan=loan, amount=1_020_000, paid_date=datetime.date(2017, 2, 1))
     loan.refresh_from_db()
@@ -178,7 +178,7 @@ def test_a_disbursement_with_too_little_cash_is_refused(book, saver, chair, prod
         loan_disburse(loan=loan, disbursed_date=datetime.date(2017, 1, 10))
     assert refused.value.message_dict["source"] == [
         translated("There is only %(available)s in %(where)s; the loan needs %(needed)s.")
-        % {"available": "Rp 400.000", "where": translated("cash"), "needed": "Rp 990.000"}
+        % {"available": "Rp\u00a0400.000", "where": translated("cash"), "needed": "Rp\u00a0990.000"}
     ]
     loan.refresh_from_db()
     assert loan.status == Loan.Status.APPROVED

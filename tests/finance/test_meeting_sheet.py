@@ -332,10 +332,12 @@ def test_one_bad_line_refuses_the_whole_sheet_names_the_members_and_writes_nothi
         )
     error = caught.value
     assert set(error.lines) == {p["budi"].pk, p["citra"].pk, p["dewi"].pk}
-    assert error.lines[p["citra"].pk] == [("voluntary_out", "Only Rp 50.000 in voluntary savings.")]
+    assert error.lines[p["citra"].pk] == [
+        ("voluntary_out", "Only Rp\u00a050.000 in voluntary savings.")
+    ]
     assert error.lines[p["budi"].pk][0][0] == "repayment"
     assert "owes only" in error.lines[p["budi"].pk][0][1]
-    assert "Citra: Only Rp 50.000 in voluntary savings." in error.messages
+    assert "Citra: Only Rp\u00a050.000 in voluntary savings." in error.messages
     assert any(message.startswith("Budi: Loan PJ-0002 owes only") for message in error.messages)
     assert counts(group) == before
     assert Loan.objects.get(pk=group.member_loans["ani"].pk).balance == D(1_000_000)

@@ -136,7 +136,7 @@ def test_a_payout_beyond_the_cash_is_refused_and_the_membership_stays(book, save
     with pytest.raises(ValidationError) as caught:
         member_exit(book=book, membership=membership, left_date=LEAVES)
 
-    assert "Rp 10.000" in caught.value.message_dict["payout_to"][0]
+    assert "Rp\u00a010.000" in caught.value.message_dict["payout_to"][0]
     assert JournalEntry.objects.filter(book=book).count() == before + 1
     membership.refresh_from_db()
     assert membership.left_date is None

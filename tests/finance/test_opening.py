@@ -469,8 +469,9 @@ def test_the_wizard_checks_the_old_instalment_and_the_due_date_on_the_row(book, 
     assert response.status_code == 200
     assert _row(response, ani).errors == {
         "loan_instalment": [
-            "Angsuran Rp 120.000 di buku lama tidak cocok dengan pinjamannya: Rp 600.000 "
-            "selama 6 bulan dengan bunga 1,5% sebulan (flat) memberi Rp 109.000 untuk angsuran "
+            "Angsuran Rp\u00a0120.000 di buku lama tidak cocok dengan pinjamannya: Rp\u00a0600.000 "
+            "selama 6 bulan dengan bunga 1,5% sebulan (flat) memberi Rp\u00a0109.000 untuk "
+            "angsuran "
             "berikutnya. Periksa bunga, metode dan sisa bulannya."
         ]
     }

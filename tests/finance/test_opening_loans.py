@@ -246,8 +246,10 @@ def test_an_instalment_that_disagrees_with_the_schedule_is_refused(book, ani):
         bring_forward(book, old_loan(ani, instalment=D("120000")))
 
     assert error.value.messages == [
-        "Ani, Piutang Pinjaman Anggota: The old ledger's instalment of Rp 120.000 does not fit "
-        "the loan: Rp 600.000 over 6 months at 1,5% a month (flat) gives Rp 109.000 for the "
+        "Ani, Piutang Pinjaman Anggota: The old ledger's instalment of Rp\u00a0120.000 does "
+        "not fit "
+        "the loan: Rp\u00a0600.000 over 6 months at 1,5% a month (flat) gives "
+        "Rp\u00a0109.000 for the "
         "next instalment. Check the rate, the method and the months left."
     ]
     assert nothing_written(book)

@@ -40,7 +40,7 @@ def test_a_second_pokok_for_the_same_membership_is_refused_and_nothing_is_writte
         pokok(book, saver, 100_000, day=datetime.date(2017, 2, 1))
 
     message = caught.value.message_dict["amount"][0]
-    assert saver.full_name in message and "Rp 100.000" in message
+    assert saver.full_name in message and "Rp\u00a0100.000" in message
     assert JournalEntry.objects.filter(book=book).count() == before
 
 
@@ -49,7 +49,7 @@ def test_pokok_under_a_rule_accepts_what_is_due_and_refuses_more(book, saver):
 
     with pytest.raises(ValidationError) as caught:
         pokok(book, saver, 150_000)
-    assert "Rp 100.000" in caught.value.message_dict["amount"][0]
+    assert "Rp\u00a0100.000" in caught.value.message_dict["amount"][0]
 
     pokok(book, saver, 100_000)
     with pytest.raises(ValidationError):
@@ -65,7 +65,7 @@ def test_after_the_group_raises_its_pokok_only_the_difference_is_accepted(book, 
 
     with pytest.raises(ValidationError) as caught:
         pokok(book, saver, 150_000, day=datetime.date(2017, 3, 5))
-    assert "Rp 50.000" in caught.value.message_dict["amount"][0]
+    assert "Rp\u00a050.000" in caught.value.message_dict["amount"][0]
 
     posted = pokok(book, saver, 50_000, day=datetime.date(2017, 3, 5))
     assert posted.created

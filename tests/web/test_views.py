@@ -213,7 +213,10 @@ def test_a_treasurer_cannot_rename_their_own_group_by_posting(treasurer_client, 
 
 
 def test_program_staff_open_every_page_of_every_village(staff_client, village_b):
-    statuses = {page: staff_client.get(url).status_code for page, url in village_b.pages().items()}
+    statuses = {
+        page: staff_client.get(url, follow=True).status_code  # a form goes on to its token
+        for page, url in village_b.pages().items()
+    }
 
     assert statuses == dict.fromkeys(village_b.pages(), 200)
 
@@ -390,7 +393,7 @@ def ksm_form(village, **changes) -> dict:
 
 
 def test_a_facilitator_registers_a_ksm_in_their_village(facilitator_client, facilitator, village):
-    response = facilitator_client.post("/ksm/new/", ksm_form(village))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village))
 
     group = SelfHelpGroup.objects.get(name="KSM Tunas Harapan")
     assert response.status_code == 302
@@ -401,7 +404,7 @@ def test_a_facilitator_registers_a_ksm_in_their_village(facilitator_client, faci
 
 
 def test_a_reactivated_ksm_without_its_reactivation_date_is_refused(facilitator_client, village):
-    response = facilitator_client.post("/ksm/new/", ksm_form(village, origin="reactivated"))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village, origin="reactivated"))
 
     assert response.status_code == 200
     assert field_errors(response, "reactivated_date")
@@ -409,7 +412,8 @@ def test_a_reactivated_ksm_without_its_reactivation_date_is_refused(facilitator_
 
 
 def test_a_reactivated_ksm_with_its_reactivation_date_is_registered(facilitator_client, village):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         "/ksm/new/",
         ksm_form(
             village, origin="reactivated", formed_date="2009-03-01", reactivated_date="2016-07-15"
@@ -423,7 +427,7 @@ def test_a_reactivated_ksm_with_its_reactivation_date_is_registered(facilitator_
 def test_a_registration_number_already_used_in_the_village_is_refused(facilitator_client, village):
     SelfHelpGroupFactory(village=village, registration_number="101/KSM/2016")
 
-    response = facilitator_client.post("/ksm/new/", ksm_form(village))
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(village))
 
     assert response.status_code == 200
     assert non_field_errors(response) == [
@@ -435,8 +439,8 @@ def test_a_registration_number_already_used_in_the_village_is_refused(facilitato
 def test_a_ksm_formed_in_the_future_is_refused(facilitator_client, village):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
-    response = facilitator_client.post(
-        "/ksm/new/", ksm_form(village, formed_date=tomorrow.isoformat())
+    response = post_form(
+        facilitator_client, "/ksm/new/", ksm_form(village, formed_date=tomorrow.isoformat())
     )
 
     assert response.status_code == 200
@@ -447,8 +451,8 @@ def test_a_ksm_formed_in_the_future_is_refused(facilitator_client, village):
 def test_a_facilitator_cannot_register_a_ksm_in_a_village_not_assigned_to_them(
     facilitator_client, village, other_village
 ):
-    form_page = facilitator_client.get("/ksm/new/")
-    response = facilitator_client.post("/ksm/new/", ksm_form(other_village))
+    form_page = facilitator_client.get("/ksm/new/", follow=True)
+    response = post_form(facilitator_client, "/ksm/new/", ksm_form(other_village))
 
     choices = list(form_page.context["form"].fields["village"].queryset)
     assert choices == [village]
@@ -483,6 +487,12 @@ def test_a_facilitator_edits_a_ksm_of_their_village(facilitator_client, facilita
 BIRTH = datetime.date(1985, 5, 12)
 
 
+def post_form(client, url: str, data: dict, **kwargs):
+    """Post as the browser does: with the one-time token the form's page gave it."""
+    page = client.get(url, follow=True)
+    return client.post(url, {**data, "token": page.context["form"].token}, **kwargs)
+
+
 def member_form(ksm, **changes) -> dict:
     district = ksm.village.district.code
     data = {
@@ -503,8 +513,8 @@ def member_form(ksm, **changes) -> dict:
 
 
 def test_a_member_with_a_valid_nik_joins_the_ksm(facilitator_client, facilitator, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm)
+    response = post_form(
+        facilitator_client, reverse("groups:member_add", args=[ksm.pk]), member_form(ksm)
     )
 
     assert response.status_code == 302
@@ -523,7 +533,8 @@ def test_a_member_with_a_valid_nik_joins_the_ksm(facilitator_client, facilitator
 def test_a_phone_number_written_with_the_country_code_is_accepted_and_stored_as_08(
     facilitator_client, ksm
 ):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("groups:member_add", args=[ksm.pk]),
         member_form(ksm, phone="+62 812-3456-7890"),
     )
@@ -539,7 +550,7 @@ def test_save_and_add_another_returns_to_an_empty_member_form(facilitator_client
     del data["save"]
     data["add_another"] = ""
 
-    response = facilitator_client.post(url, data)
+    response = post_form(facilitator_client, url, data)
 
     assert response.status_code == 302
     assert response["Location"] == url
@@ -560,8 +571,8 @@ def test_save_and_add_another_returns_to_an_empty_member_form(facilitator_client
     ],
 )
 def test_a_member_with_an_invalid_nik_is_refused(facilitator_client, ksm, nik):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik=nik)
+    response = post_form(
+        facilitator_client, reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik=nik)
     )
 
     assert response.status_code == 200
@@ -571,15 +582,18 @@ def test_a_member_with_an_invalid_nik_is_refused(facilitator_client, ksm, nik):
 
 
 def test_a_nik_that_is_too_short_is_explained_on_the_nik_field(facilitator_client, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, nik="332501520585007")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, nik="332501520585007"),
     )
 
     assert field_errors(response, "nik") == [translated("A NIK is exactly 16 digits.")]
 
 
 def test_adding_someone_already_active_in_the_ksm_is_refused(facilitator_client, ksm, member):
-    response = facilitator_client.post(
+    response = post_form(
+        facilitator_client,
         reverse("groups:member_add", args=[ksm.pk]),
         member_form(
             ksm,
@@ -603,8 +617,10 @@ def test_a_second_treasurer_is_refused_and_leaves_no_member_behind(
 ):
     members_before = Member.objects.count()
 
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, role="treasurer")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, role="treasurer"),
     )
 
     assert response.status_code == 200
@@ -614,8 +630,10 @@ def test_a_second_treasurer_is_refused_and_leaves_no_member_behind(
 
 
 def test_joining_before_the_ksm_was_formed_is_refused(facilitator_client, ksm):
-    response = facilitator_client.post(
-        reverse("groups:member_add", args=[ksm.pk]), member_form(ksm, joined_date="2015-01-01")
+    response = post_form(
+        facilitator_client,
+        reverse("groups:member_add", args=[ksm.pk]),
+        member_form(ksm, joined_date="2015-01-01"),
     )
 
     assert response.status_code == 200
@@ -848,7 +866,7 @@ def cooperative_form(regency, **changes) -> dict:
 
 
 def test_program_staff_register_a_cooperative(staff_client, staff_user, regency):
-    response = staff_client.post("/cooperatives/new/", cooperative_form(regency))
+    response = post_form(staff_client, "/cooperatives/new/", cooperative_form(regency))
 
     cooperative = Cooperative.objects.get()
     assert response.status_code == 302

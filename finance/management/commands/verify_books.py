@@ -54,7 +54,7 @@ from finance.models import (
     Loan,
     MemberBalance,
 )
-from finance.money import rupiah
+from finance.money import rupiah as _rupiah
 from finance.sql import chunks as _chunks
 from finance.sql import date as _date
 from finance.sql import in_ as _in
@@ -76,6 +76,12 @@ LOAN = Loan._meta.db_table
 MEMBER_BALANCE = MemberBalance._meta.db_table
 GROUP_BALANCE = GroupBalance._meta.db_table
 BOOK_YEAR = BookYear._meta.db_table
+
+
+def rupiah(value) -> str:
+    """An amount in this command's plain-text report: an ordinary space after Rp (a terminal
+    or a grep reads it; a page's no-break space is for browsers)."""
+    return _rupiah(value, plain=True)
 
 
 @dataclass(frozen=True)
