@@ -28,9 +28,9 @@
   }
 
   function rupiah(cents) {
-    var sign = cents < 0 ? "-" : "";
+    var sign = cents < 0 ? "-\u2060" : ""; // as finance/money.py rupiah() writes it
     cents = Math.abs(cents);
-    var text = "Rp " + group(String(Math.floor(cents / 100)));
+    var text = "Rp\u00a0" + group(String(Math.floor(cents / 100)));
     if (cents % 100) text += "," + String(cents % 100).padStart(2, "0");
     return sign + text;
   }
