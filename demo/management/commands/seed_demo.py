@@ -14,6 +14,7 @@ the 10 pilot villages are real villages of Batang, but which villages took part 
 the seed document does not name them (see docs/demo.md).
 """
 
+import argparse
 import datetime
 import random
 import time
@@ -24,12 +25,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
+from dashboard.services.rebuild import rollups_rebuild
 from demo import names
+from demo.alive import demo_alive_load, last_complete_month
 from demo.names import words
 from finance.demo import demo_books_load
+from finance.models import Book
 from groups.models import (
     BUMDES_ROLES,
     COOPERATIVE_ROLES,
@@ -141,6 +147,14 @@ STAFF_LOGINS = {
     "staf.program": ("Staf", "Program", PROGRAM_STAFF),
     "staf.keuangan": ("Staf", "Keuangan", FINANCE_STAFF),
 }
+
+
+def _month(text: str) -> datetime.date:
+    year, _dash, month = text.partition("-")
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a month YYYY-MM: {text!r}") from error
 
 
 @dataclass
@@ -324,6 +338,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--until",
+            type=_month,
+            default=None,
+            metavar="YYYY-MM",
+            help="The last month the pilot's groups go on to (default: the last complete month "
+            "before today).",
+        )
+        parser.add_argument(
             "--yes",
             action="store_true",
             help="Load even into a database that looks like production (ksm_portal/safety.py).",
@@ -334,6 +356,7 @@ class Command(BaseCommand):
         started = self.started = time.monotonic()
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
+        until = options["until"] or last_complete_month(timezone.localdate())
         with transaction.atomic():
             users = self._users(plan.groups)
             staff = users["staf"]
@@ -367,6 +390,23 @@ class Command(BaseCommand):
                 )
             )
             self._progress(_("Trainings, visits and assessments"))
+            pilot_books = Book.objects.filter(
+                Q(group__in=groups.values())
+                | Q(bumdes__village__in=villages.values())
+                | Q(
+                    cooperative__name__in=[fields["name"] for fields, _joining in plan.cooperatives]
+                )
+            )
+            alive = demo_alive_load(
+                actor=staff, books=pilot_books, until=until, seed=SEED, progress=self._progress
+            )
+            self.created.update(alive)
+            if alive:
+                written = rollups_rebuild(book_ids=list(pilot_books.values_list("pk", flat=True)))
+                self._progress(
+                    _("Dashboard rollups rebuilt: %(months)s book months")
+                    % {"months": written["book months"]}
+                )
         self._report(villages, officers, offices, time.monotonic() - started)
 
     def _progress(self, text: str) -> None:
