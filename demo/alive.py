@@ -35,6 +35,7 @@ import random
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,44 +131,46 @@ class MergingLoader:
             found[2] += row[credit_column]
 
     def merge(self, book_ids: list[int]) -> None:
-        """Add the gathered totals to the rows the books have, or make the rows."""
+        """Add the gathered totals to the rows the books have, or make the rows: two
+        statements run over the rows each (executemany), not an ORM object per row."""
+        quote = connection.ops.quote_name
         for model, sums in self.sums.items():
             fields = self.FIELDS[model]
-            existing = {
-                (getattr(row, fields[0]), getattr(row, fields[1])): row
-                for row in model.objects.filter(book_id__in=book_ids)
-            }
+            columns = [model._meta.get_field(name).column for name in fields]
+            table = quote(model._meta.db_table)
+            key_is_date = model._meta.get_field(fields[1]).get_internal_type() == "DateField"
+            existing = set(
+                model.objects.filter(book_id__in=book_ids).values_list(*fields).iterator()
+            )
             changed, new = [], []
             for key, (book_id, debit, credit) in sums.items():
-                row = existing.get(key)
-                if row is None:
-                    new.append(
-                        model(
-                            book_id=book_id,
-                            **dict(zip(fields, key, strict=True)),
-                            debit=debit,
-                            credit=credit,
-                        )
-                    )
+                second = key[1].isoformat() if key_is_date else key[1]
+                if key in existing:
+                    changed.append((debit, credit, key[0], second))
                 else:
-                    row.debit += debit
-                    row.credit += credit
-                    changed.append(row)
-            model.objects.bulk_update(changed, ["debit", "credit"], batch_size=2000)
-            model.objects.bulk_create(new, batch_size=2000)
-        existing = {
-            (row.book_id, row.year): row for row in BookYear.objects.filter(book_id__in=book_ids)
-        }
-        changed, new = [], []
-        for (book_id, year), last in self.years.items():
-            row = existing.get((book_id, year))
-            if row is None:
-                new.append(BookYear(book_id=book_id, year=year, last_number=last))
-            else:
-                row.last_number = last
-                changed.append(row)
-        BookYear.objects.bulk_update(changed, ["last_number"], batch_size=2000)
-        BookYear.objects.bulk_create(new, batch_size=2000)
+                    new.append((key[0], second, book_id, debit, credit))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET debit = debit + %s, credit = credit + %s "
+                    f"WHERE {quote(columns[0])} = %s AND {quote(columns[1])} = %s",
+                    changed,
+                )
+                cursor.executemany(
+                    f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}, book_id, "
+                    "debit, credit) VALUES (%s, %s, %s, %s, %s)",
+                    new,
+                )
+        existing = set(BookYear.objects.filter(book_id__in=book_ids).values_list("book_id", "year"))
+        table = quote(BookYear._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET last_number = %s WHERE book_id = %s AND year = %s",
+                [(last, *key) for key, last in self.years.items() if key in existing],
+            )
+            cursor.executemany(
+                f"INSERT INTO {table} (book_id, year, last_number) VALUES (%s, %s, %s)",
+                [(*key, last) for key, last in self.years.items() if key not in existing],
+            )
 
 
 def _continued(book_ids) -> set[int]:

@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
 from dashboard.services.rebuild import rollups_rebuild
 from demo import names
-from demo.alive import demo_alive_load, last_complete_month
+from demo.alive import demo_alive_load, last_complete_month, month_end
+from demo.alive_training import demo_alive_training_load
 from demo.names import words
 from finance.demo import demo_books_load
 from finance.models import Book
@@ -401,7 +402,16 @@ class Command(BaseCommand):
                 actor=staff, books=pilot_books, until=until, seed=SEED, progress=self._progress
             )
             self.created.update(alive)
-            if alive:
+            mentoring = demo_alive_training_load(
+                actor=staff,
+                groups=list(groups.values()),
+                last_day=month_end(until),
+                seed=SEED,
+            )
+            if mentoring:
+                self.created.update(mentoring)
+                self._progress(_("Visits, trainings and assessments after the pilot"))
+            if alive or mentoring:
                 written = rollups_rebuild(book_ids=list(pilot_books.values_list("pk", flat=True)))
                 self._progress(
                     _("Dashboard rollups rebuilt: %(months)s book months")
