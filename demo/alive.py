@@ -71,6 +71,8 @@ SHARES = {
     "social_pct": Decimal(5),
 }
 RAT_DAY = (2, 24)  # the cooperatives' members' meeting, each February
+STRUGGLING = 0.08  # the share of members who fall behind with their loan
+STRUGGLING_PAYS = 0.7  # how often they pay an instalment due all the same
 COOPERATIVE_WAJIB = 60_000  # a member KSM's simpanan wajib in its cooperative, each year
 
 
@@ -409,6 +411,10 @@ def _ksm_years(maker: BookMaker, state: _BookState, book: Book, rng: random.Rand
     meetings = maker.meeting_dates(seed.meeting_day, maker.months)
     sim = _Year(maker, rng, seed, acc, meetings, ALIVE_FROM, rate)
     sim.grant_at_opening = False
+    # Fewer fall behind than in generate_scale's books, and they catch up more often: the
+    # pilot's portfolio at risk stays within what a programme lives with (PAR30 about 5-15%).
+    sim.struggling = {m[0] for m in seed.members[OFFICERS:] if rng.random() < STRUGGLING}
+    sim.struggling_pays = STRUGGLING_PAYS
     sim.numbers_from = dict(state.numbers.get(book.pk, {}))
     sim.loan_numbers_from = state.loan_numbers.get(book.pk, 0)
     sim.cash = state.balance(book.pk, "cash")

@@ -38,6 +38,7 @@ from training.services import (
 ALIVE_FROM = datetime.date(2018, 4, 1)
 REFRESHER = "Pelatihan penyegaran pembukuan dan simpan pinjam KSM"
 PLANNED = "Pelatihan perencanaan usaha dan RAT kelompok"
+OPEN_AFTER_LAST_VISIT = 0.2  # the share of the last visit's actions not done yet
 
 
 def demo_alive_training_load(*, actor, groups, last_day: datetime.date, seed: int) -> Counter:
@@ -74,7 +75,7 @@ def demo_alive_training_load(*, actor, groups, last_day: datetime.date, seed: in
 
 
 def _visit_dates(rng, last_day: datetime.date) -> list[datetime.date]:
-    day = last_day - datetime.timedelta(days=rng.randint(0, 45))
+    day = last_day - datetime.timedelta(days=rng.randint(0, 60))
     dates = []
     while day >= ALIVE_FROM + datetime.timedelta(days=14):
         dates.append(day)
@@ -111,9 +112,13 @@ def _visits(groups, members, facilitators, topics, last_day, seed) -> Counter:
             for text, who in rng.sample(ACTIONS, rng.choice((0, 1, 1, 2))):
                 due = day + datetime.timedelta(days=rng.choice((14, 21, 30)))
                 status, closed = "open", None
-                if not is_last:
+                if is_last and rng.random() < OPEN_AFTER_LAST_VISIT:
+                    # Still to do: due in the weeks around today.
+                    due = max(due, last_day + datetime.timedelta(days=rng.randint(-5, 25)))
+                else:
                     status = "dropped" if rng.random() < 0.1 else "done"
                     closed = max(day, due + datetime.timedelta(days=rng.randint(-10, 10)))
+                    closed = min(closed, last_day)
                 actions.append(
                     FollowUpAction(
                         visit=visit,

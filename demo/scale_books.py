@@ -481,6 +481,7 @@ class _Year:
         members = group.members
         self.savers = {m[0]: rng.choice(SUKARELA_BASES) for m in members if rng.random() < 0.25}
         self.struggling = {m[0] for m in members if rng.random() < 0.12}
+        self.struggling_pays = 0.5  # how often one who struggles pays an instalment due
 
     def _add(self, day, kind, description, lines, meeting=None) -> None:
         self.seq += 1
@@ -576,7 +577,7 @@ class _Year:
             while due < len(loan.instalments) and loan.instalments[due][0] <= day:
                 due += 1
             if member_id in self.struggling and due > loan.next:
-                due = loan.next + 1 if rng.random() < 0.5 else loan.next
+                due = loan.next + 1 if rng.random() < self.struggling_pays else loan.next
             for _due, part, part_interest in loan.instalments[loan.next : due]:
                 principal += part
                 interest += part_interest
