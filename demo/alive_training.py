@@ -43,6 +43,8 @@ OPEN_AFTER_LAST_VISIT = 0.2  # the share of the last visit's actions not done ye
 
 def demo_alive_training_load(*, actor, groups, last_day: datetime.date, seed: int) -> Counter:
     created = Counter()
+    if last_day < ALIVE_FROM:
+        return created  # the pilot alone (seed_demo --until 2018-03)
     groups = sorted(
         SelfHelpGroup.objects.filter(pk__in=[g.pk for g in groups]).select_related("village"),
         key=lambda g: (g.village.code, g.registration_number),

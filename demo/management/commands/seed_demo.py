@@ -49,12 +49,12 @@ from groups.models import (
     SelfHelpGroup,
 )
 from groups.services import (
+    Joining,
     cooperative_admit_group,
     cooperative_register,
-    group_register,
-    member_join,
+    groups_register_bulk,
     member_update,
-    membership_start,
+    members_join_bulk,
     officer_appoint,
     officer_update,
 )
@@ -357,7 +357,10 @@ class Command(BaseCommand):
         started = self.started = time.monotonic()
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
-        until = options["until"] or last_complete_month(timezone.localdate())
+        until = options["until"]
+        if isinstance(until, str):  # call_command(until="YYYY-MM") passes it unparsed
+            until = _month(until)
+        until = until or last_complete_month(timezone.localdate())
         with transaction.atomic():
             users = self._users(plan.groups)
             staff = users["staf"]
@@ -462,11 +465,14 @@ class Command(BaseCommand):
         return users
 
     def _regions(self) -> dict[str, Village]:
-        """Jawa Tengah's real regions (a no-op when they are loaded already), then the pilot
-        villages among them."""
-        report = regions_load(province=PROVINCE)
-        if report.changed:
-            self.created["region"] += sum(report.added.values()) + sum(report.renamed.values())
+        """Jawa Tengah's real regions (unless the pilot villages are there already, as after
+        `load_regions`, which `make demo` runs first), then the pilot villages among them."""
+        codes = [code for code, _name in PILOT_VILLAGES]
+        if Village.objects.filter(code__in=codes).count() < len(codes):
+            report = regions_load(province=PROVINCE)
+            if report.changed:
+                added = sum(report.added.values()) + sum(report.renamed.values())
+                self.created["region"] += added
         villages = {
             v.code: v
             for v in Village.objects.filter(
@@ -487,27 +493,64 @@ class Command(BaseCommand):
                 self.created["BUMDes"] += 1
 
     def _groups(self, actor, villages, planned: list[GroupPlan]) -> dict:
+        """The missing KSM and their members, through the services' bulk paths (as a
+        spreadsheet import registers them: each row validated, with its history and the
+        region counts)."""
         by_key = self._existing_groups(villages)
-        for plan in planned:
-            key = (plan.village_code, plan.registration_number)
-            if key in by_key:
-                continue  # an existing KSM keeps its members as they are now
-            village = villages[plan.village_code]
-            group = group_register(
-                actor=actor,
-                village=village,
-                name=plan.name,
-                registration_number=plan.registration_number,
-                origin=plan.origin,
-                formed_date=plan.formed_date,
-                reactivated_date=plan.reactivated_date,
-                business_sector=plan.business_sector,
-                meeting_day=plan.meeting_day,
-                address=plan.address,
+        missing = [p for p in planned if (p.village_code, p.registration_number) not in by_key]
+        if not missing:
+            return by_key  # an existing KSM keeps its members as they are now
+        new_groups = groups_register_bulk(
+            actor=actor,
+            groups=[
+                SelfHelpGroup(
+                    village=villages[plan.village_code],
+                    name=plan.name,
+                    registration_number=plan.registration_number,
+                    origin=plan.origin,
+                    formed_date=plan.formed_date,
+                    reactivated_date=plan.reactivated_date,
+                    business_sector=plan.business_sector,
+                    meeting_day=plan.meeting_day,
+                    address=plan.address,
+                )
+                for plan in missing
+            ],
+        )
+        self.created["KSM"] += len(new_groups)
+        known = {
+            member.nik: member
+            for member in Member.objects.filter(
+                nik__in=[m.nik for plan in missing for m in plan.members]
             )
-            self.created["KSM"] += 1
-            self._members(actor, village, group, plan.members)
-            by_key[key] = group
+        }
+        joinings = []
+        for plan, group in zip(missing, new_groups, strict=True):
+            by_key[(plan.village_code, plan.registration_number)] = group
+            village = villages[plan.village_code]
+            for member_plan in plan.members:
+                member = known.get(member_plan.nik)
+                if member is None:
+                    member = known[member_plan.nik] = Member(
+                        nik=member_plan.nik,
+                        family_card_number=member_plan.family_card_number,
+                        full_name=member_plan.full_name,
+                        sex=member_plan.sex,
+                        birth_date=member_plan.birth_date,
+                        village=village,
+                        address=member_plan.address,
+                        phone=member_plan.phone,
+                    )
+                    self.created["member"] += 1
+                joinings.append(
+                    Joining(
+                        member=member,
+                        group=group,
+                        role=member_plan.role,
+                        joined_date=member_plan.joined_date,
+                    )
+                )
+        self.created["membership"] += members_join_bulk(actor=actor, joinings=joinings)
         return by_key
 
     def _existing_groups(self, villages) -> dict:
@@ -516,38 +559,6 @@ class Command(BaseCommand):
             (codes[group.village_id], group.registration_number): group
             for group in SelfHelpGroup.objects.filter(village__in=villages.values())
         }
-
-    def _members(self, actor, village, group, planned: list[MemberPlan]) -> None:
-        known = dict(
-            Member.objects.filter(nik__in=[m.nik for m in planned]).values_list("nik", "pk")
-        )
-        for plan in planned:
-            if plan.nik in known:
-                member = Member.objects.get(pk=known[plan.nik])
-                membership_start(
-                    actor=actor,
-                    member=member,
-                    group=group,
-                    role=plan.role,
-                    joined_date=plan.joined_date,
-                )
-            else:
-                member_join(
-                    actor=actor,
-                    group=group,
-                    role=plan.role,
-                    joined_date=plan.joined_date,
-                    nik=plan.nik,
-                    family_card_number=plan.family_card_number,
-                    full_name=plan.full_name,
-                    sex=plan.sex,
-                    birth_date=plan.birth_date,
-                    village=village,
-                    address=plan.address,
-                    phone=plan.phone,
-                )
-                self.created["member"] += 1
-            self.created["membership"] += 1
 
     def _cooperatives(self, actor, villages, groups: dict, planned) -> None:
         regency = next(iter(villages.values())).district.regency
