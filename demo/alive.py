@@ -73,6 +73,7 @@ SHARES = {
 RAT_DAY = (2, 24)  # the cooperatives' members' meeting, each February
 STRUGGLING = 0.08  # the share of members who fall behind with their loan
 STRUGGLING_PAYS = 0.7  # how often they pay an instalment due all the same
+APPLY_RATES = (0.02, 0.05)  # the chance that a member present applies for a loan
 COOPERATIVE_WAJIB = 60_000  # a member KSM's simpanan wajib in its cooperative, each year
 
 
@@ -415,6 +416,8 @@ def _ksm_years(maker: BookMaker, state: _BookState, book: Book, rng: random.Rand
     # pilot's portfolio at risk stays within what a programme lives with (PAR30 about 5-15%).
     sim.struggling = {m[0] for m in seed.members[OFFICERS:] if rng.random() < STRUGGLING}
     sim.struggling_pays = STRUGGLING_PAYS
+    # Half as many loans as generate_scale's books: three or four open in a KSM at a time.
+    sim.apply_rate = rng.uniform(*APPLY_RATES)
     sim.numbers_from = dict(state.numbers.get(book.pk, {}))
     sim.loan_numbers_from = state.loan_numbers.get(book.pk, 0)
     sim.cash = state.balance(book.pk, "cash")

@@ -33,7 +33,7 @@ from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
 from dashboard.services.rebuild import rollups_rebuild
 from demo import names
 from demo.alive import demo_alive_load, last_complete_month, month_end
-from demo.alive_training import demo_alive_training_load
+from demo.alive_training import demo_alive_training_load, register_recounted_afterwards
 from demo.names import words
 from finance.demo import demo_books_load
 from finance.models import Book
@@ -386,13 +386,16 @@ class Command(BaseCommand):
                     progress=self._progress,
                 )
             )
-            self.created.update(
-                demo_training_load(
-                    actor=staff,
-                    groups=[groups[(g.village_code, g.registration_number)] for g in plan.groups],
-                    seed=SEED,
+            with register_recounted_afterwards():  # the rollups are rebuilt below
+                self.created.update(
+                    demo_training_load(
+                        actor=staff,
+                        groups=[
+                            groups[(g.village_code, g.registration_number)] for g in plan.groups
+                        ],
+                        seed=SEED,
+                    )
                 )
-            )
             self._progress(_("Trainings, visits and assessments"))
             pilot_books = Book.objects.filter(
                 Q(group__in=groups.values())
@@ -414,7 +417,7 @@ class Command(BaseCommand):
             if mentoring:
                 self.created.update(mentoring)
                 self._progress(_("Visits, trainings and assessments after the pilot"))
-            if alive or mentoring:
+            if self.created:
                 written = rollups_rebuild(book_ids=list(pilot_books.values_list("pk", flat=True)))
                 self._progress(
                     _("Dashboard rollups rebuilt: %(months)s book months")
