@@ -293,7 +293,7 @@ def test_every_pilot_ksm_met_in_the_last_month_and_its_books_are_current(demo):
         assert 0 < meeting.present_count <= meeting.members_count
         health = group_health(meeting.group, LAST_DAY)
         assert health.books_current
-        assert health.savings_regularity > 50
+        assert health.savings_regularity >= 30  # wajib paid in each of the last 3 months
         assert 60 <= health.attendance_rate <= 100
 
 

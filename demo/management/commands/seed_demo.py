@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -33,7 +34,7 @@ from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
 from dashboard.services.rebuild import rollups_rebuild
 from demo import names
 from demo.alive import demo_alive_load, last_complete_month, month_end
-from demo.alive_training import demo_alive_training_load, register_recounted_afterwards
+from demo.alive_training import demo_alive_training_load, rollups_rebuilt_afterwards
 from demo.names import words
 from finance.demo import demo_books_load
 from finance.models import Book
@@ -361,7 +362,8 @@ class Command(BaseCommand):
         if isinstance(until, str):  # call_command(until="YYYY-MM") passes it unparsed
             until = _month(until)
         until = until or last_complete_month(timezone.localdate())
-        with transaction.atomic():
+        # The dashboard's rollups are rebuilt at the end rather than followed row by row.
+        with transaction.atomic(), rollups_rebuilt_afterwards():
             users = self._users(plan.groups)
             staff = users["staf"]
             villages = self._regions()
@@ -386,16 +388,8 @@ class Command(BaseCommand):
                     progress=self._progress,
                 )
             )
-            with register_recounted_afterwards():  # the rollups are rebuilt below
-                self.created.update(
-                    demo_training_load(
-                        actor=staff,
-                        groups=[
-                            groups[(g.village_code, g.registration_number)] for g in plan.groups
-                        ],
-                        seed=SEED,
-                    )
-                )
+            pilot_groups = [groups[(g.village_code, g.registration_number)] for g in plan.groups]
+            self.created.update(demo_training_load(actor=staff, groups=pilot_groups, seed=SEED))
             self._progress(_("Trainings, visits and assessments"))
             pilot_books = Book.objects.filter(
                 Q(group__in=groups.values())
@@ -453,11 +447,13 @@ class Command(BaseCommand):
             _group, member = _officer(planned, *key)
             specs[username] = {"first_name": member.full_name}
         users = {}
+        hashed = None  # hashed once (a second of PBKDF2 per login on a small machine)
         for username, fields in specs.items():
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, **fields)
-                user.set_password(DEMO_PASSWORD)
+                hashed = hashed or make_password(DEMO_PASSWORD)
+                user.password = hashed
                 user.save()
                 self.created["user"] += 1
             users[username] = user
