@@ -49,6 +49,7 @@ from finance.models import (
     Book,
     BookYear,
     EntryKind,
+    GroupBalance,
     Instalment,
     JournalEntry,
     JournalLine,
@@ -141,6 +142,10 @@ class BookMaker:
         self._posted: dict[int, datetime.datetime] = {}
         self.entries = self.lines = 0
         self.book_ids: list[int] = []
+        # Who posted the entries and recorded the meetings (None: the system), and the prefix
+        # of the meetings' tokens: the demo's continued books set both per book.
+        self.posted_by: int | None = None
+        self.token_prefix = "sintetis"
 
     def earliest_opening(self, months: int | None = None) -> datetime.date:
         """The first day books of `months` meetings may open: their KSM started before it."""
@@ -250,7 +255,8 @@ class BookMaker:
         floored = {acc[role] for role in FLOORED_ROLES if role in acc}
         days: dict[tuple[int, datetime.date], list[int]] = {}
         members: dict[tuple[int, int], list[int]] = {}
-        numbers: dict[int, int] = {}
+        groups: dict[tuple[int, int], list[int]] = {}
+        numbers: dict[int, int] = dict(sim.numbers_from)  # year: the last number taken
         cash_id = acc["cash"]
         cash = 0
         meeting_cash: dict[int, list[int]] = {}  # meeting day: [cash before, in, out]
@@ -273,7 +279,7 @@ class BookMaker:
                     entry.description,
                     "",
                     entry.kind,
-                    None,
+                    self.posted_by,
                     self._posted_at(day),
                     None,
                     None,
@@ -284,7 +290,8 @@ class BookMaker:
             month = month_of.get(day)
             if month is None:
                 month = month_of[day] = date.replace(day=1)
-            for account_id, member_id, loan_id, debit, credit, memo in entry.lines:
+            for account_id, member_id, loan_id, debit, credit, memo, *party in entry.lines:
+                party_id = party[0] if party else None  # a member KSM of a cooperative
                 add(
                     JournalLine,
                     (
@@ -293,7 +300,7 @@ class BookMaker:
                         date,
                         account_id,
                         member_id,
-                        None,
+                        party_id,
                         loan_id,
                         debit,
                         credit,
@@ -317,6 +324,10 @@ class BookMaker:
                     else:
                         totals[0] += debit
                         totals[1] += credit
+                if party_id is not None:
+                    totals = groups.setdefault((account_id, party_id), [0, 0])
+                    totals[0] += debit
+                    totals[1] += credit
                 if loan_id is not None:
                     rule = loan_rules.get(role_of[account_id])
                     if rule is not None:
@@ -331,13 +342,16 @@ class BookMaker:
         self.entries += len(sim.entries)
         self.lines += lines_written
         for year, last in numbers.items():
-            add(BookYear, (book_id, year, last))
+            if last != sim.numbers_from.get(year):
+                add(BookYear, (book_id, year, last))
         for (account_id, month), (debit, credit) in months.items():
             add(AccountMonth, (account_id, book_id, month, debit, credit))
         for (account_id, date), (debit, credit) in days.items():
             add(AccountDay, (account_id, book_id, date, debit, credit))
         for (account_id, member_id), (debit, credit) in members.items():
             add(MemberBalance, (account_id, member_id, book_id, debit, credit))
+        for (account_id, party_id), (debit, credit) in groups.items():
+            add(GroupBalance, (account_id, party_id, book_id, debit, credit))
         self._loans(book_id, group, product_id, rate, sim, loan_totals)
         self._meetings(book_id, group, sim, meeting_cash)
 
@@ -419,7 +433,7 @@ class BookMaker:
                     group.id,
                     book_id,
                     self._date(day),
-                    f"sintetis-{book_id}-{day}",
+                    f"{self.token_prefix}-{book_id}-{day}",
                     expected,
                     present,
                     money_in,
@@ -427,7 +441,7 @@ class BookMaker:
                     before,
                     before + money_in - money_out,
                     "",
-                    None,
+                    self.posted_by,
                     self._posted_at(day),
                 ),
             )
@@ -446,6 +460,13 @@ class _Year:
         self.meetings: list[tuple[int, int, int]] = []  # (day, members expected, present)
         self.seq = 0
         self.cash = self.bank = 0
+        # Where the books stand when the simulation starts: empty for a new book; the demo's
+        # continued books start from the pilot's balances (demo/alive.py).
+        self.numbers_from: dict[int, int] = {}  # year: the last entry number already taken
+        self.pokok_paid: set[int] = set()
+        self.voluntary: dict[int, int] = {}  # member: sukarela held
+        self.loan_numbers_from = 0
+        self.grant_at_opening = True
         labels = maker.labels
         self.meeting_label, self.pokok_label = labels.meeting, labels.pokok
         self.disbursed_label, self.fine_label = labels.disbursed, labels.fine
@@ -460,6 +481,7 @@ class _Year:
         members = group.members
         self.savers = {m[0]: rng.choice(SUKARELA_BASES) for m in members if rng.random() < 0.25}
         self.struggling = {m[0] for m in members if rng.random() < 0.12}
+        self.struggling_pays = 0.5  # how often one who struggles pays an instalment due
 
     def _add(self, day, kind, description, lines, meeting=None) -> None:
         self.seq += 1
@@ -468,7 +490,7 @@ class _Year:
     def run(self) -> None:
         rng, acc, members = self.rng, self.acc, self.group.members
         cash_id = acc["cash"]
-        if self.group.reactivated and rng.random() < 0.5:
+        if self.grant_at_opening and self.group.reactivated and rng.random() < 0.5:
             grant = rng.randint(10, 50) * 500_000
             self._add(
                 self.opening,
@@ -479,9 +501,9 @@ class _Year:
             self.cash += grant
             if self.banked:
                 self._to_bank(self.opening, grant)
-        pokok_paid: set[int] = set()
+        pokok_paid = self.pokok_paid
         owed: dict[int, int] = {}  # wajib months missed
-        voluntary: dict[int, int] = {}
+        voluntary = self.voluntary
         open_loans: dict[int, _Loan] = {}
         chair = members[0][0]
         days = self.meeting_days
@@ -555,7 +577,7 @@ class _Year:
             while due < len(loan.instalments) and loan.instalments[due][0] <= day:
                 due += 1
             if member_id in self.struggling and due > loan.next:
-                due = loan.next + 1 if rng.random() < 0.5 else loan.next
+                due = loan.next + 1 if rng.random() < self.struggling_pays else loan.next
             for _due, part, part_interest in loan.instalments[loan.next : due]:
                 principal += part
                 interest += part_interest
@@ -606,7 +628,7 @@ class _Year:
         else:  # draw the shortfall from the bank first
             self._from_bank(day, (paid_out - self.cash + 99_999) // 100_000 * 100_000)
             source = "cash"
-        number = len(self.loans) + 1
+        number = self.loan_numbers_from + len(self.loans) + 1
         loan_id = self.maker.loader.new_id(Loan)
         term = rng.choice(TERMS)
         schedule = build_schedule(

@@ -14,6 +14,7 @@ the 10 pilot villages are real villages of Batang, but which villages took part 
 the seed document does not name them (see docs/demo.md).
 """
 
+import argparse
 import datetime
 import random
 import time
@@ -21,15 +22,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import FINANCE_STAFF, PROGRAM_STAFF
+from dashboard.services.rebuild import rollups_rebuild
 from demo import names
+from demo.alive import demo_alive_load, last_complete_month, month_end
+from demo.alive_training import demo_alive_training_load, rollups_rebuilt_afterwards
 from demo.names import words
 from finance.demo import demo_books_load
+from finance.models import Book
 from groups.models import (
     BUMDES_ROLES,
     COOPERATIVE_ROLES,
@@ -42,12 +50,12 @@ from groups.models import (
     SelfHelpGroup,
 )
 from groups.services import (
+    Joining,
     cooperative_admit_group,
     cooperative_register,
-    group_register,
-    member_join,
+    groups_register_bulk,
     member_update,
-    membership_start,
+    members_join_bulk,
     officer_appoint,
     officer_update,
 )
@@ -141,6 +149,14 @@ STAFF_LOGINS = {
     "staf.program": ("Staf", "Program", PROGRAM_STAFF),
     "staf.keuangan": ("Staf", "Keuangan", FINANCE_STAFF),
 }
+
+
+def _month(text: str) -> datetime.date:
+    year, _dash, month = text.partition("-")
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a month YYYY-MM: {text!r}") from error
 
 
 @dataclass
@@ -324,6 +340,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--until",
+            type=_month,
+            default=None,
+            metavar="YYYY-MM",
+            help="The last month the pilot's groups go on to (default: the last complete month "
+            "before today).",
+        )
+        parser.add_argument(
             "--yes",
             action="store_true",
             help="Load even into a database that looks like production (ksm_portal/safety.py).",
@@ -334,7 +358,12 @@ class Command(BaseCommand):
         started = self.started = time.monotonic()
         self.created = Counter()
         plan = build_plan(random.Random(SEED))
-        with transaction.atomic():
+        until = options["until"]
+        if isinstance(until, str):  # call_command(until="YYYY-MM") passes it unparsed
+            until = _month(until)
+        until = until or last_complete_month(timezone.localdate())
+        # The dashboard's rollups are rebuilt at the end rather than followed row by row.
+        with transaction.atomic(), rollups_rebuilt_afterwards():
             users = self._users(plan.groups)
             staff = users["staf"]
             villages = self._regions()
@@ -359,14 +388,35 @@ class Command(BaseCommand):
                     progress=self._progress,
                 )
             )
-            self.created.update(
-                demo_training_load(
-                    actor=staff,
-                    groups=[groups[(g.village_code, g.registration_number)] for g in plan.groups],
-                    seed=SEED,
+            pilot_groups = [groups[(g.village_code, g.registration_number)] for g in plan.groups]
+            self.created.update(demo_training_load(actor=staff, groups=pilot_groups, seed=SEED))
+            self._progress(_("Trainings, visits and assessments"))
+            pilot_books = Book.objects.filter(
+                Q(group__in=groups.values())
+                | Q(bumdes__village__in=villages.values())
+                | Q(
+                    cooperative__name__in=[fields["name"] for fields, _joining in plan.cooperatives]
                 )
             )
-            self._progress(_("Trainings, visits and assessments"))
+            alive = demo_alive_load(
+                actor=staff, books=pilot_books, until=until, seed=SEED, progress=self._progress
+            )
+            self.created.update(alive)
+            mentoring = demo_alive_training_load(
+                actor=staff,
+                groups=list(groups.values()),
+                last_day=month_end(until),
+                seed=SEED,
+            )
+            if mentoring:
+                self.created.update(mentoring)
+                self._progress(_("Visits, trainings and assessments after the pilot"))
+            if self.created:
+                written = rollups_rebuild(book_ids=list(pilot_books.values_list("pk", flat=True)))
+                self._progress(
+                    _("Dashboard rollups rebuilt: %(months)s book months")
+                    % {"months": written["book months"]}
+                )
         self._report(villages, officers, offices, time.monotonic() - started)
 
     def _progress(self, text: str) -> None:
@@ -397,11 +447,13 @@ class Command(BaseCommand):
             _group, member = _officer(planned, *key)
             specs[username] = {"first_name": member.full_name}
         users = {}
+        hashed = None  # hashed once (a second of PBKDF2 per login on a small machine)
         for username, fields in specs.items():
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, **fields)
-                user.set_password(DEMO_PASSWORD)
+                hashed = hashed or make_password(DEMO_PASSWORD)
+                user.password = hashed
                 user.save()
                 self.created["user"] += 1
             users[username] = user
@@ -412,11 +464,14 @@ class Command(BaseCommand):
         return users
 
     def _regions(self) -> dict[str, Village]:
-        """Jawa Tengah's real regions (a no-op when they are loaded already), then the pilot
-        villages among them."""
-        report = regions_load(province=PROVINCE)
-        if report.changed:
-            self.created["region"] += sum(report.added.values()) + sum(report.renamed.values())
+        """Jawa Tengah's real regions (unless the pilot villages are there already, as after
+        `load_regions`, which `make demo` runs first), then the pilot villages among them."""
+        codes = [code for code, _name in PILOT_VILLAGES]
+        if Village.objects.filter(code__in=codes).count() < len(codes):
+            report = regions_load(province=PROVINCE)
+            if report.changed:
+                added = sum(report.added.values()) + sum(report.renamed.values())
+                self.created["region"] += added
         villages = {
             v.code: v
             for v in Village.objects.filter(
@@ -437,27 +492,64 @@ class Command(BaseCommand):
                 self.created["BUMDes"] += 1
 
     def _groups(self, actor, villages, planned: list[GroupPlan]) -> dict:
+        """The missing KSM and their members, through the services' bulk paths (as a
+        spreadsheet import registers them: each row validated, with its history and the
+        region counts)."""
         by_key = self._existing_groups(villages)
-        for plan in planned:
-            key = (plan.village_code, plan.registration_number)
-            if key in by_key:
-                continue  # an existing KSM keeps its members as they are now
-            village = villages[plan.village_code]
-            group = group_register(
-                actor=actor,
-                village=village,
-                name=plan.name,
-                registration_number=plan.registration_number,
-                origin=plan.origin,
-                formed_date=plan.formed_date,
-                reactivated_date=plan.reactivated_date,
-                business_sector=plan.business_sector,
-                meeting_day=plan.meeting_day,
-                address=plan.address,
+        missing = [p for p in planned if (p.village_code, p.registration_number) not in by_key]
+        if not missing:
+            return by_key  # an existing KSM keeps its members as they are now
+        new_groups = groups_register_bulk(
+            actor=actor,
+            groups=[
+                SelfHelpGroup(
+                    village=villages[plan.village_code],
+                    name=plan.name,
+                    registration_number=plan.registration_number,
+                    origin=plan.origin,
+                    formed_date=plan.formed_date,
+                    reactivated_date=plan.reactivated_date,
+                    business_sector=plan.business_sector,
+                    meeting_day=plan.meeting_day,
+                    address=plan.address,
+                )
+                for plan in missing
+            ],
+        )
+        self.created["KSM"] += len(new_groups)
+        known = {
+            member.nik: member
+            for member in Member.objects.filter(
+                nik__in=[m.nik for plan in missing for m in plan.members]
             )
-            self.created["KSM"] += 1
-            self._members(actor, village, group, plan.members)
-            by_key[key] = group
+        }
+        joinings = []
+        for plan, group in zip(missing, new_groups, strict=True):
+            by_key[(plan.village_code, plan.registration_number)] = group
+            village = villages[plan.village_code]
+            for member_plan in plan.members:
+                member = known.get(member_plan.nik)
+                if member is None:
+                    member = known[member_plan.nik] = Member(
+                        nik=member_plan.nik,
+                        family_card_number=member_plan.family_card_number,
+                        full_name=member_plan.full_name,
+                        sex=member_plan.sex,
+                        birth_date=member_plan.birth_date,
+                        village=village,
+                        address=member_plan.address,
+                        phone=member_plan.phone,
+                    )
+                    self.created["member"] += 1
+                joinings.append(
+                    Joining(
+                        member=member,
+                        group=group,
+                        role=member_plan.role,
+                        joined_date=member_plan.joined_date,
+                    )
+                )
+        self.created["membership"] += members_join_bulk(actor=actor, joinings=joinings)
         return by_key
 
     def _existing_groups(self, villages) -> dict:
@@ -466,38 +558,6 @@ class Command(BaseCommand):
             (codes[group.village_id], group.registration_number): group
             for group in SelfHelpGroup.objects.filter(village__in=villages.values())
         }
-
-    def _members(self, actor, village, group, planned: list[MemberPlan]) -> None:
-        known = dict(
-            Member.objects.filter(nik__in=[m.nik for m in planned]).values_list("nik", "pk")
-        )
-        for plan in planned:
-            if plan.nik in known:
-                member = Member.objects.get(pk=known[plan.nik])
-                membership_start(
-                    actor=actor,
-                    member=member,
-                    group=group,
-                    role=plan.role,
-                    joined_date=plan.joined_date,
-                )
-            else:
-                member_join(
-                    actor=actor,
-                    group=group,
-                    role=plan.role,
-                    joined_date=plan.joined_date,
-                    nik=plan.nik,
-                    family_card_number=plan.family_card_number,
-                    full_name=plan.full_name,
-                    sex=plan.sex,
-                    birth_date=plan.birth_date,
-                    village=village,
-                    address=plan.address,
-                    phone=plan.phone,
-                )
-                self.created["member"] += 1
-            self.created["membership"] += 1
 
     def _cooperatives(self, actor, villages, groups: dict, planned) -> None:
         regency = next(iter(villages.values())).district.regency
