@@ -131,7 +131,9 @@ REACTIVATED_SHARE = 0.6
 AUDIT = ("created_at", "updated_at", "created_by_id", "updated_by_id")
 # Every column but an auto id is listed, so a model change fails loudly here, not in the data.
 # Columns the database fills in itself (generated) or that a rebuild sets after the load.
-DERIVED = {"ksm_count"}
+# Not written by the loader: kept counts, and the one-time form key of what a form registered
+# (a generated row came from no form; the column is nullable).
+DERIVED = {"ksm_count", "once_key"}
 COLUMNS = {
     Province: ("id", "code", "name"),
     Regency: ("id", "code", "name", "province_id"),
