@@ -11,6 +11,8 @@ from dashboard.selectors.activity import audited_models
 WITHOUT_HISTORY = {
     # The audit records themselves.
     "accounts.loginevent": "is the record of logins, failed logins, activations and unlocks",
+    "accounts.rolesversion": "a stamp bumped when roles change (their changes are in the "
+    "history of memberships, offices, assignments and groups)",
     "accounts.activationcode": "issued, used and revoked as login events; only a hash is kept",
     # Posted once, never changed: corrections are reversals, new versions, new rows.
     "finance.journalentry": "posted once (posted_by, posted_at); immutable by trigger",

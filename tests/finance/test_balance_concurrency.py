@@ -57,7 +57,7 @@ def test_two_back_dated_payments_that_together_would_overdraw_a_later_date_post_
     posted = [r for r in results if not isinstance(r, Exception)]
     assert len(posted) == 1 and len(refused) == 1, results
     assert refused[0].error_dict["amount"][0].code == BELOW_ZERO
-    assert "pada 20-01-2017 akan menjadi -Rp 20.000" in " ".join(refused[0].messages)
+    assert "pada 20-01-2017 akan menjadi -\u2060Rp\xa020.000" in " ".join(refused[0].messages)
     cash = dict(AccountDay.objects.filter(book=book).values_list("date", "credit"))
     assert sum(cash.values()) == D("90000")
     assert JournalEntry.objects.filter(book=book).count() == 3

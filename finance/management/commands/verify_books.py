@@ -106,6 +106,8 @@ class BookChecker:
         self._account_names: dict[int, str] = {}
 
     def run(self) -> list[Violation]:
+        if not self.ids:
+            return self.violations  # no books, nothing to check (and no "IN ()" to send)
         self.check_entries_balance()
         self.check_trial_balance()
         self.check_numbers()
