@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets migrate demo static lint format messages lock check-python clean
+.PHONY: run prepare test install assets migrate demo static lint format messages lock check-python clean
 
 # `make run` serves as production does, on this machine: DEBUG off (the site's own 404 and
 # 500 pages), static files collected under hashed names with long cache lifetimes, plain HTTP
@@ -17,13 +17,19 @@ PORT ?= 8000
 DEBUG ?= 0
 RUN_ENV = DEBUG=$(DEBUG) SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 
-run: install assets migrate demo static
+# Two at a time (this is a 2-core machine): the venv beside the npm packages and the Sass
+# build, the static files collected beside the migrations and the demo.
+run:
+	@$(MAKE) --no-print-directory -j2 prepare
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+prepare: install assets migrate demo static
 
 static: install assets
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 
-test: install assets
+test:
+	@$(MAKE) --no-print-directory -j2 install assets
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed

@@ -16,9 +16,16 @@ the reports show a programme that is alive on that day:
    behind; cash, bank, income and expenses between meetings. BUMDes and cooperatives get their
    business income and costs each month, bank interest, and the cooperatives the simpanan wajib
    of their member KSM each January.
-3. The cooperatives close every month and year through `period_close` and `year_end_close`,
+3. Every KSM and BUMDes closes its years as `year_end_close` does: the income and expenses of
+   each year to SHU Tahun Berjalan, then SHU Tahun Berjalan to SHU Ditahan, two entries dated
+   31 December, numbered with the year's entries (those of 2016 and 2017 after the pilot's own:
+   the reactivated books catch up on the closes the pilot left open). Their months are closed
+   up to the last complete month (FiscalPeriod rows with their history, as `period_close`
+   writes them); each KSM's members' meeting in February of this year shares last year's
+   surplus (`surplus_distribute`, the members' shares to their sukarela).
+4. The cooperatives close every month and year through `period_close` and `year_end_close`,
    and their RAT shares each year's surplus (`surplus_distribute`) the next February.
-4. The dashboard's rollups are rebuilt for the demo's books.
+5. The dashboard's rollups are rebuilt for the demo's books.
 
 The rows of step 2 go in by generate_scale's Loader (COPY on PostgreSQL, bulk_create
 elsewhere, set-wise journal checks); what the posting service keeps (AccountMonth, AccountDay,
@@ -36,28 +43,33 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from demo.scale_books import OFFICERS, BookMaker, GroupSeed, _Entry, _Year
 from finance.models import (
     Account,
     AccountDay,
     AccountMonth,
+    AccountType,
     Book,
     BookYear,
     EntryKind,
+    FiscalPeriod,
     GroupBalance,
     JournalEntry,
     Loan,
     LoanProduct,
     MemberBalance,
     SavingsRule,
+    SurplusDistribution,
 )
 from finance.schedule import add_months
 from finance.selectors.loans import loan_position
 from finance.services import loan_repay, period_close, year_end_close
+from finance.services.periods import next_month_to_close
 from finance.services.surplus import surplus_distribute, year_surplus
 from groups.models import CooperativeMembership, Membership
 
@@ -71,6 +83,15 @@ SHARES = {
     "social_pct": Decimal(5),
 }
 RAT_DAY = (2, 24)  # the cooperatives' members' meeting, each February
+# A KSM's members' meeting shares last year's SHU (its parts: reserve, by savings, by
+# participation, board, social), the members' shares to their sukarela.
+KSM_SHARES = {
+    "reserve_pct": Decimal(25),
+    "savings_pct": Decimal(40),
+    "participation_pct": Decimal(20),
+    "board_pct": Decimal(10),
+    "social_pct": Decimal(5),
+}
 STRUGGLING = 0.08  # the share of members who fall behind with their loan
 STRUGGLING_PAYS = 0.7  # how often they pay an instalment due all the same
 APPLY_RATES = (0.02, 0.05)  # the chance that a member present applies for a loan
@@ -214,6 +235,7 @@ def demo_alive_load(*, actor, books, until: datetime.date, seed: int, progress=N
     maker.token_prefix = "demo"
     book_ids = [b.pk for b in books]
     state = _BookState(book_ids)
+    state.last_year = last_closed_year(until)
     for book in sorted(books, key=_natural_key):
         rng = random.Random(f"{seed}:alive:{_natural_key(book)}")
         if book.group_id:
@@ -221,6 +243,7 @@ def demo_alive_load(*, actor, books, until: datetime.date, seed: int, progress=N
         else:
             _entity_years(maker, state, book, rng, ALIVE_FROM, until)
     maker.posted_by = None
+    created["year-end close"] += state.year_ends
     created["journal entry"] += maker.entries
     created["loan"] += loader.pending(Loan)
     created["meeting"] += loader.pending(_meeting_model())
@@ -231,9 +254,19 @@ def demo_alive_load(*, actor, books, until: datetime.date, seed: int, progress=N
         _("The books from April 2018 to %(month)s: %(entries)s entries, %(lines)s lines")
         % {"month": until.strftime("%m-%Y"), "entries": maker.entries, "lines": maker.lines}
     )
+    created.update(_ksm_bumdes_close(books, until))
+    progress(
+        _("The KSM and BUMDes books closed up to %(month)s, the KSM's surplus shared")
+        % {"month": until.strftime("%m-%Y")}
+    )
     created.update(_cooperatives_close(books, until))
     progress(_("The cooperatives' years closed, their surplus shared"))
     return created
+
+
+def last_closed_year(until: datetime.date) -> int:
+    """The last year whose December has ended by the end of the month `until`."""
+    return until.year if until.month == 12 else until.year - 1
 
 
 def _meeting_model():
@@ -348,9 +381,113 @@ class _BookState:
             .values_list("book_id", "last")
         )
 
+        # What the year-end closes move: each book's income and expense accounts, their
+        # (and SHU Tahun Berjalan's) credit less debit per year in the books as they stand
+        # (the pilot's and April 2018's settlements of its loans), and the
+        # names of the two surplus accounts for the entries' descriptions.
+        self.closing = defaultdict(list)  # book: [income and expense account ids]
+        self.names = {}
+        for book_id, pk, kind, role, name in (
+            Account.objects.filter(book_id__in=book_ids, is_header=False)
+            .filter(
+                Q(type__in=(AccountType.INCOME, AccountType.EXPENSE))
+                | Q(role__in=("current_surplus", "retained_surplus"))
+            )
+            .order_by("book_id", "code")
+            .values_list("book_id", "pk", "type", "role", "name")
+        ):
+            if kind in (AccountType.INCOME, AccountType.EXPENSE):
+                self.closing[book_id].append(pk)
+            if role in ("current_surplus", "retained_surplus"):
+                self.names[pk] = name
+        self.pilot_years = defaultdict(int)  # (account, year): credit - debit
+        for account_id, month, debit, credit in (
+            AccountMonth.objects.filter(book_id__in=book_ids, account__is_header=False)
+            .filter(
+                Q(account__type__in=(AccountType.INCOME, AccountType.EXPENSE))
+                | Q(account__role="current_surplus")
+            )
+            .values_list("account_id", "month", "debit", "credit")
+        ):
+            self.pilot_years[(account_id, month.year)] += int(credit - debit)
+        self.last_year = None  # the last year to close, set by the loader
+        self.year_ends = 0  # the years closed
+
     def balance(self, book_id, role) -> int:
         account_id = self.accounts[book_id].get(role)
         return self.balances.get(account_id, 0) if account_id else 0
+
+
+def _year_ends(entries: list[_Entry], state: _BookState, book: Book) -> int:
+    """Add to a book's simulated `entries` the closes of each year from its first open one to
+    the last closed year, as `year_end_close` posts them: every income and expense account's
+    credit less debit for the year (the pilot's months and the simulated ones) to SHU Tahun
+    Berjalan, then SHU Tahun Berjalan to SHU Ditahan; both dated 31 December, after the day's
+    other entries. Returns how many years it closed."""
+    acc = state.accounts[book.pk]
+    current, retained = acc.get("current_surplus"), acc.get("retained_surplus")
+    if current is None or retained is None or state.last_year is None:
+        return 0
+    closing = state.closing[book.pk]
+    wanted = set(closing) | {current}
+    nets = defaultdict(int)
+    for account_id in wanted:
+        for year in range(book.opening_date.year, ALIVE_FROM.year + 1):
+            nets[(account_id, year)] += state.pilot_years.get((account_id, year), 0)
+    for entry in entries:
+        year = None
+        for line in entry.lines:
+            if line[0] in wanted:
+                year = year or datetime.date.fromordinal(entry.day).year
+                nets[(line[0], year)] += line[4] - line[3]
+    first = book.opening_date.year
+    if book.closed_through:  # the first year whose December is open
+        first = (book.closed_through + datetime.timedelta(days=1)).year
+    carried, closed = 0, 0
+    for year in range(first, state.last_year + 1):
+        day = datetime.date(year, 12, 31).toordinal()
+        lines, surplus = [], 0
+        for account_id in closing:
+            net = nets.get((account_id, year), 0)
+            if net > 0:
+                lines.append((account_id, None, None, net, 0, ""))
+            elif net < 0:
+                lines.append((account_id, None, None, 0, -net, ""))
+            surplus += net
+        carried += nets.get((current, year), 0)
+        if lines:
+            if surplus > 0:
+                lines.append((current, None, None, 0, surplus, ""))
+            elif surplus < 0:
+                lines.append((current, None, None, -surplus, 0, ""))
+            carried += surplus
+            entries.append(
+                _Entry(
+                    day,
+                    10**9,
+                    EntryKind.YEAR_END,
+                    _("Year-end close %(year)s: income and expenses to %(account)s")
+                    % {"year": year, "account": state.names[current]},
+                    lines,
+                )
+            )
+        if carried:
+            debit, credit = (current, retained) if carried > 0 else (retained, current)
+            amount = abs(carried)
+            entries.append(
+                _Entry(
+                    day,
+                    10**9 + 1,
+                    EntryKind.YEAR_END,
+                    _("Year-end close %(year)s: %(from)s to %(to)s")
+                    % {"year": year, "from": state.names[current], "to": state.names[retained]},
+                    [(debit, None, None, amount, 0, ""), (credit, None, None, 0, amount, "")],
+                )
+            )
+            carried = 0
+        closed += 1
+    state.year_ends += closed
+    return closed
 
 
 def _ksm_years(maker: BookMaker, state: _BookState, book: Book, rng: random.Random) -> None:
@@ -434,6 +571,7 @@ def _ksm_years(maker: BookMaker, state: _BookState, book: Book, rng: random.Rand
         sim.wajib = int(rule.wajib) or sim.wajib
         sim.pokok = int(rule.pokok) or sim.pokok
     sim.run()
+    _year_ends(sim.entries, state, book)
     user = treasurer_login(book)
     maker.posted_by = user.pk if user is not None else None
     maker._write(book.pk, seed, acc, product_id, rate, sim)
@@ -546,12 +684,68 @@ def _entity_years(maker, state, book, rng, first, last) -> None:
         ]
     sim = _EntityYears(maker, rng, acc, dict(state.numbers.get(book.pk, {})), member_groups)
     sim.run(state.balance(book.pk, "cash"), state.balance(book.pk, "bank"), first, last)
+    if not book.cooperative_id:  # the cooperatives close through the services (step 4)
+        _year_ends(sim.entries, state, book)
     maker.posted_by = None
     nobody = GroupSeed(id=None, start=0, reactivated=False, meeting_day=1, members=[(None, 0, "")])
     maker._write(book.pk, nobody, acc, None, None, sim)
 
 
-# --- 3. the cooperatives' closes and RAT ----------------------------------------------------
+# --- 3. the KSM's and BUMDes' closes ---------------------------------------------------------
+
+
+def _close_months(books, through: datetime.date, now) -> int:
+    """Close each book's open months up to the month `through`, as `period_close` records
+    them (a FiscalPeriod row with its history, `closed_through` moved, with the book's
+    history), in a few statements."""
+    periods, moved = [], []
+    for book in books:
+        month = next_month_to_close(book)
+        if month > through:
+            continue
+        while month <= through:
+            periods.append(FiscalPeriod(book=book, month=month, closed_at=now))
+            month = add_months(month, 1)
+        book.closed_through = month_end(through)
+        moved.append(book)
+    bulk_create_with_history(periods, FiscalPeriod, batch_size=2000, default_date=now)
+    bulk_update_with_history(moved, Book, ["closed_through"], batch_size=500, default_date=now)
+    return len(periods)
+
+
+def _ksm_bumdes_close(books, until: datetime.date) -> Counter:
+    """The KSM and BUMDes books (their year-end entries are in already) close every month up
+    to the end of last year; each KSM's members' meeting in February shares last year's
+    surplus, when it had one and that meeting has come; then the months up to `until` close."""
+    from finance.demo_loans import treasurer_login
+
+    created = Counter()
+    owners = [b for b in books if not b.cooperative_id]
+    fresh = {b.pk: b for b in Book.objects.filter(pk__in=[b.pk for b in owners])}
+    owners = [fresh[b.pk] for b in owners]
+    year = last_closed_year(until)
+    created["closed month"] += _close_months(owners, datetime.date(year, 12, 1), timezone.now())
+    for book in sorted((b for b in owners if b.group_id), key=lambda b: b.pk):
+        meeting = datetime.date(year + 1, 2, _meeting_day(book))
+        if meeting > month_end(until) or meeting > timezone.localdate():
+            continue
+        if year_surplus(book, year) <= 0:
+            continue
+        surplus_distribute(
+            book=book,
+            year=year,
+            decided_date=meeting,
+            shares_to=SurplusDistribution.SharesTo.VOLUNTARY,
+            actor=treasurer_login(book),
+            token=f"demo-shu-{book.pk}-{year}",
+            **KSM_SHARES,
+        )
+        created["surplus distribution"] += 1
+    created["closed month"] += _close_months(owners, until, timezone.now())
+    return created
+
+
+# --- 4. the cooperatives' closes and RAT ----------------------------------------------------
 
 
 def _cooperatives_close(books, until: datetime.date) -> Counter:

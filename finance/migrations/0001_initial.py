@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('groups', '0005_ksm_recent_index'),
         ('villages', '0002_code_shape_messages'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'account',
                 'verbose_name_plural': 'accounts',
                 'ordering': ['book', 'code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('type__in', ['asset', 'liability', 'equity', 'income', 'expense'])), name='account_type_valid', violation_error_message='Unknown account type.'), models.CheckConstraint(condition=models.Q(('normal_balance__in', ['debit', 'credit'])), name='account_normal_balance_valid', violation_error_message='The normal balance is debit or credit.')],
             },
         ),
         migrations.CreateModel(
@@ -51,6 +52,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'book',
                 'verbose_name_plural': 'books',
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('bumdes__isnull', True), ('cooperative__isnull', True), ('group__isnull', False)), models.Q(('bumdes__isnull', False), ('cooperative__isnull', True), ('group__isnull', True)), models.Q(('bumdes__isnull', True), ('cooperative__isnull', False), ('group__isnull', True)), _connector='OR'), name='book_exactly_one_owner', violation_error_message='A book belongs to exactly one KSM, BUMDes or cooperative.'), models.CheckConstraint(condition=models.Q(('closed_through__isnull', True), ('closed_through__gte', models.F('opening_date')), _connector='OR'), name='book_closed_after_opening', violation_error_message='A book cannot be closed before it opened.')],
             },
         ),
         migrations.CreateModel(
@@ -63,6 +65,10 @@ class Migration(migrations.Migration):
                 ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='months', to='finance.account')),
                 ('book', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.book')),
             ],
+            options={
+                'indexes': [models.Index(fields=['book', 'month'], name='account_month_book_idx')],
+                'constraints': [models.UniqueConstraint(fields=('account', 'month'), name='account_month_unique')],
+            },
         ),
         migrations.AddField(
             model_name='account',
@@ -77,6 +83,9 @@ class Migration(migrations.Migration):
                 ('last_number', models.PositiveIntegerField(default=0)),
                 ('book', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='years', to='finance.book')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('book', 'year'), name='book_year_unique')],
+            },
         ),
         migrations.CreateModel(
             name='FiscalPeriod',
@@ -93,6 +102,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'fiscal period',
                 'verbose_name_plural': 'fiscal periods',
                 'ordering': ['book', '-month'],
+                'constraints': [models.UniqueConstraint(fields=('book', 'month'), name='period_unique_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='period_month_first_day')],
             },
         ),
         migrations.CreateModel(
@@ -190,6 +200,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'journal entry',
                 'verbose_name_plural': 'journal entries',
                 'ordering': ['-entry_date', '-id'],
+                'indexes': [models.Index(fields=['book', 'entry_date', 'id'], name='entry_book_date_idx'), models.Index(fields=['book', 'kind', 'entry_date'], name='entry_book_kind_idx')],
+                'constraints': [models.UniqueConstraint(fields=('book', 'year', 'number'), name='entry_number_unique_in_book_year', violation_error_message='This entry number is already used in this book.'), models.UniqueConstraint(fields=('id', 'book', 'entry_date'), name='entry_id_book_date_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='entry_number_positive'), models.CheckConstraint(condition=models.Q(('kind__in', ['cash_in', 'cash_out', 'savings_deposit', 'savings_withdrawal', 'bank_transfer', 'general', 'opening', 'reversal', 'year_end'])), name='entry_kind_valid', violation_error_message='Unknown entry kind.'), models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='entry_description_not_blank', violation_error_message='An entry needs a description.'), models.CheckConstraint(condition=models.Q(('reversal_of__isnull', True), ('kind', 'reversal'), _connector='OR'), name='entry_reversal_kind')],
             },
         ),
         migrations.CreateModel(
@@ -209,6 +221,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'journal line',
                 'verbose_name_plural': 'journal lines',
                 'ordering': ['entry', 'id'],
+                'indexes': [models.Index(fields=['account', 'entry_date', 'entry'], name='line_account_date_idx'), models.Index(condition=models.Q(('member__isnull', False)), fields=['member', 'account', 'entry_date', 'entry'], name='line_member_idx'), models.Index(fields=['book', 'entry_date'], name='line_book_date_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('debit__gte', 0), ('credit__gte', 0)), name='line_amounts_not_negative', violation_error_message='Amounts cannot be negative.'), models.CheckConstraint(condition=models.Q(models.Q(('debit__gt', 0), ('credit', 0)), models.Q(('debit', 0), ('credit__gt', 0)), _connector='OR'), name='line_debit_xor_credit', violation_error_message='A line is either a debit or a credit, not both.')],
             },
         ),
         migrations.CreateModel(
@@ -221,22 +235,10 @@ class Migration(migrations.Migration):
                 ('book', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.book')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='groups.member')),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name='book',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bumdes__isnull', True), ('cooperative__isnull', True), ('group__isnull', False)), models.Q(('bumdes__isnull', False), ('cooperative__isnull', True), ('group__isnull', True)), models.Q(('bumdes__isnull', True), ('cooperative__isnull', False), ('group__isnull', True)), _connector='OR'), name='book_exactly_one_owner', violation_error_message='A book belongs to exactly one KSM, BUMDes or cooperative.'),
-        ),
-        migrations.AddConstraint(
-            model_name='book',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_through__isnull', True), ('closed_through__gte', models.F('opening_date')), _connector='OR'), name='book_closed_after_opening', violation_error_message='A book cannot be closed before it opened.'),
-        ),
-        migrations.AddIndex(
-            model_name='accountmonth',
-            index=models.Index(fields=['book', 'month'], name='account_month_book_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='accountmonth',
-            constraint=models.UniqueConstraint(fields=('account', 'month'), name='account_month_unique'),
+            options={
+                'indexes': [models.Index(fields=['book', 'member'], name='member_balance_book_idx')],
+                'constraints': [models.UniqueConstraint(fields=('account', 'member'), name='member_balance_unique')],
+            },
         ),
         migrations.AddConstraint(
             model_name='account',
@@ -249,85 +251,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='account',
             constraint=models.UniqueConstraint(fields=('id', 'book'), name='account_id_book_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['asset', 'liability', 'equity', 'income', 'expense'])), name='account_type_valid', violation_error_message='Unknown account type.'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('normal_balance__in', ['debit', 'credit'])), name='account_normal_balance_valid', violation_error_message='The normal balance is debit or credit.'),
-        ),
-        migrations.AddConstraint(
-            model_name='bookyear',
-            constraint=models.UniqueConstraint(fields=('book', 'year'), name='book_year_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='fiscalperiod',
-            constraint=models.UniqueConstraint(fields=('book', 'month'), name='period_unique_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='fiscalperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='period_month_first_day'),
-        ),
-        migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['book', 'entry_date', 'id'], name='entry_book_date_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['book', 'kind', 'entry_date'], name='entry_book_kind_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.UniqueConstraint(fields=('book', 'year', 'number'), name='entry_number_unique_in_book_year', violation_error_message='This entry number is already used in this book.'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.UniqueConstraint(fields=('id', 'book', 'entry_date'), name='entry_id_book_date_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='entry_number_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['cash_in', 'cash_out', 'savings_deposit', 'savings_withdrawal', 'bank_transfer', 'general', 'opening', 'reversal', 'year_end'])), name='entry_kind_valid', violation_error_message='Unknown entry kind.'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='entry_description_not_blank', violation_error_message='An entry needs a description.'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('reversal_of__isnull', True), ('kind', 'reversal'), _connector='OR'), name='entry_reversal_kind'),
-        ),
-        migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(fields=['account', 'entry_date', 'entry'], name='line_account_date_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(condition=models.Q(('member__isnull', False)), fields=['member', 'account', 'entry_date', 'entry'], name='line_member_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(fields=['book', 'entry_date'], name='line_book_date_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalline',
-            constraint=models.CheckConstraint(condition=models.Q(('debit__gte', 0), ('credit__gte', 0)), name='line_amounts_not_negative', violation_error_message='Amounts cannot be negative.'),
-        ),
-        migrations.AddConstraint(
-            model_name='journalline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('debit__gt', 0), ('credit', 0)), models.Q(('debit', 0), ('credit__gt', 0)), _connector='OR'), name='line_debit_xor_credit', violation_error_message='A line is either a debit or a credit, not both.'),
-        ),
-        migrations.AddIndex(
-            model_name='memberbalance',
-            index=models.Index(fields=['book', 'member'], name='member_balance_book_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='memberbalance',
-            constraint=models.UniqueConstraint(fields=('account', 'member'), name='member_balance_unique'),
         ),
     ]

@@ -11,9 +11,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('finance', '0003_line_composite_indexes_only'),
         ('groups', '0006_member_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -144,6 +144,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'instalment',
                 'verbose_name_plural': 'instalments',
                 'ordering': ['schedule', 'number'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('principal__gte', 0), ('interest__gte', 0)), name='instalment_amounts_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -176,6 +177,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'loan',
                 'verbose_name_plural': 'loans',
                 'ordering': ['book', '-number'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='loan_principal_positive', violation_error_message='The loan amount must be more than zero.'), models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'), models.CheckConstraint(condition=models.Q(('term_months__gte', 1), ('term_months__lte', 120)), name='loan_term_range', violation_error_message='The term is between 1 and 120 months.'), models.CheckConstraint(condition=models.Q(('interest_method__in', ['flat', 'declining'])), name='loan_method_valid', violation_error_message='Choose flat or declining-balance interest.'), models.CheckConstraint(condition=models.Q(('status__in', ['applied', 'approved', 'rejected', 'active', 'paid', 'written_off'])), name='loan_status_valid', violation_error_message='Unknown loan status.'), models.CheckConstraint(condition=models.Q(('admin_fee__gte', 0), ('admin_fee__lt', models.F('principal'))), name='loan_admin_fee_range', violation_error_message='The admin fee must be less than the loan.'), models.CheckConstraint(condition=models.Q(('balance__gte', 0), ('interest_paid__gte', 0), ('fines_paid__gte', 0), ('written_off__gte', 0), ('balance__lte', django.db.models.expressions.CombinedExpression(models.F('principal'), '-', models.F('written_off')))), name='loan_paid_within_principal', violation_error_message='A loan cannot be repaid beyond what is owed.'), models.CheckConstraint(condition=models.Q(models.Q(('disbursed_date__isnull', True), ('status__in', ['applied', 'approved', 'rejected'])), models.Q(('disbursed_date__isnull', False), ('status__in', ['active', 'paid', 'written_off'])), _connector='OR'), name='loan_disbursed_when_active', violation_error_message='Only a disbursed loan can be outstanding or closed.'), models.CheckConstraint(condition=models.Q(('disbursed_date__isnull', True), ('disbursed_date__gte', models.F('applied_date')), _connector='OR'), name='loan_disbursed_after_application', violation_error_message='A loan is disbursed on or after its application.')],
             },
         ),
         migrations.CreateModel(
@@ -198,6 +200,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'loan product',
                 'verbose_name_plural': 'loan products',
                 'ordering': ['book', 'name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('interest_method__in', ['flat', 'declining'])), name='loan_product_method_valid', violation_error_message='Choose flat or declining-balance interest.'), models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_product_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'), models.CheckConstraint(condition=models.Q(('max_term_months__gte', 1), ('max_term_months__lte', 60)), name='loan_product_term_range', violation_error_message='The term is between 1 and 60 months.'), models.CheckConstraint(condition=models.Q(('admin_fee_percent__gte', 0), ('admin_fee_percent__lte', 10)), name='loan_product_fee_range', violation_error_message='The admin fee is between 0%% and 10%%.'), models.CheckConstraint(condition=models.Q(('fine_rule__in', ['none', 'fixed', 'percent'])), name='loan_product_fine_rule_valid', violation_error_message='Unknown fine rule.'), models.CheckConstraint(condition=models.Q(('fine_value__gte', 0), models.Q(models.Q(('fine_rule', 'percent'), _negated=True), ('fine_value__lte', 10), _connector='OR')), name='loan_product_fine_range', violation_error_message='A fine percentage is between 0%% and 10%% a month.'), models.CheckConstraint(condition=models.Q(('grace_days__lte', 31)), name='loan_product_grace_range', violation_error_message='Days of grace are at most 31.'), models.CheckConstraint(condition=models.Q(('max_savings_multiple__gte', 0)), name='loan_product_multiple_not_negative', violation_error_message='The savings multiple cannot be negative.')],
             },
         ),
         migrations.CreateModel(
@@ -219,6 +222,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'loan schedule',
                 'verbose_name_plural': 'loan schedules',
                 'ordering': ['loan', 'version'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='schedule_principal_positive'), models.CheckConstraint(condition=models.Q(('term_months__gte', 1), ('term_months__lte', 120)), name='schedule_term_range')],
             },
         ),
         migrations.CreateModel(
@@ -240,6 +244,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'monthly meeting',
                 'verbose_name_plural': 'monthly meetings',
                 'ordering': ['group', '-meeting_date'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('present_count__lte', models.F('members_count'))), name='meeting_present_within_members', violation_error_message='More members present than on the list.'), models.CheckConstraint(condition=models.Q(('total_in__gte', 0), ('total_out__gte', 0)), name='meeting_totals_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -257,6 +262,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'meeting line',
                 'verbose_name_plural': 'meeting lines',
                 'ordering': ['meeting', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('mandatory__gte', 0), ('voluntary_in__gte', 0), ('voluntary_out__gte', 0), ('repayment__gte', 0), ('fine__gte', 0)), name='meeting_line_amounts_not_negative', violation_error_message='Amounts cannot be negative.')],
             },
         ),
         migrations.CreateModel(
@@ -282,6 +288,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'surplus distribution',
                 'verbose_name_plural': 'surplus distributions',
                 'ordering': ['book', '-year'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('board_pct__gte', 0), ('education_pct__gte', 0), ('members_pct__gte', 0), ('other_pct__gte', 0), ('reserve_pct__gte', 0), ('social_pct__gte', 0), ('staff_pct__gte', 0), ('transactions_pct__gte', 0), ('village_pct__gte', 0), ('board_pct__lte', 100), ('education_pct__lte', 100), ('members_pct__lte', 100), ('other_pct__lte', 100), ('reserve_pct__lte', 100), ('social_pct__lte', 100), ('staff_pct__lte', 100), ('transactions_pct__lte', 100), ('village_pct__lte', 100)), name='distribution_percentages_range', violation_error_message='Each percentage is between 0 and 100.'), models.CheckConstraint(condition=models.Q(('reserve_pct', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(100), '-', models.F('members_pct')), '-', models.F('board_pct')), '-', models.F('staff_pct')), '-', models.F('education_pct')), '-', models.F('social_pct')), '-', models.F('village_pct')), '-', models.F('other_pct')))), name='distribution_percentages_sum_100', violation_error_message='The percentages must add up to 100%%.'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'posted'])), name='distribution_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -297,6 +304,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'surplus share',
                 'verbose_name_plural': 'surplus shares',
                 'ordering': ['distribution', 'group__name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('transactions__gte', 0), ('savings__gte', 0), ('by_transactions__gte', 0), ('by_savings__gte', 0)), name='surplus_share_not_negative')],
             },
         ),
         migrations.RemoveConstraint(
@@ -565,38 +573,6 @@ class Migration(migrations.Migration):
             model_name='loanproduct',
             constraint=models.UniqueConstraint(fields=('book', 'name'), name='loan_product_name_unique_in_book', violation_error_message='This book already has a loan product with this name.'),
         ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('interest_method__in', ['flat', 'declining'])), name='loan_product_method_valid', violation_error_message='Choose flat or declining-balance interest.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_product_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('max_term_months__gte', 1), ('max_term_months__lte', 60)), name='loan_product_term_range', violation_error_message='The term is between 1 and 60 months.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('admin_fee_percent__gte', 0), ('admin_fee_percent__lte', 10)), name='loan_product_fee_range', violation_error_message='The admin fee is between 0%% and 10%%.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('fine_rule__in', ['none', 'fixed', 'percent'])), name='loan_product_fine_rule_valid', violation_error_message='Unknown fine rule.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('fine_value__gte', 0), models.Q(models.Q(('fine_rule', 'percent'), _negated=True), ('fine_value__lte', 10), _connector='OR')), name='loan_product_fine_range', violation_error_message='A fine percentage is between 0%% and 10%% a month.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('grace_days__lte', 31)), name='loan_product_grace_range', violation_error_message='Days of grace are at most 31.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('max_savings_multiple__gte', 0)), name='loan_product_multiple_not_negative', violation_error_message='The savings multiple cannot be negative.'),
-        ),
         migrations.AddIndex(
             model_name='loan',
             index=models.Index(fields=['book', 'status', 'number'], name='loan_book_status_idx'),
@@ -622,60 +598,12 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('borrower_group__isnull', True), ('direction', 'receivable'), ('lender_kind', ''), ('member__isnull', False)), models.Q(('borrower_group__isnull', False), ('direction', 'receivable'), ('lender_kind', ''), ('member__isnull', True)), models.Q(('borrower_group__isnull', True), ('direction', 'payable'), ('member__isnull', True), ('lender_kind__in', ['bumdes', 'cooperative', 'bank', 'other']), models.Q(('lender_name', ''), _negated=True)), _connector='OR'), name='loan_parties', violation_error_message='A loan lent names one borrower; a loan borrowed names its lender.'),
         ),
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='loan_principal_positive', violation_error_message='The loan amount must be more than zero.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_rate__gte', 0), ('monthly_rate__lte', 10)), name='loan_rate_range', violation_error_message='Interest is between 0%% and 10%% a month.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('term_months__gte', 1), ('term_months__lte', 120)), name='loan_term_range', violation_error_message='The term is between 1 and 120 months.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('interest_method__in', ['flat', 'declining'])), name='loan_method_valid', violation_error_message='Choose flat or declining-balance interest.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['applied', 'approved', 'rejected', 'active', 'paid', 'written_off'])), name='loan_status_valid', violation_error_message='Unknown loan status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('admin_fee__gte', 0), ('admin_fee__lt', models.F('principal'))), name='loan_admin_fee_range', violation_error_message='The admin fee must be less than the loan.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0), ('interest_paid__gte', 0), ('fines_paid__gte', 0), ('written_off__gte', 0), ('balance__lte', django.db.models.expressions.CombinedExpression(models.F('principal'), '-', models.F('written_off')))), name='loan_paid_within_principal', violation_error_message='A loan cannot be repaid beyond what is owed.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('disbursed_date__isnull', True), ('status__in', ['applied', 'approved', 'rejected'])), models.Q(('disbursed_date__isnull', False), ('status__in', ['active', 'paid', 'written_off'])), _connector='OR'), name='loan_disbursed_when_active', violation_error_message='Only a disbursed loan can be outstanding or closed.'),
-        ),
-        migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('disbursed_date__isnull', True), ('disbursed_date__gte', models.F('applied_date')), _connector='OR'), name='loan_disbursed_after_application', violation_error_message='A loan is disbursed on or after its application.'),
-        ),
-        migrations.AddConstraint(
             model_name='loanschedule',
             constraint=models.UniqueConstraint(fields=('loan', 'version'), name='schedule_version_unique'),
         ),
         migrations.AddConstraint(
-            model_name='loanschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='schedule_principal_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='loanschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('term_months__gte', 1), ('term_months__lte', 120)), name='schedule_term_range'),
-        ),
-        migrations.AddConstraint(
             model_name='instalment',
             constraint=models.UniqueConstraint(fields=('schedule', 'number'), name='instalment_number_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gte', 0), ('interest__gte', 0)), name='instalment_amounts_not_negative'),
         ),
         migrations.AddIndex(
             model_name='meeting',
@@ -686,20 +614,8 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('group', 'meeting_date'), name='meeting_one_per_group_and_date', violation_error_message="This KSM's meeting on this date is already recorded."),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('present_count__lte', models.F('members_count'))), name='meeting_present_within_members', violation_error_message='More members present than on the list.'),
-        ),
-        migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('total_in__gte', 0), ('total_out__gte', 0)), name='meeting_totals_not_negative'),
-        ),
-        migrations.AddConstraint(
             model_name='meetingline',
             constraint=models.UniqueConstraint(fields=('meeting', 'member'), name='meeting_line_member_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingline',
-            constraint=models.CheckConstraint(condition=models.Q(('mandatory__gte', 0), ('voluntary_in__gte', 0), ('voluntary_out__gte', 0), ('repayment__gte', 0), ('fine__gte', 0)), name='meeting_line_amounts_not_negative', violation_error_message='Amounts cannot be negative.'),
         ),
         migrations.AddConstraint(
             model_name='meetingline',
@@ -711,26 +627,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='surplusdistribution',
-            constraint=models.CheckConstraint(condition=models.Q(('board_pct__gte', 0), ('education_pct__gte', 0), ('members_pct__gte', 0), ('other_pct__gte', 0), ('reserve_pct__gte', 0), ('social_pct__gte', 0), ('staff_pct__gte', 0), ('transactions_pct__gte', 0), ('village_pct__gte', 0), ('board_pct__lte', 100), ('education_pct__lte', 100), ('members_pct__lte', 100), ('other_pct__lte', 100), ('reserve_pct__lte', 100), ('social_pct__lte', 100), ('staff_pct__lte', 100), ('transactions_pct__lte', 100), ('village_pct__lte', 100)), name='distribution_percentages_range', violation_error_message='Each percentage is between 0 and 100.'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusdistribution',
-            constraint=models.CheckConstraint(condition=models.Q(('reserve_pct', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(100), '-', models.F('members_pct')), '-', models.F('board_pct')), '-', models.F('staff_pct')), '-', models.F('education_pct')), '-', models.F('social_pct')), '-', models.F('village_pct')), '-', models.F('other_pct')))), name='distribution_percentages_sum_100', violation_error_message='The percentages must add up to 100%%.'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusdistribution',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'posted'])), name='distribution_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusdistribution',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('entry__isnull', True), ('status', 'draft')), models.Q(('entry__isnull', False), ('status', 'posted')), _connector='OR'), name='distribution_posted_has_entry'),
         ),
         migrations.AddConstraint(
             model_name='surplusshare',
             constraint=models.UniqueConstraint(fields=('distribution', 'group'), name='surplus_share_once_per_group'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusshare',
-            constraint=models.CheckConstraint(condition=models.Q(('transactions__gte', 0), ('savings__gte', 0), ('by_transactions__gte', 0), ('by_savings__gte', 0)), name='surplus_share_not_negative'),
         ),
     ]

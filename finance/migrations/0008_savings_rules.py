@@ -10,9 +10,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("finance", "0007_account_overdraft"),
-        ('groups', '0007_officer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('finance', '0007_account_overdraft'),
+        ('groups', '0007_officer'),
     ]
 
     operations = [
@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'savings rule',
                 'verbose_name_plural': 'savings rules',
                 'ordering': ['book', '-valid_from'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('pokok__gte', 0), ('wajib__gte', 0)), name='savings_rule_amounts_not_negative', violation_error_message='Savings amounts cannot be negative.')],
             },
         ),
         migrations.RemoveConstraint(
@@ -100,9 +101,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='savingsrule',
             constraint=models.UniqueConstraint(fields=('book', 'valid_from'), name='savings_rule_unique_date', violation_error_message='These books already have a rule from this date.'),
-        ),
-        migrations.AddConstraint(
-            model_name='savingsrule',
-            constraint=models.CheckConstraint(condition=models.Q(('pokok__gte', 0), ('wajib__gte', 0)), name='savings_rule_amounts_not_negative', violation_error_message='Savings amounts cannot be negative.'),
         ),
     ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from groups.models import Member
+from ksm_portal.services_base import row_clean
 
 from ..charts import MEMBER_LEDGER_ROLES, SAVINGS_ROLES
 from ..models import (
@@ -278,7 +279,7 @@ def _opening_loan_create(
         disbursed_date=cutoff_date,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     _schedule_create(
         loan,

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 from ksm_portal import sqlbatch
+from ksm_portal.services_base import row_clean
 
 from ..charts import CHARTS, MEMBER_LEDGER_ROLES
 from ..models import (
@@ -89,7 +90,7 @@ def book_open(*, owner, opening_date: datetime.date, actor=None) -> Book:
     if Book.objects.filter(**{field: owner}).exists():
         raise ValidationError(_("These books are already open."))
     book = Book(opening_date=opening_date, **{field: owner})
-    book.full_clean()
+    row_clean(book)
     book.save()
     # Headings first (their ids are the parents), then the accounts, with history rows.
     chart = CHARTS[kind]

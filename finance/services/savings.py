@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ksm_portal.services_base import row_clean
+
 from ..models import ZERO, Book, SavingsRule
 from .accounts import chart_editable_by
 from .posting import MAX_AMOUNT
@@ -60,6 +62,6 @@ def savings_rule_set(
         rule = SavingsRule(book=book, valid_from=valid_from)
     for name, value in fields.items():
         setattr(rule, name, value)
-    rule.full_clean()
+    row_clean(rule)
     rule.save()
     return rule

@@ -18,8 +18,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('villages', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('villages', '0001_initial'),
     ]
 
     operations = [
@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'cooperative',
                 'verbose_name_plural': 'cooperatives',
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['regency', 'status'], name='cooperative_regency_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['forming', 'active', 'dormant', 'dissolved'])), name='cooperative_status_valid', violation_error_message='Unknown cooperative status.'), models.UniqueConstraint(condition=models.Q(('legal_entity_number', ''), _negated=True), fields=('legal_entity_number',), name='cooperative_legal_entity_number_unique', violation_error_message='Another cooperative already has this legal entity number.')],
             },
         ),
         migrations.CreateModel(
@@ -157,6 +159,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'member',
                 'verbose_name_plural': 'members',
                 'ordering': ['full_name', 'id'],
+                'indexes': [models.Index(fields=['family_card_number'], name='member_family_card_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='member_sex_valid', violation_error_message='Sex must be male or female.'), models.CheckConstraint(condition=models.Q(('nik__regex', '^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])(0[1-9]|[1-9][0-9])(0[1-9]|[1-9][0-9])(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}[0-9]{4}$'), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 7, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.expressions.CombinedExpression(django.db.models.functions.datetime.ExtractDay('birth_date'), '+', models.Case(models.When(sex='F', then=models.Value(40)), default=models.Value(0))), models.CharField(max_length=4)), 2, models.Value('0'))), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 9, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.functions.datetime.ExtractMonth('birth_date'), models.CharField(max_length=4)), 2, models.Value('0'))), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 11, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.functions.math.Mod(django.db.models.functions.datetime.ExtractYear('birth_date'), models.Value(100)), models.CharField(max_length=4)), 2, models.Value('0'))), models.Q(('nik__endswith', '0000'), _negated=True)), name='member_nik_valid', violation_error_message='The NIK is not valid or does not match the sex and birth date.'), models.CheckConstraint(condition=models.Q(('family_card_number__regex', '^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])(0[1-9]|[1-9][0-9])[0-9]{12}$')), name='member_family_card_valid', violation_error_message='The family card number is not valid.'), models.CheckConstraint(condition=models.Q(('phone', ''), ('phone__regex', '^08[0-9]{7,11}$'), _connector='OR'), name='member_phone_valid', violation_error_message='The phone number is not valid.'), models.CheckConstraint(condition=models.Q(('full_name', ''), _negated=True), name='member_name_not_blank', violation_error_message='A member needs a name.')],
             },
         ),
         migrations.CreateModel(
@@ -182,6 +186,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'KSM',
                 'verbose_name_plural': 'KSM',
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['village', 'origin'], name='ksm_village_origin_idx'), models.Index(fields=['status'], name='ksm_status_idx')],
+                'constraints': [models.UniqueConstraint(fields=('village', 'registration_number'), name='ksm_registration_number_unique_in_village', violation_error_message='Another KSM in this village already has this registration number.'), models.CheckConstraint(condition=models.Q(('origin__in', ['new', 'reactivated'])), name='ksm_origin_valid', violation_error_message='The origin must be new or reactivated.'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'dormant', 'dissolved'])), name='ksm_status_valid', violation_error_message='Unknown KSM status.'), models.CheckConstraint(condition=models.Q(('business_sector__in', ['savings_loans', 'agriculture', 'livestock', 'fishery', 'food_processing', 'crafts', 'trade', 'services', 'other'])), name='ksm_sector_valid', violation_error_message='Unknown business sector.'), models.CheckConstraint(condition=models.Q(models.Q(('origin', 'reactivated'), ('reactivated_date__isnull', False)), models.Q(('origin', 'new'), ('reactivated_date__isnull', True)), _connector='OR'), name='ksm_reactivated_date_iff_reactivated', violation_error_message='A reactivated KSM needs its reactivation date; a new KSM has none.'), models.CheckConstraint(condition=models.Q(('reactivated_date__isnull', True), ('reactivated_date__gte', models.F('formed_date')), _connector='OR'), name='ksm_reactivated_after_formed', violation_error_message='A KSM cannot be reactivated before it was formed.'), models.CheckConstraint(condition=models.Q(('meeting_day__isnull', True), models.Q(('meeting_day__gte', 1), ('meeting_day__lte', 31)), _connector='OR'), name='ksm_meeting_day_in_month', violation_error_message='The meeting day is a day of the month, 1 to 31.'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='ksm_name_not_blank', violation_error_message='A KSM needs a name.')],
             },
         ),
         migrations.CreateModel(
@@ -202,6 +208,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'membership',
                 'verbose_name_plural': 'memberships',
                 'ordering': ['group', 'left_date', 'role', 'member__full_name'],
+                'indexes': [models.Index(condition=models.Q(('left_date__isnull', True)), fields=['group', 'member'], name='membership_active_group_idx'), models.Index(fields=['member', 'group'], name='membership_member_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'secretary', 'treasurer', 'member'])), name='membership_role_valid', violation_error_message='Unknown role.'), models.CheckConstraint(condition=models.Q(('left_date__isnull', True), ('left_date__gte', models.F('joined_date')), _connector='OR'), name='membership_left_after_joined', violation_error_message='The leaving date cannot be before the joining date.'), models.UniqueConstraint(condition=models.Q(('left_date__isnull', True)), fields=('member', 'group'), name='membership_one_active_per_member_group', violation_error_message='This person is already an active member of this KSM.'), models.UniqueConstraint(condition=models.Q(('left_date__isnull', True), ('role', 'chair')), fields=('group',), name='membership_one_active_chair', violation_error_message='This KSM already has an active chair.'), models.UniqueConstraint(condition=models.Q(('left_date__isnull', True), ('role', 'treasurer')), fields=('group',), name='membership_one_active_treasurer', violation_error_message='This KSM already has an active treasurer.')],
             },
         ),
         migrations.CreateModel(
@@ -274,127 +282,13 @@ class Migration(migrations.Migration):
                 'verbose_name': 'cooperative membership',
                 'verbose_name_plural': 'cooperative memberships',
                 'ordering': ['cooperative', 'group__name'],
+                'indexes': [models.Index(fields=['group', 'cooperative'], name='coop_membership_group_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('left_date__isnull', True), ('left_date__gte', models.F('joined_date')), _connector='OR'), name='coop_membership_left_after_joined', violation_error_message='The leaving date cannot be before the joining date.'), models.UniqueConstraint(condition=models.Q(('left_date__isnull', True)), fields=('cooperative', 'group'), name='coop_membership_one_active', violation_error_message='This KSM is already a member of this cooperative.')],
             },
         ),
         migrations.AddField(
             model_name='cooperative',
             name='groups',
             field=models.ManyToManyField(related_name='cooperatives', through='groups.CooperativeMembership', to='groups.selfhelpgroup', verbose_name='member KSM'),
-        ),
-        migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['family_card_number'], name='member_family_card_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='member_sex_valid', violation_error_message='Sex must be male or female.'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('nik__regex', '^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])(0[1-9]|[1-9][0-9])(0[1-9]|[1-9][0-9])(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}[0-9]{4}$'), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 7, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.expressions.CombinedExpression(django.db.models.functions.datetime.ExtractDay('birth_date'), '+', models.Case(models.When(sex='F', then=models.Value(40)), default=models.Value(0))), models.CharField(max_length=4)), 2, models.Value('0'))), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 9, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.functions.datetime.ExtractMonth('birth_date'), models.CharField(max_length=4)), 2, models.Value('0'))), django.db.models.lookups.Exact(django.db.models.functions.text.Substr('nik', 11, 2), django.db.models.functions.text.LPad(django.db.models.functions.comparison.Cast(django.db.models.functions.math.Mod(django.db.models.functions.datetime.ExtractYear('birth_date'), models.Value(100)), models.CharField(max_length=4)), 2, models.Value('0'))), models.Q(('nik__endswith', '0000'), _negated=True)), name='member_nik_valid', violation_error_message='The NIK is not valid or does not match the sex and birth date.'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('family_card_number__regex', '^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])(0[1-9]|[1-9][0-9])[0-9]{12}$')), name='member_family_card_valid', violation_error_message='The family card number is not valid.'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('phone', ''), ('phone__regex', '^08[0-9]{7,11}$'), _connector='OR'), name='member_phone_valid', violation_error_message='The phone number is not valid.'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('full_name', ''), _negated=True), name='member_name_not_blank', violation_error_message='A member needs a name.'),
-        ),
-        migrations.AddIndex(
-            model_name='selfhelpgroup',
-            index=models.Index(fields=['village', 'origin'], name='ksm_village_origin_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='selfhelpgroup',
-            index=models.Index(fields=['status'], name='ksm_status_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.UniqueConstraint(fields=('village', 'registration_number'), name='ksm_registration_number_unique_in_village', violation_error_message='Another KSM in this village already has this registration number.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['new', 'reactivated'])), name='ksm_origin_valid', violation_error_message='The origin must be new or reactivated.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'dormant', 'dissolved'])), name='ksm_status_valid', violation_error_message='Unknown KSM status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('business_sector__in', ['savings_loans', 'agriculture', 'livestock', 'fishery', 'food_processing', 'crafts', 'trade', 'services', 'other'])), name='ksm_sector_valid', violation_error_message='Unknown business sector.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('origin', 'reactivated'), ('reactivated_date__isnull', False)), models.Q(('origin', 'new'), ('reactivated_date__isnull', True)), _connector='OR'), name='ksm_reactivated_date_iff_reactivated', violation_error_message='A reactivated KSM needs its reactivation date; a new KSM has none.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('reactivated_date__isnull', True), ('reactivated_date__gte', models.F('formed_date')), _connector='OR'), name='ksm_reactivated_after_formed', violation_error_message='A KSM cannot be reactivated before it was formed.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('meeting_day__isnull', True), models.Q(('meeting_day__gte', 1), ('meeting_day__lte', 31)), _connector='OR'), name='ksm_meeting_day_in_month', violation_error_message='The meeting day is a day of the month, 1 to 31.'),
-        ),
-        migrations.AddConstraint(
-            model_name='selfhelpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='ksm_name_not_blank', violation_error_message='A KSM needs a name.'),
-        ),
-        migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(condition=models.Q(('left_date__isnull', True)), fields=['group', 'member'], name='membership_active_group_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['member', 'group'], name='membership_member_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'secretary', 'treasurer', 'member'])), name='membership_role_valid', violation_error_message='Unknown role.'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('left_date__isnull', True), ('left_date__gte', models.F('joined_date')), _connector='OR'), name='membership_left_after_joined', violation_error_message='The leaving date cannot be before the joining date.'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_date__isnull', True)), fields=('member', 'group'), name='membership_one_active_per_member_group', violation_error_message='This person is already an active member of this KSM.'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_date__isnull', True), ('role', 'chair')), fields=('group',), name='membership_one_active_chair', violation_error_message='This KSM already has an active chair.'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_date__isnull', True), ('role', 'treasurer')), fields=('group',), name='membership_one_active_treasurer', violation_error_message='This KSM already has an active treasurer.'),
-        ),
-        migrations.AddIndex(
-            model_name='cooperativemembership',
-            index=models.Index(fields=['group', 'cooperative'], name='coop_membership_group_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='cooperativemembership',
-            constraint=models.CheckConstraint(condition=models.Q(('left_date__isnull', True), ('left_date__gte', models.F('joined_date')), _connector='OR'), name='coop_membership_left_after_joined', violation_error_message='The leaving date cannot be before the joining date.'),
-        ),
-        migrations.AddConstraint(
-            model_name='cooperativemembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_date__isnull', True)), fields=('cooperative', 'group'), name='coop_membership_one_active', violation_error_message='This KSM is already a member of this cooperative.'),
-        ),
-        migrations.AddIndex(
-            model_name='cooperative',
-            index=models.Index(fields=['regency', 'status'], name='cooperative_regency_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='cooperative',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['forming', 'active', 'dormant', 'dissolved'])), name='cooperative_status_valid', violation_error_message='Unknown cooperative status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='cooperative',
-            constraint=models.UniqueConstraint(condition=models.Q(('legal_entity_number', ''), _negated=True), fields=('legal_entity_number',), name='cooperative_legal_entity_number_unique', violation_error_message='Another cooperative already has this legal entity number.'),
         ),
     ]

@@ -36,6 +36,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'import',
                 'verbose_name_plural': 'imports',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['created_by', '-created_at'], name='import_user_recent_idx'), models.Index(fields=['kind', 'file_sha256'], name='import_file_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['checking', 'ready', 'problems', 'done', 'cancelled'])), name='import_status_valid'), models.CheckConstraint(condition=models.Q(('rows_checked__lte', models.F('rows_total'))), name='import_checked_le_total'), models.CheckConstraint(condition=models.Q(models.Q(('finished_at__isnull', False), ('status', 'done')), models.Q(models.Q(('status', 'done'), _negated=True), ('finished_at__isnull', True)), _connector='OR'), name='import_finished_iff_done')],
             },
         ),
         migrations.CreateModel(
@@ -53,38 +55,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'import row',
                 'verbose_name_plural': 'import rows',
                 'ordering': ['batch', 'line'],
+                'indexes': [models.Index(fields=['batch', 'action', 'line'], name='import_row_action_idx')],
+                'constraints': [models.UniqueConstraint(fields=('batch', 'line'), name='import_row_line_unique'), models.CheckConstraint(condition=models.Q(('action__in', ['pending', 'create', 'update', 'unchanged', 'problem'])), name='import_row_action_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['created_by', '-created_at'], name='import_user_recent_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['kind', 'file_sha256'], name='import_file_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['checking', 'ready', 'problems', 'done', 'cancelled'])), name='import_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('rows_checked__lte', models.F('rows_total'))), name='import_checked_le_total'),
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('finished_at__isnull', False), ('status', 'done')), models.Q(models.Q(('status', 'done'), _negated=True), ('finished_at__isnull', True)), _connector='OR'), name='import_finished_iff_done'),
-        ),
-        migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['batch', 'action', 'line'], name='import_row_action_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.UniqueConstraint(fields=('batch', 'line'), name='import_row_line_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='importrow',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['pending', 'create', 'update', 'unchanged', 'problem'])), name='import_row_action_valid'),
         ),
     ]

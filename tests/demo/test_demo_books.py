@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 
 from finance import selectors
 from finance.models import (
@@ -125,7 +125,10 @@ def test_the_reports_of_every_ksm_tie_out_for_2017(demo):
         assert sheet.balanced, book
         assert sheet.assets.current == net(account__type=AccountType.ASSET)
         statement = selectors.income_statement(book, year)
-        assert statement.surplus[0] == -net(account__type__in=("income", "expense"))
+        # The year's surplus before its close: the closing entries of 31 December (made when
+        # the pilot's books went on) bring income and expenses to zero.
+        before_close = lines.exclude(entry__kind=EntryKind.YEAR_END)
+        assert statement.surplus[0] == -net(before_close, account__type__in=("income", "expense"))
         cash = selectors.cash_account(book)
         cash_book = selectors.ledger(cash, date_from=book.opening_date, date_to=YEAR_END)
         assert cash_book.opening == ZERO
@@ -386,3 +389,79 @@ def test_the_continued_books_are_kept_by_the_treasurers_who_keep_them(demo):
     continued = book.entries.filter(entry_date__gte=datetime.date(2018, 4, 1))
     assert continued.count() > 100
     assert not continued.exclude(posted_by=bendahara).exists()
+
+
+def test_the_ksm_and_bumdes_books_close_their_years_and_months(demo):
+    """Every KSM and BUMDes book is closed up to the demo's last month, each year through a
+    year-end close: on 31 December its income and expense accounts stand at zero, and SHU
+    Ditahan holds every closed year's surplus."""
+    from finance.models import FiscalPeriod
+
+    owners = Book.objects.filter(cooperative__isnull=True)
+    assert owners.count() == 110
+    for book in owners:
+        assert book.closed_through == LAST_DAY, book
+        months = FiscalPeriod.objects.filter(book=book, closed_at__isnull=False)
+        first = book.opening_date.replace(day=1)
+        expected = (LAST_DAY.year - first.year) * 12 + LAST_DAY.month - first.month + 1
+        assert months.count() == expected, book
+        assert FiscalPeriod.history.filter(book_id=book.pk).count() >= expected
+        for year in range(book.opening_date.year, 2019):
+            dec31 = datetime.date(year, 12, 31)
+            closing = book.entries.filter(kind=EntryKind.YEAR_END, entry_date=dec31)
+            assert closing.exists(), (book, year)
+            # Numbered with the year's entries, the last of them.
+            last = book.entries.filter(year=year).aggregate(n=Max("number"))["n"]
+            assert closing.aggregate(n=Max("number"))["n"] == last, (book, year)
+            left = JournalLine.objects.filter(
+                book=book,
+                entry_date__lte=dec31,
+                account__type__in=(AccountType.INCOME, AccountType.EXPENSE),
+            ).aggregate(d=Sum("debit"), c=Sum("credit"))
+            assert (left["d"] or ZERO) == (left["c"] or ZERO), (book, year)
+        surpluses = JournalLine.objects.filter(
+            book=book, entry__kind=EntryKind.YEAR_END, account__role="retained_surplus"
+        ).aggregate(d=Sum("debit"), c=Sum("credit"))
+        year_surplus = (
+            JournalLine.objects.filter(
+                book=book,
+                entry_date__lte=datetime.date(2018, 12, 31),
+                account__type__in=(AccountType.INCOME, AccountType.EXPENSE),
+            )
+            .exclude(entry__kind=EntryKind.YEAR_END)
+            .aggregate(d=Sum("debit"), c=Sum("credit"))
+        )
+        assert (surpluses["c"] or ZERO) - (surpluses["d"] or ZERO) == (
+            (year_surplus["c"] or ZERO) - (year_surplus["d"] or ZERO)
+        ), book
+
+
+def test_each_ksm_shares_last_years_surplus_at_its_february_meeting(demo):
+    """The 2018 SHU of every KSM that made one, decided in February 2019, the members' shares
+    into their sukarela, posted by the group's treasurer where it has a login."""
+    from finance.models import SurplusDistribution
+    from finance.services.surplus import year_surplus
+
+    shared = 0
+    for book in ksm_books().select_related("group"):
+        distribution = SurplusDistribution.objects.filter(book=book, year=2018).first()
+        if year_surplus(book, 2018) <= 0:
+            assert distribution is None, book
+            continue
+        shared += 1
+        assert distribution.status == SurplusDistribution.Status.POSTED, book
+        assert distribution.shares_to == SurplusDistribution.SharesTo.VOLUNTARY
+        assert distribution.entry.entry_date.replace(day=1) == datetime.date(2019, 2, 1)
+        members = distribution.entry.lines.filter(
+            account__role="savings_voluntary", member__isnull=False
+        )
+        assert members.count() >= 5, book
+    assert shared >= 30  # about half the KSM made a surplus in 2018
+    from finance.demo_loans import treasurer_login
+
+    by_treasurers = 0
+    for distribution in SurplusDistribution.objects.filter(book__in=ksm_books(), year=2018):
+        treasurer = treasurer_login(distribution.book)
+        assert distribution.entry.posted_by == treasurer
+        by_treasurers += treasurer is not None
+    assert by_treasurers >= 1

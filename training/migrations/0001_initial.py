@@ -13,9 +13,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('groups', '0006_member_name_index'),
         ('villages', '0002_code_shape_messages'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'assessment',
                 'verbose_name_plural': 'assessments',
                 'ordering': ['-assessment_date', '-id'],
+                'indexes': [models.Index(condition=models.Q(('status', 'confirmed')), fields=['group', 'assessment_date'], name='assessment_confirmed_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'confirmed'])), name='assessment_status_valid', violation_error_message='Unknown assessment status.'), models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 100)), _connector='OR'), name='assessment_score_range', violation_error_message='The overall score lies between 0 and 100.'), models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('group',), name='assessment_one_draft_per_group', violation_error_message='This KSM already has an assessment in progress; finish that one first.'), models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('group',), name='assessment_one_current_per_group', violation_error_message='A KSM has one current grading.'), models.UniqueConstraint(fields=('group', 'assessment_date'), name='assessment_one_per_group_day', violation_error_message='This KSM already has an assessment on this date.')],
             },
         ),
         migrations.CreateModel(
@@ -76,6 +78,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'rubric criterion',
                 'verbose_name_plural': 'rubric criteria',
                 'ordering': ['area__sort_order', 'sort_order', 'code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('max_score__gte', 1), ('max_score__lte', 10)), name='criterion_max_score_range', violation_error_message='A criterion is worth 1 to 10 points.'), models.CheckConstraint(condition=models.Q(('source__in', ['manual', 'attendance_rate', 'savings_regularity', 'savings_growth', 'repayment_rate', 'par30', 'books_current', 'officers_trained'])), name='criterion_source_valid', violation_error_message='Unknown criterion source.')],
             },
         ),
         migrations.CreateModel(
@@ -94,6 +97,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'answer',
                 'verbose_name_plural': 'answers',
                 'ordering': ['assessment', 'criterion__area__sort_order', 'criterion__sort_order'],
+                'constraints': [models.UniqueConstraint(fields=('assessment', 'criterion'), name='answer_once_per_criterion', violation_error_message='This criterion is already scored in this assessment.'), models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', models.F('max_score'))), _connector='OR'), name='answer_score_in_range', violation_error_message="A score lies between 0 and the criterion's maximum.")],
             },
         ),
         migrations.CreateModel(
@@ -178,6 +182,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'training',
                 'verbose_name_plural': 'trainings',
                 'ordering': ['-start_date', '-id'],
+                'indexes': [models.Index(fields=['village', 'start_date'], name='training_village_date_idx'), models.Index(fields=['start_date', 'id'], name='training_date_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='training_end_after_start', violation_error_message='A training cannot end before it starts.'), models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='training_title_not_blank', violation_error_message='A training needs a title.')],
             },
         ),
         migrations.CreateModel(
@@ -199,6 +205,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'training material',
                 'verbose_name_plural': 'training materials',
                 'ordering': ['event', 'title', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='material_size_positive', violation_error_message='The file is empty.')],
             },
         ),
         migrations.AddField(
@@ -225,6 +232,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'attendance',
                 'verbose_name_plural': 'attendances',
                 'ordering': ['event', 'group__name', 'member__full_name'],
+                'indexes': [models.Index(fields=['member', 'event'], name='attendance_member_idx'), models.Index(fields=['group', 'role'], name='attendance_group_role_idx')],
+                'constraints': [models.UniqueConstraint(fields=('event', 'member'), name='attendance_once_per_event', violation_error_message='This member is already recorded at this training.'), models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'secretary', 'treasurer', 'member'])), name='attendance_role_valid', violation_error_message='Unknown role.'), models.CheckConstraint(condition=models.Q(('pre_score__isnull', True), models.Q(('pre_score__gte', 0), ('pre_score__lte', 100)), _connector='OR'), name='attendance_pre_score_range', violation_error_message='Test scores run from 0 to 100.'), models.CheckConstraint(condition=models.Q(('post_score__isnull', True), models.Q(('post_score__gte', 0), ('post_score__lte', 100)), _connector='OR'), name='attendance_post_score_range', violation_error_message='Test scores run from 0 to 100.')],
             },
         ),
         migrations.CreateModel(
@@ -248,6 +257,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'mentoring visit',
                 'verbose_name_plural': 'mentoring visits',
                 'ordering': ['-visit_date', '-id'],
+                'indexes': [models.Index(fields=['group', 'visit_date'], name='visit_group_date_idx'), models.Index(fields=['facilitator', 'visit_date'], name='visit_facilitator_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('findings', ''), _negated=True), name='visit_findings_not_blank', violation_error_message='Write down what was found on the visit.')],
             },
         ),
         migrations.CreateModel(
@@ -272,27 +283,9 @@ class Migration(migrations.Migration):
                 'verbose_name': 'follow-up action',
                 'verbose_name_plural': 'follow-up actions',
                 'ordering': ['due_date', 'id'],
+                'indexes': [models.Index(fields=['group', 'status', 'due_date'], name='followup_group_idx'), models.Index(fields=['status', 'due_date'], name='followup_due_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['open', 'done', 'dropped'])), name='followup_status_valid', violation_error_message='Unknown follow-up status.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('closed_date__isnull', True)), models.Q(models.Q(('status', 'open'), _negated=True), ('closed_date__isnull', False)), _connector='OR'), name='followup_closed_date_iff_closed', violation_error_message='A done or dropped action has the date it was closed; an open one has none.'), models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='followup_description_not_blank', violation_error_message='Say what must be done.'), models.CheckConstraint(condition=models.Q(('responsible', ''), _negated=True), name='followup_responsible_not_blank', violation_error_message='Say who will do it.')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('max_score__gte', 1), ('max_score__lte', 10)), name='criterion_max_score_range', violation_error_message='A criterion is worth 1 to 10 points.'),
-        ),
-        migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['manual', 'attendance_rate', 'savings_regularity', 'savings_growth', 'repayment_rate', 'par30', 'books_current', 'officers_trained'])), name='criterion_source_valid', violation_error_message='Unknown criterion source.'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('assessment', 'criterion'), name='answer_once_per_criterion', violation_error_message='This criterion is already scored in this assessment.'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', models.F('max_score'))), _connector='OR'), name='answer_score_in_range', violation_error_message="A score lies between 0 and the criterion's maximum."),
-        ),
-        migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(condition=models.Q(('status', 'confirmed')), fields=['group', 'assessment_date'], name='assessment_confirmed_idx'),
         ),
         migrations.AddIndex(
             model_name='assessment',
@@ -300,47 +293,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'confirmed'])), name='assessment_status_valid', violation_error_message='Unknown assessment status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessment',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_current', False), ('status', 'draft')), models.Q(('confirmed_at__isnull', False), ('level__isnull', False), ('score__isnull', False), ('status', 'confirmed')), _connector='OR'), name='assessment_confirmed_has_level', violation_error_message='A confirmed assessment has its score and level; a draft is not current.'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 100)), _connector='OR'), name='assessment_score_range', violation_error_message='The overall score lies between 0 and 100.'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('group',), name='assessment_one_draft_per_group', violation_error_message='This KSM already has an assessment in progress; finish that one first.'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('group',), name='assessment_one_current_per_group', violation_error_message='A KSM has one current grading.'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('group', 'assessment_date'), name='assessment_one_per_group_day', violation_error_message='This KSM already has an assessment on this date.'),
-        ),
-        migrations.AddIndex(
-            model_name='trainingevent',
-            index=models.Index(fields=['village', 'start_date'], name='training_village_date_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='trainingevent',
-            index=models.Index(fields=['start_date', 'id'], name='training_date_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingevent',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='training_end_after_start', violation_error_message='A training cannot end before it starts.'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingevent',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='training_title_not_blank', violation_error_message='A training needs a title.'),
-        ),
-        migrations.AddConstraint(
-            model_name='material',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='material_size_positive', violation_error_message='The file is empty.'),
         ),
         migrations.AddIndex(
             model_name='invitation',
@@ -349,65 +302,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='invitation',
             constraint=models.UniqueConstraint(fields=('event', 'group'), name='invitation_unique', violation_error_message='This KSM is already invited to this training.'),
-        ),
-        migrations.AddIndex(
-            model_name='attendance',
-            index=models.Index(fields=['member', 'event'], name='attendance_member_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='attendance',
-            index=models.Index(fields=['group', 'role'], name='attendance_group_role_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('event', 'member'), name='attendance_once_per_event', violation_error_message='This member is already recorded at this training.'),
-        ),
-        migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'secretary', 'treasurer', 'member'])), name='attendance_role_valid', violation_error_message='Unknown role.'),
-        ),
-        migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('pre_score__isnull', True), models.Q(('pre_score__gte', 0), ('pre_score__lte', 100)), _connector='OR'), name='attendance_pre_score_range', violation_error_message='Test scores run from 0 to 100.'),
-        ),
-        migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('post_score__isnull', True), models.Q(('post_score__gte', 0), ('post_score__lte', 100)), _connector='OR'), name='attendance_post_score_range', violation_error_message='Test scores run from 0 to 100.'),
-        ),
-        migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['group', 'visit_date'], name='visit_group_date_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['facilitator', 'visit_date'], name='visit_facilitator_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('findings', ''), _negated=True), name='visit_findings_not_blank', violation_error_message='Write down what was found on the visit.'),
-        ),
-        migrations.AddIndex(
-            model_name='followupaction',
-            index=models.Index(fields=['group', 'status', 'due_date'], name='followup_group_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='followupaction',
-            index=models.Index(fields=['status', 'due_date'], name='followup_due_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='followupaction',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'done', 'dropped'])), name='followup_status_valid', violation_error_message='Unknown follow-up status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='followupaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('closed_date__isnull', True)), models.Q(models.Q(('status', 'open'), _negated=True), ('closed_date__isnull', False)), _connector='OR'), name='followup_closed_date_iff_closed', violation_error_message='A done or dropped action has the date it was closed; an open one has none.'),
-        ),
-        migrations.AddConstraint(
-            model_name='followupaction',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='followup_description_not_blank', violation_error_message='Say what must be done.'),
-        ),
-        migrations.AddConstraint(
-            model_name='followupaction',
-            constraint=models.CheckConstraint(condition=models.Q(('responsible', ''), _negated=True), name='followup_responsible_not_blank', violation_error_message='Say who will do it.'),
         ),
     ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import SelfHelpGroup
-from ksm_portal.services_base import validated_save
+from ksm_portal.services_base import row_clean, validated_save
 
 from ..models import (
     Answer,
@@ -64,7 +64,7 @@ def assessment_start(*, actor, group: SelfHelpGroup, assessment_date: datetime.d
     assessment = Assessment(
         group=group, assessment_date=assessment_date, assessor=actor, status="draft"
     )
-    assessment.full_clean()
+    row_clean(assessment)
     if assessment_date < group.formed_date:
         raise ValidationError(
             {

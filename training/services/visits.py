@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Member, SelfHelpGroup
 from ksm_portal.models_base import reject_future_dates
-from ksm_portal.services_base import validated_save
+from ksm_portal.services_base import row_clean, validated_save
 
 from ..models import FollowUpAction, FollowUpStatus, Topic, Visit
 from .trainings import assigned_on
@@ -74,7 +74,7 @@ def visit_record(
         once_key=once_key,
     )
     if not isinstance(visit_date, datetime.date):
-        visit.full_clean()  # says what is wrong with the date
+        row_clean(visit)  # says what is wrong with the date
     reject_future_dates(visit, *visit.past_date_fields)
     if visit_date < group.formed_date:
         raise ValidationError(

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'regencies',
                 'ordering': ['code'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}$')), name='regency_code_shape', violation_error_message='The region code has the wrong shape.')],
             },
         ),
         migrations.CreateModel(
@@ -59,6 +60,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'districts',
                 'ordering': ['code'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}\\.\\d{2}$')), name='district_code_shape', violation_error_message='The region code has the wrong shape.')],
             },
         ),
         migrations.CreateModel(
@@ -74,6 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'villages',
                 'ordering': ['code'],
                 'abstract': False,
+                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d{4}$')), name='village_code_shape', violation_error_message='The region code has the wrong shape.')],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +151,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'facilitator assignment',
                 'verbose_name_plural': 'facilitator assignments',
                 'ordering': ['village__code', '-start_date'],
+                'indexes': [models.Index(fields=['user', 'start_date'], name='assignment_user_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='assignment_end_after_start', violation_error_message='The end date cannot be before the start date.'), models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('user', 'village'), name='assignment_one_open_per_user_village', violation_error_message='This facilitator already has an open assignment to this village.')],
             },
         ),
         migrations.CreateModel(
@@ -170,42 +175,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'BUMDes',
                 'verbose_name_plural': 'BUMDes',
                 'ordering': ['village__code'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['active', 'dormant', 'dissolved'])), name='bumdes_status_valid', violation_error_message='Unknown BUMDes status.'), models.CheckConstraint(condition=models.Q(('ranking__in', ['', 'basic', 'growing', 'developing', 'advanced'])), name='bumdes_ranking_valid', violation_error_message='Unknown BUMDes ranking.'), models.UniqueConstraint(condition=models.Q(('registration_number', ''), _negated=True), fields=('registration_number',), name='bumdes_registration_number_unique', violation_error_message='Another BUMDes already has this registration number.')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='regency',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}$')), name='regency_code_shape', violation_error_message='The region code has the wrong shape.'),
-        ),
-        migrations.AddConstraint(
-            model_name='district',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}\\.\\d{2}$')), name='district_code_shape', violation_error_message='The region code has the wrong shape.'),
-        ),
-        migrations.AddConstraint(
-            model_name='village',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d{4}$')), name='village_code_shape', violation_error_message='The region code has the wrong shape.'),
-        ),
-        migrations.AddIndex(
-            model_name='facilitatorassignment',
-            index=models.Index(fields=['user', 'start_date'], name='assignment_user_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='facilitatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='assignment_end_after_start', violation_error_message='The end date cannot be before the start date.'),
-        ),
-        migrations.AddConstraint(
-            model_name='facilitatorassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('user', 'village'), name='assignment_one_open_per_user_village', violation_error_message='This facilitator already has an open assignment to this village.'),
-        ),
-        migrations.AddConstraint(
-            model_name='bumdes',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'dormant', 'dissolved'])), name='bumdes_status_valid', violation_error_message='Unknown BUMDes status.'),
-        ),
-        migrations.AddConstraint(
-            model_name='bumdes',
-            constraint=models.CheckConstraint(condition=models.Q(('ranking__in', ['', 'basic', 'growing', 'developing', 'advanced'])), name='bumdes_ranking_valid', violation_error_message='Unknown BUMDes ranking.'),
-        ),
-        migrations.AddConstraint(
-            model_name='bumdes',
-            constraint=models.UniqueConstraint(condition=models.Q(('registration_number', ''), _negated=True), fields=('registration_number',), name='bumdes_registration_number_unique', violation_error_message='Another BUMDes already has this registration number.'),
         ),
     ]

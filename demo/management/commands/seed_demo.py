@@ -60,6 +60,7 @@ from groups.services import (
     officer_update,
 )
 from ksm_portal.safety import refuse_unless_safe
+from ksm_portal.services_base import generated_rows
 from training.demo import demo_training_load
 from villages.models import Bumdes, FacilitatorAssignment, Village
 from villages.regions import regions_load
@@ -363,7 +364,9 @@ class Command(BaseCommand):
             until = _month(until)
         until = until or last_complete_month(timezone.localdate())
         # The dashboard's rollups are rebuilt at the end rather than followed row by row.
-        with transaction.atomic(), rollups_rebuilt_afterwards():
+        # The services write the demo's rows with every rule of theirs; the rows' own
+        # constraints are left to the database (generated_rows).
+        with transaction.atomic(), rollups_rebuilt_afterwards(), generated_rows():
             users = self._users(plan.groups)
             staff = users["staf"]
             villages = self._regions()

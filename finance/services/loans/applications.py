@@ -10,6 +10,7 @@ from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
+from ksm_portal.services_base import row_clean
 
 from ...models import ZERO, Book, Loan, LoanProduct, MemberBalance
 from ...models.books import GroupBalance
@@ -135,7 +136,7 @@ def loan_apply(
         applied_date=applied_date,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     return loan
 
@@ -205,7 +206,7 @@ def loan_approve(
     loan.decided_date = decided_date
     loan.approved_by_member = approved_by_member
     loan.decision_note = (note or "").strip()[:200]
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     return loan
 
@@ -223,6 +224,6 @@ def loan_reject(*, loan: Loan, decided_date: datetime.date, note: str, actor=Non
     loan.status = Loan.Status.REJECTED
     loan.decided_date = max(decided_date, loan.applied_date)
     loan.decision_note = note[:200]
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     return loan

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ksm_portal.services_base import row_clean
+
 from ...models import ZERO, Book, EntryKind, JournalEntry, Loan, LoanSchedule
 from ...money import rupiah
 from ...schedule import add_months, build_schedule
@@ -154,7 +156,7 @@ def loan_disburse(
     loan.refresh_from_db()
     loan.status = Loan.Status.ACTIVE
     loan.disbursed_date = disbursed_date
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     _schedule_create(
         loan,
@@ -204,7 +206,7 @@ def _mirror_as_borrowing(loan: Loan, first_due_date: datetime.date, actor) -> No
         disbursed_date=loan.disbursed_date,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    mirror.full_clean()
+    row_clean(mirror)
     mirror.save()
     Loan.objects.filter(pk=loan.pk).update(counterpart=mirror)
     borrowings, cash = accounts_for(borrower_book, "borrowings", "cash")
@@ -287,7 +289,7 @@ def borrowing_record(
         disbursed_date=received_date,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
     money, borrowings = accounts_for(book, source, "borrowings")
     posted = journal_post(

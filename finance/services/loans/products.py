@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ksm_portal.services_base import row_clean
+
 from ...models import Book, LoanProduct
 
 
@@ -15,6 +17,6 @@ def loan_product_save(*, book: Book, product: LoanProduct | None = None, **field
         raise ValidationError(_("This loan product belongs to other books."))
     for name, value in fields.items():
         setattr(product, name, value)
-    product.full_clean()
+    row_clean(product)
     product.save()
     return product

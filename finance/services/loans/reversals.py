@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ksm_portal.services_base import row_clean
+
 from ...models import EntryKind, JournalEntry, Loan
 from ..posting import entry_reverse
 
@@ -73,5 +75,5 @@ def loan_status_after_reversal(loan: Loan, entry: JournalEntry) -> None:
     elif loan.status in (Loan.Status.PAID, Loan.Status.WRITTEN_OFF) and loan.balance > 0:
         loan.status = Loan.Status.ACTIVE
         loan.closed_date = None
-    loan.full_clean()
+    row_clean(loan)
     loan.save()
