@@ -224,7 +224,10 @@ def log_in(page, base: str, username: str) -> None:
 def weigh_pages(browser, base: str, pages, only: str) -> list[tuple]:
     rows = []
     for role, username in {"anonymous": None, **ROLES}.items():
-        context = browser.new_context(viewport=PHONE, locale="id-ID")
+        # The service worker (offline entry) would answer the page's requests after the first
+        # page, out of this page's DevTools session's sight: blocked, so each figure is the
+        # page's own; what the worker costs once is weighed apart (weigh_worker).
+        context = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
         page = context.new_page()
         wire = Wire(page)
         if username:
@@ -255,7 +258,7 @@ def time_sheet(browser, base: str, sheet: str) -> list[tuple]:
     import datetime
 
     results = []
-    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    context = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
     page = context.new_page()
     wire = Wire(page)
     log_in(page, base, ROLES["treasurer"])
@@ -280,6 +283,21 @@ def time_sheet(browser, base: str, sheet: str) -> list[tuple]:
         results.append((cache, lines, opened - started, done - opened, wire.bytes, recorded))
     context.close()
     return results
+
+
+def weigh_worker(base: str) -> list[tuple[str, int]]:
+    """What the offline entry adds once per phone: the service worker and the manifest, as
+    sent gzipped, with 400 bytes of headers each. It fetches nothing at install; a page with
+    a form kept for offline use (the meeting sheet, the record forms, the visit form) is
+    fetched once more when opened, to be kept."""
+    import urllib.request
+
+    found = []
+    for path in ("/sw.js", "/manifest.webmanifest"):
+        request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            found.append((path, len(response.read()) + 400))
+    return found
 
 
 def main(argv=None) -> int:
@@ -307,6 +325,7 @@ def main(argv=None) -> int:
                 rows = weigh_pages(browser, base, plan["pages"], args.only)
                 sheet = [] if args.no_sheet else time_sheet(browser, base, plan["sheet"])
                 browser.close()
+            worker = weigh_worker(base)
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -335,6 +354,10 @@ def main(argv=None) -> int:
             f"heaviest first load: {heaviest[3] / 1024:.1f} KB ({heaviest[0]}, {heaviest[1]}); "
             f"heaviest repeat: {max(r[4] for r in measured) / 1024:.1f} KB"
         )
+    print(
+        "installed once for offline entry: "
+        + ", ".join(f"{path} {size / 1024:.1f} KB" for path, size in worker)
+    )
     for cache, lines, open_s, submit_s, wire_bytes, recorded in sheet:
         total = open_s + submit_s
         print(

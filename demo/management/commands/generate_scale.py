@@ -687,9 +687,7 @@ class Command(BaseCommand):
                 region_ksm_counts_rebuild()  # the rows above skipped the services that keep them
             if options["reset"] or self.books is not None:
                 loader.finish()  # the rebuild reads and writes through the ORM
-                if loader.postgres:
-                    self._refresh_statistics()  # ANALYZE: the rebuild's plans see the rows
-                self._rollups()
+                self._rollups()  # which ANALYZEs first: its plans see the rows
             loader.finish()
         if loader.postgres:
             self._refresh_statistics()

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -415,7 +415,6 @@ class Command(BaseCommand):
                 self.created.update(mentoring)
                 self._progress(_("Visits, trainings and assessments after the pilot"))
             if self.created:
-                _planner_statistics()
                 written = rollups_rebuild(book_ids=list(pilot_books.values_list("pk", flat=True)))
                 self._progress(
                     _("Dashboard rollups rebuilt: %(months)s book months")
@@ -698,14 +697,3 @@ class Command(BaseCommand):
         for row in rows:
             write(f"  {row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}")
         write("(An existing account keeps the password it has; this command never resets it.)")
-
-
-def _planner_statistics() -> None:
-    """ANALYZE on PostgreSQL before the rollups are rebuilt: the rebuild runs with nested loops
-    only (dashboard.services.rebuild), and on tables just filled, whose statistics still say
-    empty, the planner then scans whole tables inside every loop (a test database took over
-    13 minutes for the pilot's 116 books). ANALYZE runs inside a transaction too."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
