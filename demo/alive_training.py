@@ -27,10 +27,17 @@ from collections import Counter
 from django.db.models.signals import post_save
 
 from groups.models import Membership, SelfHelpGroup
-from training.demo import ACTIONS, DISCUSSIONS, FINDINGS, TRAINER, VENUES, _facilitator
+from training.demo import (
+    ACTIONS,
+    DISCUSSIONS,
+    FINDINGS,
+    TRAINER,
+    VENUES,
+    _facilitator,
+    attendance_rows,
+)
 from training.models import Assessment, Attendance, FollowUpAction, Topic, TrainingEvent, Visit
 from training.services import (
-    AttendanceRow,
     assessment_confirm,
     assessment_start,
     attendance_set_for_group,
@@ -42,6 +49,8 @@ ALIVE_FROM = datetime.date(2018, 4, 1)
 REFRESHER = "Pelatihan penyegaran pembukuan dan simpan pinjam KSM"
 PLANNED = "Pelatihan perencanaan usaha dan RAT kelompok"
 OPEN_AFTER_LAST_VISIT = 0.2  # the share of the last visit's actions not done yet
+# Who attends the refresher trainings: each KSM's treasurer and chair.
+OFFICER_ROLES = (Membership.Role.TREASURER, Membership.Role.CHAIR)
 
 
 def demo_alive_training_load(*, actor, groups, last_day: datetime.date, seed: int) -> Counter:
@@ -234,25 +243,9 @@ def _trainings(groups, members, facilitators, topics, last_day, seed) -> Counter
             if day > last_day:
                 continue  # planned: nobody has attended yet
             for group in village_groups:
-                rows = []
-                for membership in members.get(group.pk, []):
-                    if (
-                        membership.role
-                        not in (
-                            Membership.Role.TREASURER,
-                            Membership.Role.CHAIR,
-                        )
-                        or rng.random() > 0.9
-                    ):
-                        continue
-                    pre = rng.randint(40, 75)
-                    rows.append(
-                        AttendanceRow(
-                            member_id=membership.member_id,
-                            pre_score=pre,
-                            post_score=min(100, pre + rng.randint(5, 25)),
-                        )
-                    )
+                rows = attendance_rows(
+                    members.get(group.pk, []), OFFICER_ROLES, rng, pre=(40, 75), gain=(5, 25)
+                )
                 if rows:
                     attendance_set_for_group(actor=facilitator, event=event, group=group, rows=rows)
                     created["training attendance"] += len(rows)

@@ -142,6 +142,26 @@ def _members_on(group: SelfHelpGroup, day: datetime.date) -> list[Membership]:
     ]
 
 
+def attendance_rows(
+    memberships, roles, rng: random.Random, *, pre=(25, 65), gain=(5, 35)
+) -> list[AttendanceRow]:
+    """Who of these members came (those in `roles`, nine in ten of them) and their scores:
+    before the training within `pre`, after it higher by a number within `gain`."""
+    rows = []
+    for membership in memberships:
+        if membership.role not in roles or rng.random() > 0.9:
+            continue
+        before = rng.randint(*pre)
+        rows.append(
+            AttendanceRow(
+                member_id=membership.member_id,
+                pre_score=before,
+                post_score=min(100, before + rng.randint(*gain)),
+            )
+        )
+    return rows
+
+
 def _trainings(village, groups, index, facilitator, topics, rng) -> Counter:
     created = Counter()
     for title, codes, date, roles in TRAININGS:
@@ -166,18 +186,7 @@ def _trainings(village, groups, index, facilitator, topics, rng) -> Counter:
         training_invite(actor=facilitator, event=event, groups=invited)
         created["training"] += 1
         for group in invited:
-            rows = []
-            for membership in _members_on(group, day):
-                if membership.role not in roles or rng.random() > 0.9:
-                    continue
-                pre = rng.randint(25, 65)
-                rows.append(
-                    AttendanceRow(
-                        member_id=membership.member_id,
-                        pre_score=pre,
-                        post_score=min(100, pre + rng.randint(5, 35)),
-                    )
-                )
+            rows = attendance_rows(_members_on(group, day), roles, rng)
             if rows:
                 attendance_set_for_group(actor=facilitator, event=event, group=group, rows=rows)
                 created["training attendance"] += len(rows)
