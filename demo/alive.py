@@ -72,6 +72,7 @@ from finance.services import loan_repay, period_close, year_end_close
 from finance.services.periods import next_month_to_close
 from finance.services.surplus import surplus_distribute, year_surplus
 from groups.models import CooperativeMembership, Membership
+from ksm_portal.planner import analyze
 
 ALIVE_FROM = datetime.date(2018, 4, 1)
 SHARES = {
@@ -250,6 +251,9 @@ def demo_alive_load(*, actor, books, until: datetime.date, seed: int, progress=N
     loader.flush()
     loader.finish()
     merging.merge(book_ids)
+    # The closes below read what was just loaded (the years' surplus, the members' savings and
+    # loans for the SHU): with the statistics of before, PostgreSQL scanned whole tables.
+    analyze("finance", "groups")
     progress(
         _("The books from April 2018 to %(month)s: %(entries)s entries, %(lines)s lines")
         % {"month": until.strftime("%m-%Y"), "entries": maker.entries, "lines": maker.lines}

@@ -1,13 +1,13 @@
 """`rollups --rebuild` and `--check`: BookMonth from the journal, then the regions from
 BookMonth and the register."""
 
-from django.apps import apps
 from django.db import connection, transaction
 
 from finance.models import Book
 from finance.selectors.figures import book_month_differences
 from finance.services.figures import book_months_rebuild
 from finance.sql import chunks
+from ksm_portal.planner import analyze
 
 from ..models import RegionGrade, RegionMonth
 from ..selectors.expected import (
@@ -43,32 +43,14 @@ def _nested_loops_only() -> None:
 
 
 # The apps whose tables the rebuild reads (the books, the register, the regions, the grades) and
-# writes (the rollups).
+# writes (the rollups): analyzed first, since it runs with nested loops only (above) and is
+# often called right after a bulk load (the demo, generate_scale, an import).
 READ_APPS = ("finance", "groups", "villages", "training", "dashboard")
-
-
-def _planner_statistics() -> None:
-    """ANALYZE, on PostgreSQL, the tables the rebuild reads and writes, before it runs. It runs
-    with nested loops only (above), and right after a bulk load (the demo, generate_scale, an
-    import) the statistics may still say the tables are empty: the planner then scans whole
-    tables inside every loop (a test database took over 13 minutes for the demo's 116 books).
-    ANALYZE reads a sample of each table (seconds at national scale) and runs inside a
-    transaction too."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [
-        connection.ops.quote_name(model._meta.db_table)
-        for label in READ_APPS
-        for model in apps.get_app_config(label).get_models()
-        if model._meta.managed and not model._meta.proxy
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def rollups_rebuild(book_ids=None) -> dict[str, int]:
     """Every BookMonth row (of these books, or all), then every region row, written again."""
-    _planner_statistics()
+    analyze(*READ_APPS)
     book_rows = 0
     for chunk in chunks(_book_ids(book_ids), CHUNK):
         with transaction.atomic():

@@ -82,7 +82,9 @@ def positions_over(
     }
     wanted = {s.pk for chosen in chosen_by_date.values() for s in chosen.values() if s}
     instalments = defaultdict(list)
-    for row in Instalment.objects.filter(schedule_id__in=wanted):
+    # By schedule and number without the model's ordering, which joins the schedule and the
+    # loan to sort by the loan's book and number.
+    for row in Instalment.objects.filter(schedule_id__in=wanted).order_by("schedule_id", "number"):
         instalments[row.schedule_id].append(row)
     all_lines = defaultdict(list)
     for row in (
