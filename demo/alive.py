@@ -21,7 +21,7 @@ the reports show a programme that is alive on that day:
    31 December, numbered with the year's entries (those of 2016 and 2017 after the pilot's own:
    the reactivated books catch up on the closes the pilot left open). Their months are closed
    up to the last complete month (FiscalPeriod rows with their history, as `period_close`
-   writes them); each KSM's members' meeting in February of this year shares last year's
+   writes them); each KSM's members' meeting in the last February shares the year before's
    surplus (`surplus_distribute`, the members' shares to their sukarela).
 4. The cooperatives close every month and year through `period_close` and `year_end_close`,
    and their RAT shares each year's surplus (`surplus_distribute`) the next February.
@@ -258,7 +258,7 @@ def demo_alive_load(*, actor, books, until: datetime.date, seed: int, progress=N
         _("The books from April 2018 to %(month)s: %(entries)s entries, %(lines)s lines")
         % {"month": until.strftime("%m-%Y"), "entries": maker.entries, "lines": maker.lines}
     )
-    created.update(_ksm_bumdes_close(books, until))
+    created.update(_ksm_bumdes_close([b for b in books if b.pk in state.ended], until))
     progress(
         _("The KSM and BUMDes books closed up to %(month)s, the KSM's surplus shared")
         % {"month": until.strftime("%m-%Y")}
@@ -416,6 +416,7 @@ class _BookState:
             self.pilot_years[(account_id, month.year)] += int(credit - debit)
         self.last_year = None  # the last year to close, set by the loader
         self.year_ends = 0  # the years closed
+        self.ended = set()  # the books whose years were closed (their months may close too)
 
     def balance(self, book_id, role) -> int:
         account_id = self.accounts[book_id].get(role)
@@ -491,6 +492,7 @@ def _year_ends(entries: list[_Entry], state: _BookState, book: Book) -> int:
             carried = 0
         closed += 1
     state.year_ends += closed
+    state.ended.add(book.pk)
     return closed
 
 
@@ -717,22 +719,30 @@ def _close_months(books, through: datetime.date, now) -> int:
     return len(periods)
 
 
+def shared_year(until: datetime.date) -> int:
+    """The year whose surplus the KSM have shared by the end of the month `until`: last
+    year's once February has come, else the year before."""
+    return until.year - 1 if until.month >= 2 else until.year - 2
+
+
 def _ksm_bumdes_close(books, until: datetime.date) -> Counter:
-    """The KSM and BUMDes books (their year-end entries are in already) close every month up
-    to the end of last year; each KSM's members' meeting in February shares last year's
-    surplus, when it had one and that meeting has come; then the months up to `until` close."""
+    """The KSM and BUMDes books whose years were closed (their year-end entries are in
+    already) close every month up to the end of the year whose surplus was shared by `until`;
+    each KSM's members' meeting in the next February shares it, when it had one; then the
+    months up to `until` close."""
     from finance.demo_loans import treasurer_login
 
     created = Counter()
-    owners = [b for b in books if not b.cooperative_id]
-    fresh = {b.pk: b for b in Book.objects.filter(pk__in=[b.pk for b in owners])}
-    owners = [fresh[b.pk] for b in owners]
-    year = last_closed_year(until)
+    fresh = {b.pk: b for b in Book.objects.filter(pk__in=[b.pk for b in books])}
+    owners = [fresh[b.pk] for b in books]
+    year = shared_year(until)
     created["closed month"] += _close_months(owners, datetime.date(year, 12, 1), timezone.now())
     for book in sorted((b for b in owners if b.group_id), key=lambda b: b.pk):
         meeting = datetime.date(year + 1, 2, _meeting_day(book))
         if meeting > month_end(until) or meeting > timezone.localdate():
             continue
+        if not book.closed_through or book.closed_through < datetime.date(year, 12, 31):
+            continue  # opened after that year
         if year_surplus(book, year) <= 0:
             continue
         surplus_distribute(
