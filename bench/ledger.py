@@ -173,6 +173,7 @@ def main() -> int:
     )
     rate = post(book, plan, args.profile)
     print(f"posted {len(plan):,} entries: {rate:,.1f} entries/s")
+    drain(len(plan), rate)
     if connection.vendor == "postgresql":
         analyze()
     timings = time_reports(book, year, args.runs)
@@ -375,6 +376,20 @@ def post(book, plan, profile_count: int = 0, progress: bool = True) -> float:
             elapsed = time.perf_counter() - started
             print(f"  {index:,} entries, {index / elapsed:,.0f}/s", flush=True)
     return len(plan) / (time.perf_counter() - started)
+
+
+def drain(entries: int, rate: float) -> None:
+    """The regions' share of the postings, which `rollups --drain` adds each minute: timed, so
+    that what the postings leave to it is seen too."""
+    from dashboard.services.rollups import rollups_drain
+
+    started = time.perf_counter()
+    count = rollups_drain()
+    seconds = time.perf_counter() - started
+    print(
+        f"drained {count:,} queued region changes into the regions in {seconds:.2f} s; "
+        f"postings and drain together: {entries / (entries / rate + seconds):,.1f} entries/s"
+    )
 
 
 def analyze() -> None:

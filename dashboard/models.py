@@ -2,14 +2,20 @@
 
 RegionMonth holds, for the nation ("") and each province, regency, kecamatan and village (by
 Kemendagri code), the month's figures of its KSM: the books' flows and readings (from
-BookMonth, sent by the posting service in the entry's transaction) and the register's (KSM new
-and reactivated, dormant and dissolved, members by sex, BUMDes, cooperatives, officers
-trained), recounted for the village that changed in the same transaction. A balance on a
-month's end is the sum of the flows up to it; readings (books current, loan risk) are the
-month's own. The dashboard reads a handful of these rows, never journal lines.
+BookMonth) and the register's (KSM new and reactivated, dormant and dissolved, members by sex,
+BUMDes, cooperatives, officers trained), recounted for the village that changed in the same
+transaction. A balance on a month's end is the sum of the flows up to it; readings (books
+current, loan risk) are the month's own. The dashboard reads a handful of these rows, never
+journal lines.
+
+A posting does not write RegionMonth: it appends its change to RegionPending (one row, no
+row shared with any other book), and the drain (`rollups --drain`, each minute, and the
+dashboard before it reads) adds a batch of them to the village and every region above in one
+statement. Otherwise every posting in a province would update the province's and the nation's
+rows, which all the province's treasurers would queue on (and bloat with dead row versions).
 
 Rows of the nation and the provinces are split into a few slots, one per database connection,
-so that postings across the country do not queue on one row; a reading sums the slots.
+so that writers on different connections do not queue on one row; a reading sums the slots.
 """
 
 from django.db import models
@@ -116,3 +122,19 @@ class RegionGrade(models.Model):
 
     def __str__(self):
         return f"{self.code or 'ID'} {self.month:%Y-%m} {self.level_id}: {self.count}"
+
+
+class RegionPending(models.Model):
+    """A book's change to its village's figures for a month, not yet added to the regions.
+    Append-only: the drain adds a batch to RegionMonth and deletes it in one transaction."""
+
+    code = models.CharField(_("village code"), max_length=13)
+    month = models.DateField(_("month"))
+    figures = models.JSONField(_("figures"), help_text="{figure: change}; money as a string.")
+
+    class Meta:
+        verbose_name = _("region change pending")
+        verbose_name_plural = _("region changes pending")
+
+    def __str__(self):
+        return f"{self.code} {self.month:%Y-%m}"

@@ -1,7 +1,8 @@
 """How the rollups follow the books and the register, in the transaction of each change.
 
 - A KSM book's monthly figures change (finance's `book_figures_changed`): the same change is
-  added to its village and every region above.
+  queued for its village and every region above (RegionPending, in the posting's transaction),
+  which `rollups_drain` adds to them.
 - A register row is saved or deleted (a KSM, a membership, a member, a BUMDes, a cooperative,
   an attendance, an assessment), in a service or in admin: its village (or regency) is
   recounted. Bulk writes that send no model signals send `register_changed` instead.
@@ -18,7 +19,7 @@ from training.models import Assessment, Attendance
 from villages.models import Bumdes, Village
 
 from .services.register import book_move, regencies_recount, villages_recount
-from .services.rollups import region_add
+from .services.rollups import pending_add
 
 
 @receiver(book_figures_changed)
@@ -27,7 +28,7 @@ def book_changed(sender, book, changes, **kwargs):
         return  # BUMDes and cooperative books keep their own figures (BookMonth)
     code = _village_code(book)
     if code:
-        region_add(code, changes)
+        pending_add(code, changes)
 
 
 def _village_code(book) -> str | None:

@@ -10,8 +10,8 @@ from finance.models import BookMonth
 from finance.sql import chunks
 from villages.models import Regency, Village
 
-from ..models import BOOK_KEPT, FIGURES, RegionGrade, RegionMonth
-from ..services.rollups import ancestry
+from ..models import BOOK_KEPT, FIGURES, RegionGrade, RegionMonth, RegionPending
+from ..services.rollups import ancestry, pending_value
 from .register import cooperative_figures, grade_figures, register_figures
 
 CHUNK = 500
@@ -76,10 +76,19 @@ def kept_region_months() -> dict[tuple[str, datetime.date], dict]:
         .annotate(**{name: Sum(name) for name in FIGURES})
         .order_by()
     )
-    return {
+    kept: dict = {
         (row.pop("code"), row.pop("month")): {k: v for k, v in row.items() if v}
         for row in rows.iterator(chunk_size=5000)
     }
+    # The books' changes still queued count as kept: the drain adds them as they are.
+    queued = RegionPending.objects.values_list("code", "month", "figures")
+    for code, month, figures in queued.iterator(chunk_size=5000):
+        values = {name: pending_value(name, text) for name, text in figures.items()}
+        for region, _parent in ancestry(code):
+            row = kept.setdefault((region, month), {})
+            for name, value in values.items():
+                row[name] = row.get(name, 0) + value
+    return {key: {k: v for k, v in row.items() if v} for key, row in kept.items()}
 
 
 def kept_region_grades() -> dict[tuple[str, datetime.date, int], int]:

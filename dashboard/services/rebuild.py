@@ -17,7 +17,7 @@ from ..selectors.expected import (
     kept_region_grades,
     kept_region_months,
 )
-from .rollups import ancestry
+from .rollups import ancestry, pending_clear
 
 BATCH = 5000
 
@@ -57,6 +57,7 @@ def rollups_rebuild(book_ids=None) -> dict[str, int]:
             _nested_loops_only()
             book_rows += book_months_rebuild(chunk)
     with transaction.atomic():
+        pending_clear()  # BookMonth holds the queued changes: they are written below
         RegionMonth.objects.all()._raw_delete(RegionMonth.objects.db)
         RegionGrade.objects.all()._raw_delete(RegionGrade.objects.db)
         months = expected_region_months()

@@ -10,7 +10,7 @@ from villages.models import Regency, Village
 
 from ..models import BOOK_KEPT, REGISTER, RegionGrade, RegionMonth
 from ..selectors.register import cooperative_figures, grade_figures, register_figures
-from .rollups import grades_add, region_add, subtract
+from .rollups import grades_add, region_add, rollups_drain, subtract
 
 VILLAGE_REGISTER = tuple(name for name in REGISTER if name != "cooperatives")
 
@@ -57,7 +57,9 @@ def regencies_recount(regency_ids) -> None:
 
 def book_move(book_id: int, from_code: str, to_code: str) -> None:
     """A KSM moved to another village: its books' figures leave the old village's tree and
-    join the new one's."""
+    join the new one's. The queued changes are added first: they are under the old village's
+    code, and BookMonth, which is moved, holds them already."""
+    rollups_drain()
     by_month = {
         row["month"]: {name: row[name] for name in BOOK_KEPT}
         | {"books_current": 1 if row["current"] else 0}

@@ -21,6 +21,7 @@ from villages.models import District, Province, Regency, Village
 
 from ..selectors.dashboard import LEVEL_OF_CODE, Scope, build, period_label, region_filters
 from ..selectors.figures import first_month
+from ..services.rollups import DRAIN_BATCH, rollups_drain, rollups_pending
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 DEFAULT_MONTHS = 12
@@ -144,6 +145,8 @@ def _scope(request) -> tuple[Scope, list]:
 def dashboard(request):
     scope, path = _scope(request)
     start, end = _period(request)
+    if not scope.book:
+        _regions_up_to_date(request)
     report = build(scope, start, end)
     first = first_month(scope.codes) if not scope.book else None
     context = {
@@ -165,6 +168,19 @@ def dashboard(request):
         "dashboard/dashboard.html",
         {"base_template": "dashboard/_frame.html", **context},
     )
+
+
+def _regions_up_to_date(request) -> None:
+    """The books' latest changes added to the regions before they are read (`rollups --drain`
+    does it each minute; a page adds at most a batch, and says so when more are waiting)."""
+    if rollups_pending() and rollups_drain(limit=DRAIN_BATCH) >= DRAIN_BATCH and rollups_pending():
+        messages.info(
+            request,
+            _(
+                "The latest postings are still being added to the region figures: reload the "
+                "page in a minute to see them all."
+            ),
+        )
 
 
 def _facilitator_villages(request) -> list:

@@ -3,7 +3,8 @@ from the meeting service, and the loans' risk after a change to a book's loans (
 and transaction, after commit) or with the passing of time (`rollups --refresh`).
 
 Every change is also sent as `book_figures_changed`, so the rollups above the books (the
-regions' figures) follow in the same transaction without the books knowing about them.
+regions' figures) can follow without the books knowing about them (the dashboard queues it in
+the same transaction).
 """
 
 import contextlib

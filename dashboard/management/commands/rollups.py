@@ -1,11 +1,14 @@
 """The rollups behind the dashboard: check them against the journal and the register, write
-them again, or read the loans' risk again for the passing of time (run daily)."""
+them again, add the books' queued changes to the regions (run each minute), or read the loans'
+risk again for the passing of time (run daily)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from dashboard.services.rebuild import rollups_differences, rollups_rebuild
+from dashboard.services.rollups import rollups_drain
 from finance.services.figures import books_risk_refresh
 
 SHOWN = 50
@@ -13,8 +16,9 @@ SHOWN = 50
 
 class Command(BaseCommand):
     help = (
-        "Check (--check, the default), rebuild (--rebuild) or refresh the loan risk (--refresh, "
-        "daily) of the monthly figures per book and per region."
+        "Check (--check, the default), rebuild (--rebuild), drain the books' queued changes into "
+        "the regions (--drain, each minute) or refresh the loan risk (--refresh, daily) of the "
+        "monthly figures per book and per region."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +30,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Read this and last month's loan risk again (as time passes: run daily).",
         )
+        action.add_argument(
+            "--drain",
+            action="store_true",
+            help="Add the books' queued changes to the regions (run each minute).",
+        )
         parser.add_argument("--book", type=int, action="append", help="Only this book (repeat).")
 
     def handle(self, *args, **options):
@@ -35,6 +44,15 @@ class Command(BaseCommand):
             counts = rollups_rebuild(books)
             written = ", ".join(f"{n} {what}" for what, n in counts.items())
             self.stdout.write(f"rollups: rebuilt {written} ({time.monotonic() - started:.1f} s).")
+            return
+        if options["drain"]:
+            if books:
+                raise CommandError(_("--drain adds every book's changes: leave out --book."))
+            count = rollups_drain()
+            self.stdout.write(
+                f"rollups: {count} queued book change(s) added to the regions "
+                f"({time.monotonic() - started:.1f} s)."
+            )
             return
         if options["refresh"]:
             count = books_risk_refresh(book_ids=books)
