@@ -1,6 +1,8 @@
 """`rollups --rebuild` and `--check`: BookMonth from the journal, then the regions from
 BookMonth and the register."""
 
+from decimal import Decimal
+
 from django.db import connection, transaction
 
 from finance.models import Book
@@ -86,6 +88,14 @@ def rollups_rebuild(book_ids=None) -> dict[str, int]:
     return {"book months": book_rows, "region months": len(months), "region grades": len(grades)}
 
 
+def _cents(value):
+    """A figure as the rollups hold it: money to the cent. SQLite sums decimals as floating
+    point (-999.780000000002 for -999.78), which the queued changes, summed in Python, are not."""
+    if isinstance(value, Decimal | float):
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value or 0
+
+
 def _parent(cache: dict, code: str) -> str:
     if code not in cache:
         cache[code] = ancestry(code)[-1][1]
@@ -109,7 +119,7 @@ def rollups_differences(book_ids=None) -> list[str]:
     for key in sorted(expected.keys() | kept.keys()):
         want, have = expected.get(key, {}), kept.get(key, {})
         for name in sorted(want.keys() | have.keys()):
-            if (want.get(name) or 0) != (have.get(name) or 0):
+            if _cents(want.get(name)) != _cents(have.get(name)):
                 code, month = key
                 found.append(
                     f"region {code or 'ID'}, {month:%m-%Y}: {name} is {have.get(name) or 0}, "

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dashboard.models import RegionGrade, RegionMonth
@@ -144,6 +144,13 @@ lending = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(lending, min_size=1, max_size=12), close=st.booleans())
+@example(  # queued, not yet drained: SQLite's floating-point sums of the books are off by 1e-12
+    steps=[
+        ("cash_out", 360, "expense_admin", D("33080.30")),
+        ("deposit", 334, 0, "savings_principal", D("32080.52")),
+    ],
+    close=False,
+)
 def test_any_sequence_of_postings_keeps_the_rollups_equal_to_the_journal(db, steps, close):
     with transaction.atomic():
         ksm = SelfHelpGroupFactory()
