@@ -103,6 +103,7 @@ def pending_add(code: str, changes: dict[datetime.date, dict]) -> None:
         f"INSERT INTO {PENDING_TABLE} (code, month, figures) VALUES "
         + ", ".join(["(%s, %s, %s)"] * len(rows)),
         [value for row in rows for value in row],
+        prepare=True,
     )
 
 

@@ -283,8 +283,12 @@ class JournalEntry(models.Model):
 
     Kind = EntryKind
 
-    book = models.ForeignKey(
-        Book, verbose_name=_("book"), on_delete=models.PROTECT, related_name="entries"
+    book = models.ForeignKey(  # indexed by entry_number_unique_in_book_year and entry_book_date_idx
+        Book,
+        verbose_name=_("book"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
@@ -379,12 +383,23 @@ class JournalLine(models.Model):
     debit or a credit. `book` and `entry_date` repeat the entry's so that ledgers and the cash
     book read one index; on PostgreSQL foreign keys tie them to the entry and the account."""
 
+    # Entry, book and account have no foreign keys of their own in the database: on PostgreSQL
+    # the composite keys of migration 0002 hold them (the line's entry with its book and date,
+    # the line's account in the line's book, and so the book), each checked at commit; three
+    # more single-column keys would check again what those do, on every line (SQLite, the
+    # development database, relies on the services and verify_books, as for the composites).
     entry = models.ForeignKey(
-        JournalEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="lines"
+        JournalEntry,
+        verbose_name=_("entry"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_constraint=False,
     )
     # No single-column indexes on book and account: the composite indexes below start with
     # them, and PostgreSQL would otherwise count a month's cash through all the year's lines.
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
+    book = models.ForeignKey(
+        Book, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     entry_date = models.DateField(_("date"))
     account = models.ForeignKey(
         Account,
@@ -392,14 +407,16 @@ class JournalLine(models.Model):
         on_delete=models.PROTECT,
         related_name="lines",
         db_index=False,
+        db_constraint=False,
     )
-    member = models.ForeignKey(
+    member = models.ForeignKey(  # indexed where set by line_member_idx (most lines have none)
         Member,
         verbose_name=_("member"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="journal_lines",
+        db_index=False,
     )
     # In a cooperative's or BUMDes's books the member sub-ledgers are kept per member KSM.
     party_group = models.ForeignKey(
@@ -487,8 +504,11 @@ class JournalLine(models.Model):
 class AccountMonth(models.Model):
     """Debit and credit totals of one account in one month, kept by the posting service."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="months")
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    # Both indexed by the composites below, not each by a copy to keep up on every posting.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="months", db_index=False
+    )
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField(help_text="First day of the month.")
     debit = models.DecimalField(default=ZERO, **MONEY)
     credit = models.DecimalField(default=ZERO, **MONEY)
@@ -513,8 +533,11 @@ class AccountDay(models.Model):
     service: the lowest running balance from a date on is one indexed read of the days after
     it, however many lines the book has."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="days")
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    # Both indexed by the composites below, not each by a copy to keep up on every posting.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="days", db_index=False
+    )
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     date = models.DateField()
     debit = models.DecimalField(default=ZERO, **MONEY)
     credit = models.DecimalField(default=ZERO, **MONEY)
@@ -533,9 +556,12 @@ class MemberBalance(models.Model):
     """A member's balance on one sub-ledger account (savings, loans), kept by the posting
     service and locked by withdrawals so two cannot overdraw it together."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="member_balances")
+    # Account and book indexed by the composites below, not each by a copy.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="member_balances", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="balances")
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     debit = models.DecimalField(default=ZERO, **MONEY)
     credit = models.DecimalField(default=ZERO, **MONEY)
 
@@ -558,9 +584,12 @@ class GroupBalance(models.Model):
     """A member KSM's balance on one sub-ledger account of a cooperative's or BUMDes's books
     (its savings, its surplus share), kept by the posting service like MemberBalance."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="group_balances")
+    # Account and book indexed by the composites below, not each by a copy.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="group_balances", db_index=False
+    )
     group = models.ForeignKey(SelfHelpGroup, on_delete=models.PROTECT, related_name="+")
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     debit = models.DecimalField(default=ZERO, **MONEY)
     credit = models.DecimalField(default=ZERO, **MONEY)
 
@@ -581,7 +610,9 @@ class GroupBalance(models.Model):
 class BookYear(models.Model):
     """The last entry number used in a book's year: the gap-free sequence."""
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="years")
+    book = models.ForeignKey(  # indexed by book_year_unique
+        Book, on_delete=models.PROTECT, related_name="years", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 

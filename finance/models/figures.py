@@ -16,7 +16,9 @@ class BookMonth(models.Model):
     change and by `rollups --refresh` for the passing of time. `rollups --check` compares every
     row with the journal and `--rebuild` writes them again."""
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="months")
+    book = models.ForeignKey(  # indexed by book_month_unique
+        Book, on_delete=models.PROTECT, related_name="months", db_index=False
+    )
     month = models.DateField(_("month"), help_text=_("First day of the month."))
 
     savings_principal = models.DecimalField(default=ZERO, **MONEY)

@@ -58,6 +58,7 @@ def _upsert(book_id: int, month: datetime.date, added: dict, activity, current: 
         f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
         f"ON CONFLICT (book_id, month) DO UPDATE SET {', '.join(updates)}",
         values,
+        prepare=True,
     )
 
 

@@ -187,13 +187,17 @@ def _lock_for_entry(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and (months or token):
             month_list = ", ".join(["%s"] * len(months)) or "NULL"
-            cursor.execute(
-                f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE; "
+            lock = f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE"
+            read = (
                 f"SELECT b.opening_date, b.closed_through, (SELECT json_object_agg(m.month, "
                 f"m.last_activity) FROM {BookMonth._meta.db_table} m WHERE m.book_id = b.id "
                 f"AND m.month IN ({month_list})), (SELECT e.id FROM "
                 f"{JournalEntry._meta.db_table} e WHERE e.token = %s) FROM {table} b "
-                "WHERE b.id = %s",
+                "WHERE b.id = %s"
+            )
+            cursor.execute(
+                f"{sqlbatch.executed(cursor, lock, 1)}; "
+                f"{sqlbatch.executed(cursor, read, len(months) + 2)}",
                 [book.pk, *months, token or None, book.pk],
             )
             row = cursor.fetchone()
@@ -420,7 +424,7 @@ def _entry_insert(entry: JournalEntry, lines: list[Line], queue: list) -> None:
     # The floors' reads come in the same statement: they see the totals written before it.
     floors = lowered_floors(lines)
     parts, floor_params = floors_sql(floors, entry.entry_date)
-    rows = sqlbatch.send(queue, (" UNION ALL ".join([sql, *parts]), params + floor_params))
+    rows = sqlbatch.send(queue, (" UNION ALL ".join([sql, *parts]), params + floor_params, True))
     ((_tag, _day, entry_id, entry.number),) = [row for row in rows if row[0] == -1]
     entry.pk = int(entry_id)
     entry._state.adding = False
@@ -509,7 +513,7 @@ def _add_to_balances(book: Book, entry_date: datetime.date, lines: list[Line]) -
             )
         )
     for sql, params in statements:
-        sqlbatch.execute(sql, params)
+        sqlbatch.execute(sql, params, prepare=True)
 
 
 @transaction.atomic

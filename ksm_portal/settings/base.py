@@ -156,6 +156,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASE_ROUTERS = ["ksm_portal.db_router.ReplicaRouter"]
     DATABASE_REPLICA_MAX_LAG = env_seconds("DATABASE_REPLICA_MAX_LAG", 30.0)
     MIDDLEWARE.append("ksm_portal.db_router.RecentWriteMiddleware")
+# The posting's statements are prepared once per PostgreSQL connection (ksm_portal/sqlbatch.py);
+# off behind a pooler in transaction mode (PgBouncer), where a session's statements are lost.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
