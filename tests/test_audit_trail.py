@@ -30,6 +30,7 @@ WITHOUT_HISTORY = {
     "finance.bookyear": "the entry-number counter",
     "finance.bookmonth": "derived totals",
     "dashboard.regionmonth": "derived totals (rollups)",
+    "dashboard.regionpending": "derived totals queued for the rollups (drained each minute)",
     "dashboard.regiongrade": "derived totals (rollups)",
     # Staged rows of an import: the batch itself has history.
     "imports.importrow": "staged rows of a file, deleted when it is cancelled",
