@@ -76,18 +76,14 @@ def kept_region_months() -> dict[tuple[str, datetime.date], dict]:
         .annotate(**{name: Sum(name) for name in FIGURES})
         .order_by()
     )
-    kept: dict = {
-        (row.pop("code"), row.pop("month")): {k: v for k, v in row.items() if v}
-        for row in rows.iterator(chunk_size=5000)
-    }
+    kept: dict = defaultdict(dict)
+    for row in rows.iterator(chunk_size=5000):
+        key = (row.pop("code"), row.pop("month"))
+        kept[key] = {k: v for k, v in row.items() if v}
     # The books' changes still queued count as kept: the drain adds them as they are.
     queued = RegionPending.objects.values_list("code", "month", "figures")
     for code, month, figures in queued.iterator(chunk_size=5000):
-        values = {name: pending_value(name, text) for name, text in figures.items()}
-        for region, _parent in ancestry(code):
-            row = kept.setdefault((region, month), {})
-            for name, value in values.items():
-                row[name] = row.get(name, 0) + value
+        _spread(kept, code, month, {name: pending_value(name, t) for name, t in figures.items()})
     return {key: {k: v for k, v in row.items() if v} for key, row in kept.items()}
 
 
