@@ -9,5 +9,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         # The loans and surplus modules register their rules with the journal when imported.
-        from . import services  # noqa: F401
+        from . import receivers, services  # noqa: F401
         from .services import surplus  # noqa: F401
+
+        receivers.connect()

@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.db.models import Count, IntegerField, Prefetch, Value
 
-from ksm_portal.scope import user_scope
+from ksm_portal.scope import roles_stamp, user_scope
 from villages.models import Village
 
 from .models import CooperativeMembership, Member, Membership, Officer, SelfHelpGroup
@@ -64,6 +64,11 @@ class Roles:
     @property
     def is_staff(self) -> bool:
         return self.scope.sees_all
+
+    @property
+    def stamp(self) -> str | None:
+        """Changes whenever what the menu shows may change (see `ksm_portal.scope`)."""
+        return roles_stamp(self.user)
 
     @property
     def manages_register(self) -> bool:

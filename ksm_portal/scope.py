@@ -161,6 +161,13 @@ def _stamp(user) -> list | None:
     ]
 
 
+def roles_stamp(user) -> str | None:
+    """The user's stamp as text, for what is kept per user beside the scope (their menu), or
+    None when there is none (nothing may then be kept for them)."""
+    stamp = _stamp(user) if getattr(user, "is_authenticated", False) else None
+    return None if stamp is None else ":".join(str(part) for part in stamp)
+
+
 def _kept(user) -> dict | None:
     """What the request user's session keeps under their current stamp (a new, empty record
     when the stamp changed), or None when there is no session to keep anything in."""

@@ -32,6 +32,15 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept_between_tests():
+    """What pages keep (ksm_portal.caching) is keyed by ids, which a later test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """A request with the language cookie (or a test that overrides LANGUAGE_CODE) activates
     its language for the thread; the next test starts in the site's default again."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from finance.figures import month_of
 from finance.models import Book
+from ksm_portal.caching import kept
 from ksm_portal.db_router import replica_reads
 from ksm_portal.exports import filename, pdf_response
 from ksm_portal.scope import user_scope
@@ -23,6 +24,11 @@ from ..selectors.dashboard import LEVEL_OF_CODE, Scope, build, period_label, reg
 from ..selectors.figures import first_month
 from ..services.rollups import DRAIN_BATCH, rollups_drain, rollups_pending
 
+# A region's figures are kept for a minute for everyone who reads them. The rollups they are
+# read from are themselves brought up to date each minute (`rollups --drain`), so a region's
+# page may be up to a minute more behind the books; a page that has just added waiting
+# postings to the rollups itself works its figures out again at once.
+REGION_FIGURES_SECONDS = 60
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
@@ -145,10 +151,7 @@ def _scope(request) -> tuple[Scope, list]:
 def dashboard(request):
     scope, path = _scope(request)
     start, end = _period(request)
-    if not scope.book:
-        _regions_up_to_date(request)
-    report = build(scope, start, end)
-    first = first_month(scope.codes) if not scope.book else None
+    report, first = _figures(request, scope, start, end)
     context = {
         "report": report,
         "path": path,
@@ -170,10 +173,30 @@ def dashboard(request):
     )
 
 
-def _regions_up_to_date(request) -> None:
+def _figures(request, scope: Scope, start, end):
+    """The dashboard and the regions' first month of figures (None for a book's): a region's
+    are kept for everyone who reads it (`REGION_FIGURES_SECONDS`)."""
+    if scope.book:
+        return build(scope, start, end), None
+    drained = _regions_up_to_date(request)
+    parts = (scope.codes, scope.parent_code, scope.child_codes, start, end, timezone.localdate())
+    return kept(
+        "dashboard",
+        parts,
+        lambda: (build(scope, start, end), first_month(scope.codes)),
+        REGION_FIGURES_SECONDS,
+        fresh=drained > 0,
+    )
+
+
+def _regions_up_to_date(request) -> int:
     """The books' latest changes added to the regions before they are read (`rollups --drain`
-    does it each minute; a page adds at most a batch, and says so when more are waiting)."""
-    if rollups_pending() and rollups_drain(limit=DRAIN_BATCH) >= DRAIN_BATCH and rollups_pending():
+    does it each minute; a page adds at most a batch, and says so when more are waiting).
+    How many changes it added."""
+    if not rollups_pending():
+        return 0
+    drained = rollups_drain(limit=DRAIN_BATCH)
+    if drained >= DRAIN_BATCH and rollups_pending():
         messages.info(
             request,
             _(
@@ -181,6 +204,7 @@ def _regions_up_to_date(request) -> None:
                 "page in a minute to see them all."
             ),
         )
+    return drained
 
 
 def _facilitator_villages(request) -> list:

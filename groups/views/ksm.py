@@ -65,6 +65,7 @@ def group_detail(request, pk):
     past = [m for m in memberships if not m.is_active]
     context = {
         "group": group,
+        "memberships": memberships,
         "officers": group_officers(group, memberships),
         "active_memberships": active,
         "past_memberships": past,

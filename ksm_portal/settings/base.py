@@ -270,6 +270,17 @@ PERMISSIONS_POLICY = (
     "xr-spatial-tracking=()"
 )
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# What pages keep between requests (ksm_portal/caching.py: each user's menu under their roles
+# stamp, the dashboard's region figures for a minute, a KSM's health panel under its books'
+# stamp) lives in each worker's memory: nothing kept there must be shared between workers to be
+# right, so no cache server is needed (docs/operations.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 
 # Logs: one JSON object per line on standard error (LOG_FORMAT=text for plain lines), each with
 # the request id (also sent as X-Request-ID and shown on the 500 page) and the user. Server

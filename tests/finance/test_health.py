@@ -233,3 +233,41 @@ def test_the_months_page_reads_the_same_queries_for_more_months_and_loans(
         _active_loan(funded, _borrower(funded, ksm), chair, product, amount=150_000)
     assert count(12) == few
     assert few <= 12
+
+
+def test_the_group_pages_health_is_kept_until_its_books_meetings_or_members_change(
+    funded, ksm, saver, facilitator, django_assert_max_num_queries
+):
+    from django.utils import timezone
+    from django.utils.formats import number_format
+
+    from tests.web.support import element, logged_in
+
+    client = logged_in(facilitator)
+    today = timezone.localdate()
+
+    def panel():
+        return element(client.get(ksm.get_absolute_url()), "group-health").text
+
+    with django_assert_max_num_queries(60) as first:
+        assert "Rp 400.000" in panel()
+    with django_assert_max_num_queries(len(first) - 5):  # kept: not worked out again
+        assert "Rp 400.000" in panel()
+    savings_deposit(
+        book=funded,
+        member=saver,
+        savings_type="savings_voluntary",
+        amount=25_000,
+        entry_date=today,
+    )
+    assert "Rp 425.000" in panel()  # a posting is a new stamp
+    Meeting.objects.create(
+        group=ksm,
+        book=funded,
+        meeting_date=today,
+        token="kept",
+        members_count=3,
+        present_count=2,
+    )  # a meeting without money posts nothing
+    attendance = group_health(ksm, today).attendance_rate
+    assert attendance is not None and f"{number_format(attendance)}%" in panel()
