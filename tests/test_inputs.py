@@ -4,6 +4,7 @@ Django writes: same attributes, same order, same escaping, errors and help text 
 import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _lazy
 
 from ksm_portal.forms import DateInput
 from ksm_portal.inputs import LightBoundField
@@ -63,7 +64,7 @@ def test_a_box_in_a_form_without_ids_and_with_extra_attributes_matches_django():
     assert light["amount"].as_hidden() == django["amount"].as_hidden()
 
 
-def test_plain_boxes_skip_the_widget_templates_other_widgets_keep_them(monkeypatch):
+def test_plain_boxes_and_selects_skip_the_widget_templates_other_widgets_keep_them(monkeypatch):
     def through_a_template(*args, **kwargs):
         raise AssertionError("rendered through a widget template")
 
@@ -71,9 +72,60 @@ def test_plain_boxes_skip_the_widget_templates_other_widgets_keep_them(monkeypat
     light = LightBoxes({"amount": "25.000", "present": "on"})
     for name in ("amount", "name", "count", "present", "absent", "on_sheet", "day"):
         assert str(light[name]).startswith("<input ")
-    for name in ("note", "kind"):
+    assert str(light["kind"]).startswith("<select ")
+    for name in ("note",):
         try:
             str(light[name])
         except AssertionError:
             continue
         raise AssertionError(f"{name} skipped its template")
+
+
+class Choices(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "---------"), ("a", 'A "<b>" & co'), ("b", "B")])
+    grouped = forms.ChoiceField(
+        choices=[("Jawa", [("33", "Jawa Tengah"), ("35", "Jawa Timur")]), ("x", "Lain")],
+        required=False,
+        help_text="Provinsi",
+    )
+    many = forms.MultipleChoiceField(choices=[("1", "Satu"), ("2", "Dua")], required=False)
+    maybe = forms.NullBooleanField(required=False)
+    user = forms.ModelChoiceField(queryset=None, required=False)
+    lazy = forms.ChoiceField(choices=[("id", _lazy("Indonesian"))], required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.order_by("pk")
+
+
+class LightChoices(Choices):
+    bound_field_class = LightBoundField
+
+
+def test_selects_are_written_as_django_writes_them(db):
+    from tests.groups.factories import UserFactory
+
+    users = [UserFactory(first_name='Tono "<x>"'), UserFactory()]
+    for data in (
+        None,
+        {"plain": "a", "grouped": "35", "many": ["1", "2"], "maybe": "true", "user": users[1].pk},
+        {"plain": "zz", "grouped": "nope", "user": "999999"},  # refused: errors on the boxes
+    ):
+        django, light = Choices(data), LightChoices(data)
+        if data is not None:
+            assert django.is_valid() == light.is_valid()
+        for name in django.fields:
+            assert str(light[name]) == str(django[name]), name
+    assert "<select" in str(light["grouped"]) and "<optgroup" in str(light["grouped"])
+
+
+def test_the_compact_filter_field_writes_the_select_django_writes(db):
+    from ksm_portal.templatetags.ksm_forms import compact_field
+
+    form = Choices({"plain": "b"})
+    light = str(compact_field(form["plain"]))
+    assert '<option value="b" selected>B</option>' in light
+    django = str(form["plain"].as_widget(attrs={"class": "form-select"}))
+    assert django in light

@@ -130,6 +130,19 @@ class Book(models.Model):
     def get_absolute_url(self):
         return reverse("finance:book", args=[self.pk])
 
+    def is_postable_by(self, user) -> bool:
+        """`Book.objects.postable_by(user)` holds this book (the same rule, no query)."""
+        scope = user_scope(user)
+        return (
+            scope.posts_anywhere
+            or (self.group_id is not None and self.group_id in scope.ksm_treasurer_ids)
+            or (self.bumdes_id is not None and self.bumdes_id in scope.bumdes_treasurer_ids)
+            or (
+                self.cooperative_id is not None
+                and self.cooperative_id in scope.cooperative_treasurer_ids
+            )
+        )
+
     @property
     def owner(self):
         return self.group or self.bumdes or self.cooperative

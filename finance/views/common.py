@@ -32,13 +32,13 @@ def postable_book(request, book_id: int) -> Book:
     """A book the user may post to: their own KSM's as treasurer, or any as staff.
     Outside their sight: 404; visible but read-only (a facilitator): 403."""
     book = visible_book(request, book_id)
-    if not Book.objects.postable_by(request.user).filter(pk=book.pk).exists():
+    if not book.is_postable_by(request.user):
         raise PermissionDenied
     return book
 
 
 def can_post(user, book: Book) -> bool:
-    return Book.objects.postable_by(user).filter(pk=book.pk).exists()
+    return book.is_postable_by(user)
 
 
 # --- A form that posts once -------------------------------------------------------------------

@@ -52,7 +52,10 @@ def group_list_view(request):
 @login_required
 def group_detail(request, pk):
     group = get_object_or_404(
-        SelfHelpGroup.objects.visible_to(request.user).select_related("village__district__regency"),
+        # The books app sits above this one: its Book comes through the reverse relation.
+        SelfHelpGroup.objects.visible_to(request.user).select_related(
+            "village__district__regency", "book"
+        ),
         pk=pk,
     )
     fmt = list_format(request)

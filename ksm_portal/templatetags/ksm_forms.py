@@ -2,12 +2,14 @@
 
 `{{ form.q|compact_field }}` gives what `|as_crispy_field` gives for the plain fields of a
 filter form (wrapper, label, widget with Bootstrap's class, help text, errors; the same ids
-and aria attributes), built in Python: a filter form is on many list pages, rendered on every
-request.
+and aria attributes), built in Python, its inputs and selects written as `ksm_portal.inputs`
+writes them: a filter form is on many list pages, rendered on every request.
 """
 
 from django import forms, template
 from django.utils.html import format_html, format_html_join
+
+from ksm_portal.inputs import light_widget
 
 register = template.Library()
 
@@ -59,7 +61,7 @@ def compact_field(field):
         '<div id="div_{}" class="mb-3">{}{}{}{}</div>',
         field.auto_id,
         label,
-        field.as_widget(attrs=attrs),
+        light_widget(field, attrs),
         errors,
         help_text,
     )

@@ -168,3 +168,27 @@ def test_cooperative_officers_are_recorded_by_program_staff_not_facilitators(
     assert logged_in(facilitator).post(url, data).status_code in (403, 404)
     assert logged_in(program_staff).post(url, data).status_code == 302
     assert Officer.objects.get().cooperative == cooperative
+
+
+def test_the_book_pages_post_check_follows_the_same_rule_as_postable_by(
+    bumdes, cooperative, books, treasurer, facilitator, staff_user
+):
+    from accounts.roles import FINANCE_STAFF
+    from tests.groups.factories import UserFactory
+
+    users = [
+        logged_officer(bumdes, Officer.Role.TREASURER),
+        logged_officer(cooperative, Officer.Role.TREASURER),
+        logged_officer(bumdes, Officer.Role.DIRECTOR),
+        treasurer,
+        facilitator,
+        staff_user,
+        UserFactory(username="staf.keuangan", staff_role=FINANCE_STAFF),
+    ]
+    posting = 0
+    for user in users:
+        for book in books.values():
+            allowed = Book.objects.postable_by(user).filter(pk=book.pk).exists()
+            assert book.is_postable_by(user) == allowed, (user.username, str(book))
+            posting += allowed
+    assert 0 < posting < len(users) * len(books)

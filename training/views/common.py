@@ -21,8 +21,9 @@ def visible_group(request, pk) -> SelfHelpGroup:
 
 
 def can_record(user, group: SelfHelpGroup) -> bool:
-    """Facilitators of the village and staff record visits and assessments; officers read."""
-    return SelfHelpGroup.objects.editable_by(user).filter(pk=group.pk).exists()
+    """Facilitators of the village and staff record visits and assessments; officers read.
+    The register's rule, from the user's scope (no query)."""
+    return group.is_editable_by(user)
 
 
 def can_visit(user, group: SelfHelpGroup) -> bool:
