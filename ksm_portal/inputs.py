@@ -110,7 +110,8 @@ def is_plain_select(widget) -> bool:
 
 
 class LightBoundField(BoundField):
-    """A bound field whose plain `<input>` is written in Python (see the module docstring)."""
+    """A bound field whose plain `<input>` or `<select>` is written in Python (see the module
+    docstring)."""
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         widget = widget or self.field.widget

@@ -33,6 +33,7 @@ from ..models import (
     JournalEntry,
     JournalLine,
     Loan,
+    LoanSchedule,
     Meeting,
 )
 from ..schedule import add_months
@@ -175,8 +176,9 @@ def group_health(
 
 def health_stamp(group: SelfHelpGroup) -> tuple | None:
     """What today's health of the group is worked out from changes with, in one query: the
-    number of entries of its book (every posting, reversal and loan payment adds one) and its
-    meetings (a sheet without money posts nothing). None when the group has no books."""
+    number of entries of its book (every posting, reversal and loan payment adds one), its
+    meetings (a sheet without money posts nothing) and its loans' schedules (a rescheduling
+    posts nothing either). None when the group has no books."""
     try:
         book = group.book
     except Book.DoesNotExist:
@@ -189,6 +191,13 @@ def health_stamp(group: SelfHelpGroup) -> tuple | None:
         .values("n")
     )
     meetings = Meeting.objects.filter(group_id=OuterRef("group_id")).order_by().values("group")
+    schedules = (
+        LoanSchedule.objects.filter(loan__book=OuterRef("pk"))
+        .order_by()
+        .values("loan__book")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
     return (
         Book.objects.filter(pk=book.pk)
         .values_list(
@@ -197,6 +206,7 @@ def health_stamp(group: SelfHelpGroup) -> tuple | None:
             Subquery(entries),
             Subquery(meetings.annotate(n=Count("id")).values("n")),
             Subquery(meetings.annotate(last=Max("id")).values("last")),
+            Subquery(schedules),
         )
         .first()
     )

@@ -10,8 +10,9 @@ from ..selectors.health import group_health, health_stamp
 
 register = template.Library()
 
-# Kept while the book's entries, the group's meetings and its memberships are the same (the
-# stamp); the time limit bounds what no stamp counts, such as a loan's terms changed in admin.
+# Kept while the book's entries, the group's meetings, its loans' schedules and its memberships
+# are the same (the stamp); the time limit bounds what no stamp counts, such as a row changed
+# in the admin.
 HEALTH_SECONDS = 600
 
 

@@ -271,3 +271,31 @@ def test_the_group_pages_health_is_kept_until_its_books_meetings_or_members_chan
     )  # a meeting without money posts nothing
     attendance = group_health(ksm, today).attendance_rate
     assert attendance is not None and f"{number_format(attendance)}%" in panel()
+
+
+def test_the_health_stamp_moves_with_what_posts_nothing_a_rescheduling_and_a_meeting(
+    funded, ksm, saver, chair, product
+):
+    from finance.selectors.health import health_stamp
+    from finance.services import loan_reschedule
+
+    loan = _active_loan(funded, saver, chair, product)
+    ksm.refresh_from_db()
+    stamps = [health_stamp(ksm)]
+    loan_reschedule(
+        loan=loan, rescheduled_date=datetime.date(2017, 3, 1), term_months=12, reason="Sakit"
+    )
+    stamps.append(health_stamp(ksm))
+    Meeting.objects.create(
+        group=ksm,
+        book=funded,
+        meeting_date=datetime.date(2017, 3, 5),
+        token="stamp",
+        members_count=2,
+        present_count=2,
+    )
+    stamps.append(health_stamp(ksm))
+    loan_repay(loan=loan, amount=120_000, paid_date=datetime.date(2017, 3, 10))
+    stamps.append(health_stamp(ksm))
+    assert len(set(stamps)) == 4
+    assert health_stamp(ksm) == stamps[-1]  # nothing changed: the same stamp
