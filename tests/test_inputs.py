@@ -129,3 +129,23 @@ def test_the_compact_filter_field_writes_the_select_django_writes(db):
     assert '<option value="b" selected>B</option>' in light
     django = str(form["plain"].as_widget(attrs={"class": "form-select"}))
     assert django in light
+
+
+def test_the_report_forms_boxes_and_selects_are_the_ones_django_writes():
+    from django.forms.boundfield import BoundField
+
+    from finance.forms.loans import LoanFilterForm
+    from finance.forms.reports import AsOfForm, DateRangeForm, PeriodForm
+
+    for form in (
+        DateRangeForm(),
+        DateRangeForm({"date_from": "2017-03-01", "date_to": "2017-01-01"}),
+        AsOfForm({"date": "not a date"}),
+        PeriodForm({"period": "month", "month": "3", "year": "2017"}),
+        PeriodForm({"period": "decade", "year": "-5"}),
+        LoanFilterForm({"status": "active"}),
+    ):
+        form.is_bound and form.is_valid()
+        for name, field in form.fields.items():
+            assert isinstance(form[name], LightBoundField)
+            assert str(form[name]) == str(BoundField(form, field, name)), (type(form), name)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import CooperativeMembership, Member, Membership, SelfHelpGroup
 from ksm_portal.forms import CrispyMixin, DateInput
+from ksm_portal.inputs import LightBoundField
 
 from ..charts import SAVINGS_ROLES
 from ..models import MONEY, ZERO, Book, Loan, LoanProduct, MemberBalance
@@ -96,6 +97,8 @@ class LoanProductForm(CrispyMixin, forms.ModelForm):
 
 
 class LoanFilterForm(forms.Form):
+    bound_field_class = LightBoundField  # on every page of the loan list
+
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *STATUS_CHOICES], required=False
     )

@@ -1,4 +1,5 @@
-"""What range, date or period a report covers (GET forms)."""
+"""What range, date or period a report covers (GET forms, on every report page: their boxes
+and selects are written by `ksm_portal.inputs`, without Django's widget templates)."""
 
 import datetime
 
@@ -9,11 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ksm_portal.forms import DateField, DateInput
+from ksm_portal.inputs import LightBoundField
 
 from ..selectors import Period
 
 
 class DateRangeForm(forms.Form):
+    bound_field_class = LightBoundField
+
     date_from = DateField(label=gettext_lazy("From"), widget=DateInput())
     date_to = DateField(label=gettext_lazy("To"), widget=DateInput())
 
@@ -31,6 +35,8 @@ class DateRangeForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
+    bound_field_class = LightBoundField
+
     date = DateField(label=gettext_lazy("As of"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -41,6 +47,8 @@ class AsOfForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
+    bound_field_class = LightBoundField
+
     period = forms.ChoiceField(
         label=gettext_lazy("Period"),
         choices=[("year", gettext_lazy("Year")), ("month", gettext_lazy("Month"))],
