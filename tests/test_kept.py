@@ -12,7 +12,7 @@ from dashboard.services.rollups import rollups_pending
 from finance.services import book_open, savings_deposit
 from groups.models import Membership
 from tests.dashboard.test_dashboard_views import MARCH, URL, two_districts, value  # noqa: F401
-from tests.web.support import logged_in, parse
+from tests.web.support import logged_in, parse, translated
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +92,18 @@ def test_a_regions_figures_are_kept_and_worked_out_again_after_the_page_drains(
 ):
     client = logged_in(staff_user)
     query = {"region": "33.25", **MARCH}
-    assert value(client.get(URL, query), "ksm_active") == "4"
+    first = client.get(URL, query)
+    assert value(first, "ksm_active") == "4"
+    worked_out = parse(first).by_id("dashboard-worked-out").text
+    assert worked_out.startswith(translated("Figures worked out at %(time)s.").split("%")[0])
     from tests.groups.factories import SelfHelpGroupFactory
 
     SelfHelpGroupFactory(village=two_districts.group.village)
-    # A KSM registered: the region's figures are those kept, for at most a minute.
-    assert value(client.get(URL, query), "ksm_active") == "4"
+    # A KSM registered: the region's figures are those kept, for at most a minute, and the
+    # page says when they were worked out.
+    again = client.get(URL, query)
+    assert value(again, "ksm_active") == "4"
+    assert parse(again).by_id("dashboard-worked-out").text == worked_out
     saver = two_districts.group.memberships.first().member
     savings_deposit(
         book=two_districts,
@@ -111,3 +117,9 @@ def test_a_regions_figures_are_kept_and_worked_out_again_after_the_page_drains(
     assert not rollups_pending()
     assert value(response, "savings_mandatory") == "Rp 175.000"
     assert value(response, "ksm_active") == "5"
+
+
+def test_an_officers_dashboard_of_their_own_books_is_worked_out_every_time(treasurer, ksm):
+    book_open(owner=ksm, opening_date=datetime.date(2017, 1, 1))
+    page = parse(logged_in(treasurer).get(URL, MARCH))
+    assert page.by_id("dashboard-worked-out") is None

@@ -151,12 +151,13 @@ def _scope(request) -> tuple[Scope, list]:
 def dashboard(request):
     scope, path = _scope(request)
     start, end = _period(request)
-    report, first = _figures(request, scope, start, end)
+    report, first, worked_out = _figures(request, scope, start, end)
     context = {
         "report": report,
         "path": path,
         "period": period_label(report.start, report.end),
         "first_month": first,
+        "worked_out": worked_out,
         "before_data": first is not None and report.end < first,
         "from_value": f"{report.start:%Y-%m}",
         "to_value": f"{report.end:%Y-%m}",
@@ -174,16 +175,17 @@ def dashboard(request):
 
 
 def _figures(request, scope: Scope, start, end):
-    """The dashboard and the regions' first month of figures (None for a book's): a region's
-    are kept for everyone who reads it (`REGION_FIGURES_SECONDS`)."""
+    """The dashboard, the regions' first month of figures and when they were worked out (None
+    for a book's, always worked out now): a region's are kept for everyone who reads it
+    (`REGION_FIGURES_SECONDS`), and the page says since when."""
     if scope.book:
-        return build(scope, start, end), None
+        return build(scope, start, end), None, None
     drained = _regions_up_to_date(request)
     parts = (scope.codes, scope.parent_code, scope.child_codes, start, end, timezone.localdate())
     return kept(
         "dashboard",
         parts,
-        lambda: (build(scope, start, end), first_month(scope.codes)),
+        lambda: (build(scope, start, end), first_month(scope.codes), timezone.localtime()),
         REGION_FIGURES_SECONDS,
         fresh=drained > 0,
     )
