@@ -68,7 +68,7 @@ def may_close(user, book: Book) -> bool:
     locks, and only staff can reopen, so nobody can use it to change what was posted."""
     if not _active(user):
         return False
-    if Book.objects.postable_by(user).filter(pk=book.pk).exists():
+    if book.is_postable_by(user):
         return True
     return owner_editable_by(user, book)
 

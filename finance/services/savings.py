@@ -18,9 +18,7 @@ def savings_rule_editable_by(user, book: Book) -> bool:
     """The treasurer (who posts to the book), the village's facilitators and staff."""
     if book.kind != Book.Kind.KSM:
         return False
-    return Book.objects.postable_by(user).filter(pk=book.pk).exists() or chart_editable_by(
-        user, book
-    )
+    return book.is_postable_by(user) or chart_editable_by(user, book)
 
 
 def _amount(value, field: str) -> Decimal:
